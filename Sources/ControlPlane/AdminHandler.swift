@@ -1,0 +1,137 @@
+import Core
+import Dispatch
+import HTTPKit
+import HTTPServer
+import Store
+import Telemetry
+
+/// The admin listener: token-authenticated JSON API under `/admin/v1`, plus `/healthz` and `/readyz`.
+/// Requests are answered on one serial queue, so config writes never race and never block an event loop.
+public final class AdminHandler: HTTPHandler {
+    enum Route: Sendable {
+        case healthz, readyz
+        case listProviders, createProvider, getProvider, patchProvider, deleteProvider
+        case listModels, createModel, getModel, patchModel, deleteModel
+        case config, listRequests, getRequest
+    }
+
+    let config: ConfigService
+    let adminToken: [UInt8]
+    let logger: Logger
+    let router: Router<Route>
+    let queue = DispatchQueue(label: "switchyard.admin")
+
+    public init(config: ConfigService, adminToken: String, logger: Logger) {
+        self.config = config
+        self.adminToken = Crypto.sha256(Array(adminToken.utf8))
+        self.logger = logger
+        var router = Router<Route>()
+        router.add("GET", "/healthz", .healthz)
+        router.add("GET", "/readyz", .readyz)
+        router.add("GET", "/admin/v1/providers", .listProviders)
+        router.add("POST", "/admin/v1/providers", .createProvider)
+        router.add("GET", "/admin/v1/providers/{id}", .getProvider)
+        router.add("PATCH", "/admin/v1/providers/{id}", .patchProvider)
+        router.add("DELETE", "/admin/v1/providers/{id}", .deleteProvider)
+        router.add("GET", "/admin/v1/models", .listModels)
+        router.add("POST", "/admin/v1/models", .createModel)
+        router.add("GET", "/admin/v1/models/{id}", .getModel)
+        router.add("PATCH", "/admin/v1/models/{id}", .patchModel)
+        router.add("DELETE", "/admin/v1/models/{id}", .deleteModel)
+        router.add("GET", "/admin/v1/config", .config)
+        router.add("GET", "/admin/v1/requests", .listRequests)
+        router.add("GET", "/admin/v1/requests/{id}", .getRequest)
+        self.router = router
+    }
+
+    public func handle(_ request: HTTPRequest, context: RequestContext, responder: HTTPResponder) {
+        switch router.match(method: request.method, path: request.path) {
+        case .notFound:
+            responder.respond(AdminError(404, "no such endpoint: \(request.method) \(request.path)").response)
+        case .methodNotAllowed(let allowed):
+            var response = AdminError(405, "method \(request.method) is not allowed here").response
+            response.headers.add("allow", allowed.joined(separator: ", "))
+            responder.respond(response)
+        case .found(let route, let parameters):
+            if route != .healthz && route != .readyz && !isAuthorized(request) {
+                var response = AdminError(401, "missing or invalid admin token (Authorization: Bearer <token>)").response
+                response.headers.add("www-authenticate", "Bearer")
+                responder.respond(response)
+                return
+            }
+            queue.async { [self] in
+                do {
+                    responder.respond(try perform(route, request, parameters))
+                } catch let error as AdminError {
+                    responder.respond(error.response)
+                } catch let error as StoreError where error.isUniqueViolation {
+                    responder.respond(AdminError.conflict("a resource with the same unique fields already exists", field: "name").response)
+                } catch {
+                    logger.error("admin request failed", [("path", String(request.path)), ("error", "\(error)")])
+                    responder.respond(AdminError(500, "internal error").response)
+                }
+            }
+        }
+    }
+
+    func isAuthorized(_ request: HTTPRequest) -> Bool {
+        guard let header = request.headers["authorization"], header.hasPrefix("Bearer ") else { return false }
+        return Crypto.constantTimeEqual(Crypto.sha256(Array(header.dropFirst(7).utf8)), adminToken)
+    }
+
+    func perform(_ route: Route, _ request: HTTPRequest, _ parameters: PathParameters) throws -> HTTPResponse {
+        let id = parameters["id"] ?? ""
+        switch route {
+        case .healthz:
+            return .json(200, .object([("status", .string("ok"))]))
+        case .readyz:
+            let version = try config.read { try $0.currentVersion() }
+            return .json(200, .object([("status", .string("ready")), ("config_version", .int(version))]))
+        case .listProviders, .createProvider, .getProvider, .patchProvider, .deleteProvider:
+            return try ProviderEndpoints(config: config).perform(route, request, id: id)
+        case .listModels, .createModel, .getModel, .patchModel, .deleteModel:
+            return try ModelEndpoints(config: config).perform(route, request, id: id)
+        case .config:
+            return try configDocument()
+        case .listRequests:
+            return try listRequests(request)
+        case .getRequest:
+            guard let entry = try config.database.read({ try RequestLogRepository($0).entry(id: id) }) else {
+                throw AdminError.notFound("request", id)
+            }
+            return .json(200, RequestRendering.render(entry))
+        }
+    }
+
+    func configDocument() throws -> HTTPResponse {
+        let (version, providers, models) = try config.read { repository in
+            (try repository.currentVersion(), try repository.providers().items, try repository.models().items)
+        }
+        let names = Dictionary(uniqueKeysWithValues: providers.map { ($0.id, $0.name) })
+        return .json(200, .object([
+            ("version", .int(version)),
+            ("providers", .array(providers.map(ProviderPayload.render))),
+            ("models", .array(models.map { ModelPayload.render($0, providerName: names[$0.providerID]) })),
+        ]))
+    }
+
+    func listRequests(_ request: HTTPRequest) throws -> HTTPResponse {
+        let query = request.query
+        let (limit, cursor) = try Pagination.read(query)
+        var filter = RequestLogRepository.Filter(model: query["model"])
+        if let status = query["status"] {
+            guard let code = Int(status) else { throw AdminError(400, "status must be an HTTP status code", field: "status") }
+            filter.status = code
+        }
+        for (name, keyPath) in [("from", \RequestLogRepository.Filter.fromMillis), ("to", \RequestLogRepository.Filter.toMillis)] {
+            if let text = query[name] {
+                guard let millis = Timestamp.parse(text) else { throw AdminError(400, "\(name) must be RFC 3339 or epoch seconds", field: name) }
+                filter[keyPath: keyPath] = millis
+            }
+        }
+        let page = try config.database.read { connection in
+            try RequestLogRepository(connection).list(filter: filter, limit: limit, cursor: cursor)
+        }
+        return Pagination.response(page.items.map(RequestRendering.render), next: page.nextCursor)
+    }
+}

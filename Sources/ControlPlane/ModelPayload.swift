@@ -1,0 +1,87 @@
+import Core
+import Store
+
+/// Validates model create/patch payloads and renders model records.
+enum ModelPayload {
+    static let fields: Set<String> = ["name", "provider", "upstream_model", "pricing", "context_window", "max_output_tokens",
+                                      "weight", "priority", "rpm", "tpm", "enabled"]
+    static let pricingFields: Set<String> = ["input_per_mtok", "output_per_mtok", "cached_input_per_mtok"]
+
+    /// A new model from a POST body; `findProvider` resolves the `provider` field (id or name).
+    static func create(_ body: [UInt8], now: Int64, findProvider: (String) throws -> ProviderRecord?) throws -> ModelRecord {
+        let reader = try FieldReader(body: body, allowed: fields)
+        var record = ModelRecord(id: Identifier.make("mdl"), name: "", providerID: "", upstreamModel: "", createdAt: now, updatedAt: now)
+        _ = try reader.requiredString("name")
+        _ = try reader.requiredString("provider")
+        try apply(reader, to: &record, findProvider: findProvider)
+        return record
+    }
+
+    /// `record` with a PATCH body applied.
+    static func patch(_ record: ModelRecord, _ body: [UInt8], now: Int64, findProvider: (String) throws -> ProviderRecord?) throws -> ModelRecord {
+        let reader = try FieldReader(body: body, allowed: fields)
+        var updated = record
+        updated.updatedAt = now
+        try apply(reader, to: &updated, findProvider: findProvider)
+        return updated
+    }
+
+    private static func apply(_ reader: FieldReader, to record: inout ModelRecord, findProvider: (String) throws -> ProviderRecord?) throws {
+        if reader.has("name") {
+            let name = try reader.requiredString("name")
+            guard isModelName(name) else {
+                throw AdminError.invalid("name", "must be 1-256 printable characters without spaces")
+            }
+            record.name = name
+        }
+        if reader.has("provider") {
+            let reference = try reader.requiredString("provider")
+            guard let provider = try findProvider(reference) else {
+                throw AdminError.invalid("provider", "no provider has id or name '\(reference)'")
+            }
+            record.providerID = provider.id
+        }
+        if reader.has("upstream_model") {
+            let upstream = try reader.string("upstream_model")
+            if let upstream, !isModelName(upstream) {
+                throw AdminError.invalid("upstream_model", "must be 1-256 printable characters without spaces")
+            }
+            record.upstreamModel = upstream ?? ""
+        }
+        if record.upstreamModel.isEmpty { record.upstreamModel = record.name }
+        if reader.has("pricing") {
+            let pricing = try reader.object("pricing", allowed: pricingFields)
+            record.inputPerMTokMicros = try pricing?.dollars("input_per_mtok")?.value ?? 0
+            record.outputPerMTokMicros = try pricing?.dollars("output_per_mtok")?.value ?? 0
+            record.cachedInputPerMTokMicros = try pricing?.dollars("cached_input_per_mtok")?.value ?? 0
+        }
+        if reader.has("context_window") { record.contextWindow = try reader.int("context_window", in: 1...100_000_000) }
+        if reader.has("max_output_tokens") { record.maxOutputTokens = try reader.int("max_output_tokens", in: 1...100_000_000) }
+        if reader.has("weight") { record.weight = try reader.int("weight", in: 0...1_000_000) ?? 1 }
+        if reader.has("priority") { record.priority = try reader.int("priority", in: -1_000_000...1_000_000) ?? 0 }
+        if reader.has("rpm") { record.rpm = try reader.int("rpm", in: 0...Int(Int32.max)) }
+        if reader.has("tpm") { record.tpm = try reader.int("tpm", in: 0...Int(Int32.max)) }
+        if reader.has("enabled") {
+            guard let enabled = try reader.bool("enabled") else { throw AdminError.invalid("enabled", "must be a boolean") }
+            record.enabled = enabled
+        }
+    }
+
+    static func isModelName(_ text: String) -> Bool {
+        (1...256).contains(text.utf8.count) && text.unicodeScalars.allSatisfy { $0.value > 32 && $0.value != 127 }
+    }
+
+    /// The public JSON of a model deployment.
+    static func render(_ m: ModelRecord, providerName: String?) -> JSONValue {
+        .object([
+            ("id", .string(m.id)), ("name", .string(m.name)), ("provider", .string(m.providerID)),
+            ("provider_name", .optional(providerName)), ("upstream_model", .string(m.upstreamModel)),
+            ("pricing", .object([("input_per_mtok", Micros(m.inputPerMTokMicros).json), ("output_per_mtok", Micros(m.outputPerMTokMicros).json),
+                                 ("cached_input_per_mtok", Micros(m.cachedInputPerMTokMicros).json)])),
+            ("context_window", .optional(m.contextWindow)), ("max_output_tokens", .optional(m.maxOutputTokens)),
+            ("weight", .int(m.weight)), ("priority", .int(m.priority)), ("rpm", .optional(m.rpm)), ("tpm", .optional(m.tpm)),
+            ("enabled", .bool(m.enabled)), ("created_at", .string(Timestamp.iso8601(m.createdAt))),
+            ("updated_at", .string(Timestamp.iso8601(m.updatedAt))),
+        ])
+    }
+}

@@ -1,0 +1,113 @@
+import Core
+import Store
+
+/// Validates provider create/patch payloads and renders provider records.
+enum ProviderPayload {
+    static let fields: Set<String> = ["name", "kind", "base_url", "api_key_ref", "settings", "rpm", "tpm", "timeouts", "enabled"]
+    static let timeoutFields: Set<String> = ["connect_ms", "first_byte_ms", "total_ms"]
+    static let maxTimeoutMillis = 3_600_000
+
+    /// A new provider from a POST body.
+    static func create(_ body: [UInt8], now: Int64) throws(AdminError) -> ProviderRecord {
+        let reader = try FieldReader(body: body, allowed: fields)
+        var record = ProviderRecord(id: Identifier.make("prv"), name: "", kind: "", baseURL: "", apiKeyRef: nil, createdAt: now, updatedAt: now)
+        _ = try reader.requiredString("name")
+        _ = try reader.requiredString("kind")
+        try apply(reader, to: &record, isCreate: true)
+        return record
+    }
+
+    /// `record` with a PATCH body applied.
+    static func patch(_ record: ProviderRecord, _ body: [UInt8], now: Int64) throws(AdminError) -> ProviderRecord {
+        let reader = try FieldReader(body: body, allowed: fields)
+        var updated = record
+        updated.updatedAt = now
+        try apply(reader, to: &updated, isCreate: false)
+        return updated
+    }
+
+    private static func apply(_ reader: FieldReader, to record: inout ProviderRecord, isCreate: Bool) throws(AdminError) {
+        if reader.has("name") {
+            let name = try reader.requiredString("name")
+            guard isSlug(name) else {
+                throw AdminError.invalid("name", "must be a slug: 1-63 characters of a-z, 0-9, '-' and '_', starting with a letter or digit")
+            }
+            record.name = name
+        }
+        if reader.has("kind") {
+            let text = try reader.requiredString("kind")
+            guard let kind = ProviderKind(rawValue: text) else {
+                throw AdminError.invalid("kind", "'\(text)' is not one of \(ProviderKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard kind.speaksOpenAIWire else {
+                throw AdminError.invalid("kind", "'\(text)' is not supported by this build yet; OpenAI-compatible kinds are")
+            }
+            record.kind = text
+        }
+        if reader.has("base_url") {
+            if let url = try reader.string("base_url") {
+                guard isHTTPURL(url) else { throw AdminError.invalid("base_url", "must be an http:// or https:// URL") }
+                record.baseURL = url
+            } else {
+                record.baseURL = ""
+            }
+        }
+        if record.baseURL.isEmpty {
+            guard let fallback = ProviderKind(rawValue: record.kind)?.defaultBaseURL else {
+                throw AdminError.invalid("base_url", "is required for kind '\(record.kind)'")
+            }
+            record.baseURL = fallback
+        }
+        if reader.has("api_key_ref") {
+            let reference = try reader.string("api_key_ref")
+            if let reference { try SecretReference.validate(reference, field: "api_key_ref") }
+            record.apiKeyRef = reference
+        }
+        if reader.has("settings") {
+            guard let settings = reader.raw("settings"), case .object = settings else {
+                throw AdminError.invalid("settings", "must be an object")
+            }
+            record.settings = JSONWriter.string(settings)
+        }
+        if reader.has("rpm") { record.rpm = try reader.int("rpm", in: 0...Int(Int32.max)) }
+        if reader.has("tpm") { record.tpm = try reader.int("tpm", in: 0...Int(Int32.max)) }
+        if reader.has("timeouts") {
+            let timeouts = try reader.object("timeouts", allowed: timeoutFields)
+            record.connectTimeoutMillis = try timeouts?.int("connect_ms", in: 1...maxTimeoutMillis)
+            record.firstByteTimeoutMillis = try timeouts?.int("first_byte_ms", in: 1...maxTimeoutMillis)
+            record.totalTimeoutMillis = try timeouts?.int("total_ms", in: 1...maxTimeoutMillis)
+        }
+        if reader.has("enabled") {
+            guard let enabled = try reader.bool("enabled") else { throw AdminError.invalid("enabled", "must be a boolean") }
+            record.enabled = enabled
+        }
+    }
+
+    static func isSlug(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard (1...63).contains(bytes.count), let first = bytes.first, isLowerAlnum(first) else { return false }
+        return bytes.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+    }
+
+    static func isLowerAlnum(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || (b >= 48 && b <= 57) }
+
+    static func isHTTPURL(_ text: String) -> Bool {
+        guard text.hasPrefix("http://") || text.hasPrefix("https://"), text.utf8.count <= 2048 else { return false }
+        guard text.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else { return false }
+        let rest = text.drop(while: { $0 != ":" }).dropFirst(3)
+        return !rest.isEmpty && rest.first != "/"
+    }
+
+    /// The public JSON of a provider (the key reference only, never a key).
+    static func render(_ p: ProviderRecord) -> JSONValue {
+        let settings = (try? JSONParser.parse(p.settings)) ?? .object([])
+        return .object([
+            ("id", .string(p.id)), ("name", .string(p.name)), ("kind", .string(p.kind)), ("base_url", .string(p.baseURL)),
+            ("api_key_ref", .optional(p.apiKeyRef)), ("settings", settings), ("rpm", .optional(p.rpm)), ("tpm", .optional(p.tpm)),
+            ("timeouts", .object([("connect_ms", .optional(p.connectTimeoutMillis)), ("first_byte_ms", .optional(p.firstByteTimeoutMillis)),
+                                  ("total_ms", .optional(p.totalTimeoutMillis))])),
+            ("enabled", .bool(p.enabled)), ("created_at", .string(Timestamp.iso8601(p.createdAt))),
+            ("updated_at", .string(Timestamp.iso8601(p.updatedAt))),
+        ])
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// API-key references (`env:NAME`, `file:/path`) and their resolution. Resolved values never leave the snapshot.
+enum SecretReference {
+    /// Checks the reference's syntax; throws a 422 naming `field`.
+    static func validate(_ reference: String, field: String) throws(AdminError) {
+        if reference.hasPrefix("env:") {
+            let name = reference.dropFirst(4)
+            guard let first = name.utf8.first, !(48...57).contains(first),
+                  name.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95 }) else {
+                throw AdminError.invalid(field, "env: must name an environment variable (letters, digits and '_')")
+            }
+        } else if reference.hasPrefix("file:") {
+            guard reference.dropFirst(5).hasPrefix("/") else { throw AdminError.invalid(field, "file: must give an absolute path") }
+        } else if reference.hasPrefix("secret:") {
+            throw AdminError.invalid(field, "secret: references need the secrets store, which this build does not have yet; use env: or file:")
+        } else {
+            throw AdminError.invalid(field, "must be a reference: env:NAME or file:/path (never the key itself)")
+        }
+    }
+
+    /// The secret a reference points at, or why it cannot be had (the reason never contains the secret).
+    static func resolve(_ reference: String) -> Result<String, ResolutionProblem> {
+        if reference.hasPrefix("env:") {
+            let name = String(reference.dropFirst(4))
+            guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
+                return .failure(ResolutionProblem(reason: "environment variable \(name) is not set"))
+            }
+            return .success(value)
+        }
+        if reference.hasPrefix("file:") {
+            let path = String(reference.dropFirst(5))
+            guard let data = FileManager.default.contents(atPath: path) else {
+                return .failure(ResolutionProblem(reason: "key file \(path) cannot be read"))
+            }
+            let value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !value.isEmpty else { return .failure(ResolutionProblem(reason: "key file \(path) is empty")) }
+            return .success(value)
+        }
+        return .failure(ResolutionProblem(reason: "unsupported key reference"))
+    }
+
+    struct ResolutionProblem: Error {
+        let reason: String
+    }
+}

@@ -1,0 +1,32 @@
+import Core
+import Store
+
+/// Turns the committed configuration into an immutable `ConfigSnapshot`, resolving API-key references.
+enum SnapshotBuilder {
+    static func build(version: Int, providers: [ProviderRecord], models: [ModelRecord], now: Int64) -> ConfigSnapshot {
+        let resolved = providers.compactMap { record -> ProviderConfig? in
+            guard let kind = ProviderKind(rawValue: record.kind) else { return nil }
+            var key: String?
+            var problem: String?
+            if let reference = record.apiKeyRef {
+                switch SecretReference.resolve(reference) {
+                case .success(let value): key = value
+                case .failure(let failure): problem = failure.reason
+                }
+            }
+            let defaults = UpstreamTimeouts()
+            return ProviderConfig(id: record.id, name: record.name, kind: kind, baseURL: record.baseURL, apiKey: key, apiKeyProblem: problem,
+                                  timeouts: UpstreamTimeouts(connectMillis: record.connectTimeoutMillis ?? defaults.connectMillis,
+                                                             firstByteMillis: record.firstByteTimeoutMillis ?? defaults.firstByteMillis,
+                                                             totalMillis: record.totalTimeoutMillis ?? defaults.totalMillis),
+                                  enabled: record.enabled)
+        }
+        let deployments = models.map { m in
+            ModelDeployment(id: m.id, name: m.name, providerID: m.providerID, upstreamModel: m.upstreamModel,
+                            pricing: Pricing(inputPerMTok: Micros(m.inputPerMTokMicros), outputPerMTok: Micros(m.outputPerMTokMicros),
+                                             cachedInputPerMTok: Micros(m.cachedInputPerMTokMicros)),
+                            priority: m.priority, weight: m.weight, enabled: m.enabled)
+        }
+        return ConfigSnapshot(version: version, createdAtMillis: now, providers: resolved, models: deployments)
+    }
+}

@@ -1,0 +1,103 @@
+/// Per-provider upstream timeouts in milliseconds.
+public struct UpstreamTimeouts: Sendable, Equatable {
+    public var connectMillis: Int
+    public var firstByteMillis: Int
+    public var totalMillis: Int
+    public init(connectMillis: Int = 5_000, firstByteMillis: Int = 60_000, totalMillis: Int = 600_000) {
+        self.connectMillis = connectMillis
+        self.firstByteMillis = firstByteMillis
+        self.totalMillis = totalMillis
+    }
+}
+
+/// A provider as the data plane sees it, with its API key already resolved.
+public struct ProviderConfig: Sendable {
+    public var id: String
+    public var name: String
+    public var kind: ProviderKind
+    public var baseURL: String
+    /// The resolved key, or nil when the reference is absent or could not be resolved.
+    public var apiKey: String?
+    /// Why the key reference could not be resolved (never contains the secret).
+    public var apiKeyProblem: String?
+    public var timeouts: UpstreamTimeouts
+    public var enabled: Bool
+
+    public init(id: String, name: String, kind: ProviderKind, baseURL: String, apiKey: String?, apiKeyProblem: String?,
+                timeouts: UpstreamTimeouts, enabled: Bool) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.apiKeyProblem = apiKeyProblem
+        self.timeouts = timeouts
+        self.enabled = enabled
+    }
+}
+
+/// Prices per million tokens, in micro-dollars.
+public struct Pricing: Sendable, Equatable {
+    public var inputPerMTok: Micros
+    public var outputPerMTok: Micros
+    public var cachedInputPerMTok: Micros
+    public init(inputPerMTok: Micros = .zero, outputPerMTok: Micros = .zero, cachedInputPerMTok: Micros = .zero) {
+        self.inputPerMTok = inputPerMTok
+        self.outputPerMTok = outputPerMTok
+        self.cachedInputPerMTok = cachedInputPerMTok
+    }
+}
+
+/// One model deployment: a public name served by one provider's upstream model.
+public struct ModelDeployment: Sendable {
+    public var id: String
+    public var name: String
+    public var providerID: String
+    public var upstreamModel: String
+    public var pricing: Pricing
+    public var priority: Int
+    public var weight: Int
+    public var enabled: Bool
+
+    public init(id: String, name: String, providerID: String, upstreamModel: String, pricing: Pricing, priority: Int,
+                weight: Int, enabled: Bool) {
+        self.id = id
+        self.name = name
+        self.providerID = providerID
+        self.upstreamModel = upstreamModel
+        self.pricing = pricing
+        self.priority = priority
+        self.weight = weight
+        self.enabled = enabled
+    }
+}
+
+/// An immutable, versioned view of the whole configuration; the data plane reads only this.
+public struct ConfigSnapshot: Sendable {
+    public let version: Int
+    public let createdAtMillis: Int64
+    public let providers: [String: ProviderConfig]
+    /// Enabled deployments of enabled providers by public name, best first (priority, then creation order).
+    public let routeGroups: [String: [ModelDeployment]]
+
+    public init(version: Int, createdAtMillis: Int64, providers: [ProviderConfig], models: [ModelDeployment]) {
+        self.version = version
+        self.createdAtMillis = createdAtMillis
+        var byID: [String: ProviderConfig] = [:]
+        for provider in providers { byID[provider.id] = provider }
+        self.providers = byID
+        var groups: [String: [ModelDeployment]] = [:]
+        for model in models where model.enabled && byID[model.providerID]?.enabled == true {
+            groups[model.name, default: []].append(model)
+        }
+        for (name, members) in groups {
+            groups[name] = members.enumerated().sorted { a, b in
+                a.element.priority != b.element.priority ? a.element.priority < b.element.priority : a.offset < b.offset
+            }.map(\.element)
+        }
+        self.routeGroups = groups
+    }
+
+    /// The snapshot before any configuration is loaded.
+    public static let empty = ConfigSnapshot(version: 0, createdAtMillis: 0, providers: [], models: [])
+}

@@ -1,0 +1,51 @@
+import COpenSSL
+
+/// Digests and randomness from OpenSSL.
+public enum Crypto {
+    /// SHA-256 of `data`.
+    public static func sha256<Bytes: Collection<UInt8>>(_ data: Bytes) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: 32)
+        let input = Array(data)
+        var length: UInt32 = 0
+        input.withUnsafeBytes { raw in
+            _ = EVP_Digest(raw.baseAddress, raw.count, &digest, &length, EVP_sha256(), nil)
+        }
+        return digest
+    }
+
+    /// Lower-case hex SHA-256 of `data`.
+    public static func sha256Hex<Bytes: Collection<UInt8>>(_ data: Bytes) -> String { hex(sha256(data)) }
+
+    /// `count` cryptographically secure random bytes.
+    public static func randomBytes(_ count: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        let ok = RAND_bytes(&bytes, Int32(count))
+        precondition(ok == 1, "OpenSSL RAND_bytes failed")
+        return bytes
+    }
+
+    /// Lower-case hex of `bytes`.
+    public static func hex<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Compares two byte strings in time independent of where they differ.
+    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var diff: UInt8 = 0
+        for i in 0..<a.count { diff |= a[i] ^ b[i] }
+        return diff == 0
+    }
+}
+
+/// Random identifiers with a readable type prefix (`prv_3f9a…`).
+public enum Identifier {
+    /// A new id: `prefix_` followed by 24 hex digits (96 random bits).
+    public static func make(_ prefix: String) -> String { prefix + "_" + Crypto.hex(Crypto.randomBytes(12)) }
+}

@@ -1,0 +1,60 @@
+import Core
+import HTTPKit
+import HTTPServer
+import Providers
+import Telemetry
+import UpstreamClient
+
+/// `POST /v1/chat/completions`: validates, picks a deployment from the snapshot and relays the upstream answer.
+struct ChatCompletionsHandler {
+    let snapshot: ConfigSnapshot
+    let upstream: UpstreamHTTPClient
+    let requestLog: RequestLogWriter
+
+    func handle(_ request: HTTPRequest, requestID: String, responder: HTTPResponder) {
+        let startedAt = Timestamp.monotonicNanos()
+        let createdAt = Timestamp.nowMillis()
+        func reject(_ error: GatewayError, model: String) {
+            responder.respond(.gatewayError(error, headers: .switchyard(requestID: requestID)))
+            requestLog.record(RequestLogEntry(id: requestID, createdAtMillis: createdAt, model: model, status: error.status,
+                                              errorType: error.code ?? error.type,
+                                              latencyMillis: Int((Timestamp.monotonicNanos() - startedAt) / 1_000_000)))
+        }
+        let chat: ChatRequest
+        do {
+            chat = try ChatRequest(body: request.body)
+        } catch {
+            reject(error, model: "")
+            return
+        }
+        guard let deployment = snapshot.routeGroups[chat.model]?.first, let provider = snapshot.providers[deployment.providerID] else {
+            reject(GatewayError(status: 404, type: "invalid_request_error", code: "model_not_found",
+                                message: "The model '\(chat.model)' does not exist or has no enabled deployment.", param: "model"),
+                   model: chat.model)
+            return
+        }
+        if let problem = provider.apiKeyProblem {
+            reject(GatewayError(status: 502, type: "api_error", code: "provider_misconfigured",
+                                message: "Provider '\(provider.name)' cannot be called: \(problem)."), model: chat.model)
+            return
+        }
+        guard provider.kind.speaksOpenAIWire else {
+            reject(GatewayError(status: 501, type: "api_error", code: "provider_kind_unsupported",
+                                message: "Provider kind '\(provider.kind.rawValue)' is not supported by this build."), model: chat.model)
+            return
+        }
+        let (wire, addedUsage) = OpenAIAdapter.wireRequest(chat, rawBody: request.body, provider: provider,
+                                                           upstreamModel: deployment.upstreamModel)
+        let relay = CompletionRelay(
+            context: CompletionRelay.Context(requestID: requestID, createdAtMillis: createdAt, startedAtNanos: startedAt,
+                                             publicModel: chat.model, providerName: provider.name,
+                                             upstreamModel: deployment.upstreamModel, stream: chat.stream,
+                                             hideUsageChunk: addedUsage),
+            responder: responder, requestLog: requestLog)
+        let upstreamRequest = UpstreamRequest(method: "POST", url: wire.url, headers: wire.headers, body: wire.body,
+                                              connectTimeoutMillis: provider.timeouts.connectMillis,
+                                              firstByteTimeoutMillis: provider.timeouts.firstByteMillis,
+                                              totalTimeoutMillis: provider.timeouts.totalMillis)
+        relay.start(upstreamRequest, on: upstream)
+    }
+}

@@ -1,0 +1,182 @@
+import Core
+import HTTPKit
+import HTTPServer
+import Providers
+import Synchronization
+import Telemetry
+import UpstreamClient
+
+/// Carries one upstream answer to the client: whole, or as an SSE stream relayed event by event with
+/// backpressure; cancels the upstream transfer when the client goes away; writes the request-log row.
+/// Its callbacks run on the upstream client's thread.
+final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
+    // Safety: mutable state is touched only from the upstream client's thread (delegate callbacks and the
+    // `whenWritable`/`onCancel` closures, which only call thread-safe transfer methods).
+    struct Context: Sendable {
+        let requestID: String
+        let createdAtMillis: Int64
+        let startedAtNanos: UInt64
+        let publicModel: String
+        let providerName: String
+        let upstreamModel: String
+        let stream: Bool
+        /// The gateway asked for the final usage chunk; the client did not, so it is not forwarded.
+        let hideUsageChunk: Bool
+    }
+
+    /// The largest non-streamed upstream body accepted.
+    static let maxBodyBytes = 32 * 1024 * 1024
+
+    let context: Context
+    let responder: HTTPResponder
+    let requestLog: RequestLogWriter
+    private let transferBox = Mutex<UpstreamTransfer?>(nil)
+    private var status = 0
+    private var relaying = false
+    private var body: [UInt8] = []
+    private var decoder = SSEDecoder()
+    private var usage: TokenUsage?
+    private var sawDone = false
+    private var firstTokenNanos: UInt64?
+    private var streamFailure: String?
+
+    init(context: Context, responder: HTTPResponder, requestLog: RequestLogWriter) {
+        self.context = context
+        self.responder = responder
+        self.requestLog = requestLog
+    }
+
+    func start(_ request: UpstreamRequest, on client: UpstreamHTTPClient) {
+        let transfer = client.start(request, delegate: self)
+        transferBox.withLock { $0 = transfer }
+        responder.onCancel { transfer.cancel() }
+    }
+
+    var headers: HTTPHeaders {
+        .switchyard(requestID: context.requestID, provider: context.providerName, model: context.upstreamModel, attempts: 1)
+    }
+
+    func upstreamDidReceiveHead(status: Int, headers upstreamHeaders: HTTPHeaders) {
+        self.status = status
+        let isEventStream = upstreamHeaders["content-type"]?.lowercased().contains("text/event-stream") ?? false
+        guard context.stream, status == 200, isEventStream else { return }
+        relaying = true
+        var head = headers
+        head.add("content-type", "text/event-stream")
+        head.add("cache-control", "no-cache")
+        responder.startStream(status: 200, headers: head)
+    }
+
+    func upstreamDidReceive(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard relaying else {
+            guard body.count + bytes.count <= Self.maxBodyBytes else {
+                streamFailure = "upstream response larger than \(Self.maxBodyBytes) bytes"
+                transferBox.withLock { $0 }?.cancel()
+                return true
+            }
+            body.append(contentsOf: bytes)
+            return true
+        }
+        if !responder.isWritable {
+            let transfer = transferBox.withLock { $0 }
+            responder.whenWritable { transfer?.resume() }
+            return false
+        }
+        do {
+            for event in try decoder.feed(bytes) { relay(event) }
+        } catch {
+            streamFailure = "upstream stream line exceeded \(decoder.maxLineBytes) bytes"
+            transferBox.withLock { $0 }?.cancel()
+        }
+        return true
+    }
+
+    private func relay(_ event: SSEEvent) {
+        if event.data == "[DONE]" {
+            sawDone = true
+            return
+        }
+        if firstTokenNanos == nil { firstTokenNanos = Timestamp.monotonicNanos() }
+        if event.data.contains("\"usage\""), let document = try? JSONParser.parse(event.data) {
+            if let found = OpenAIAdapter.usage(in: document) { usage = found }
+            if context.hideUsageChunk && OpenAIAdapter.isUsageOnlyChunk(document) { return }
+        }
+        responder.write(event.encoded)
+    }
+
+    func upstreamDidFinish(_ result: Result<UpstreamMetrics, UpstreamError>) {
+        let latency = Int((Timestamp.monotonicNanos() - context.startedAtNanos) / 1_000_000)
+        var entry = RequestLogEntry(id: context.requestID, createdAtMillis: context.createdAtMillis, model: context.publicModel,
+                                    provider: context.providerName, upstreamModel: context.upstreamModel, status: status,
+                                    stream: context.stream, attempts: 1, latencyMillis: latency)
+        defer { requestLog.record(entry) }
+        if responder.isCancelled {
+            entry.status = 499
+            entry.errorType = "client_disconnected"
+            entry.inputTokens = usage?.inputTokens
+            entry.outputTokens = usage?.outputTokens
+            return
+        }
+        if relaying {
+            finishStream(result, entry: &entry)
+            return
+        }
+        switch result {
+        case .failure(let error):
+            let failure = streamFailure.map { GatewayError(status: 502, type: "api_error", code: "upstream_error",
+                                                            message: "Provider '\(context.providerName)': \($0).") }
+                ?? gatewayError(for: error)
+            entry.status = failure.status
+            entry.errorType = failure.code
+            responder.respond(.gatewayError(failure, headers: headers))
+        case .success(let metrics):
+            entry.timeToFirstTokenMillis = metrics.firstByteMicros / 1000
+            if (200..<300).contains(status) {
+                if let document = try? JSONParser.parse(body), let found = OpenAIAdapter.usage(in: document) {
+                    entry.inputTokens = found.inputTokens
+                    entry.outputTokens = found.outputTokens
+                }
+                var head = headers
+                head.add("content-type", "application/json")
+                responder.respond(HTTPResponse(status: status, headers: head, body: body))
+            } else {
+                let failure = OpenAIAdapter.error(status: status, body: body, providerName: context.providerName)
+                entry.status = failure.status
+                entry.errorType = failure.code ?? failure.type
+                responder.respond(.gatewayError(failure, headers: headers))
+            }
+        }
+    }
+
+    private func finishStream(_ result: Result<UpstreamMetrics, UpstreamError>, entry: inout RequestLogEntry) {
+        entry.inputTokens = usage?.inputTokens
+        entry.outputTokens = usage?.outputTokens
+        entry.timeToFirstTokenMillis = firstTokenNanos.map { Int(($0 - context.startedAtNanos) / 1_000_000) }
+        var failure = streamFailure
+        if case .failure(let error) = result, failure == nil { failure = error.description }
+        if failure == nil && !sawDone { failure = "the upstream stream ended without [DONE]" }
+        if let failure {
+            let error = GatewayError(status: 502, type: "api_error", code: "upstream_stream_interrupted",
+                                     message: "Provider '\(context.providerName)' stream failed: \(failure).")
+            responder.write(SSEEvent(data: JSONWriter.string(error.json)).encoded)
+            entry.status = 502
+            entry.errorType = error.code
+        } else {
+            responder.write(SSEEvent(data: "[DONE]").encoded)
+        }
+        responder.finishStream()
+    }
+
+    private func gatewayError(for error: UpstreamError) -> GatewayError {
+        switch error {
+        case .connectFailed, .transport:
+            return GatewayError(status: 502, type: "api_error", code: "upstream_unreachable",
+                                message: "Provider '\(context.providerName)' could not be reached: \(error).")
+        case .connectTimeout, .firstByteTimeout, .totalTimeout:
+            return GatewayError(status: 504, type: "api_error", code: "upstream_timeout",
+                                message: "Provider '\(context.providerName)' timed out: \(error).")
+        case .cancelled:
+            return GatewayError(status: 502, type: "api_error", code: "upstream_cancelled", message: "The upstream request was cancelled.")
+        }
+    }
+}

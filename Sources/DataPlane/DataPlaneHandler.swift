@@ -1,0 +1,94 @@
+import Core
+import HTTPKit
+import HTTPServer
+import Providers
+import Telemetry
+import UpstreamClient
+
+/// The data-plane listener's handler: OpenAI-compatible endpoints routed by the live config snapshot.
+public final class DataPlaneHandler: HTTPHandler {
+    enum Endpoint: Sendable {
+        case chatCompletions
+        case models
+    }
+
+    let snapshots: SnapshotPublisher
+    let upstream: UpstreamHTTPClient
+    let requestLog: RequestLogWriter
+    let logger: Logger
+    let router: Router<Endpoint>
+
+    public init(snapshots: SnapshotPublisher, upstream: UpstreamHTTPClient, requestLog: RequestLogWriter, logger: Logger) {
+        self.snapshots = snapshots
+        self.upstream = upstream
+        self.requestLog = requestLog
+        self.logger = logger
+        var router = Router<Endpoint>()
+        router.add("POST", "/v1/chat/completions", .chatCompletions)
+        router.add("GET", "/v1/models", .models)
+        self.router = router
+    }
+
+    public func handle(_ request: HTTPRequest, context: RequestContext, responder: HTTPResponder) {
+        let requestID = RequestID.from(request.headers)
+        // Until virtual keys exist, only loopback clients are served (the out-of-the-box demo).
+        guard context.isLoopbackPeer else {
+            let error = GatewayError(status: 401, type: "authentication_error", code: "invalid_api_key",
+                                     message: "This gateway has no API keys yet and serves only loopback clients.")
+            responder.respond(.gatewayError(error, headers: .switchyard(requestID: requestID)))
+            return
+        }
+        switch router.match(method: request.method, path: request.path) {
+        case .found(.chatCompletions, _):
+            ChatCompletionsHandler(snapshot: snapshots.current, upstream: upstream, requestLog: requestLog)
+                .handle(request, requestID: requestID, responder: responder)
+        case .found(.models, _):
+            responder.respond(.json(200, modelList(snapshots.current), headers: .switchyard(requestID: requestID)))
+        case .methodNotAllowed(let allowed):
+            var headers = HTTPHeaders.switchyard(requestID: requestID)
+            headers.add("allow", allowed.joined(separator: ", "))
+            responder.respond(.gatewayError(GatewayError(status: 405, type: "invalid_request_error", code: "method_not_allowed",
+                                                         message: "Method \(request.method) is not allowed on \(request.path)."),
+                                            headers: headers))
+        case .notFound:
+            responder.respond(.gatewayError(GatewayError(status: 404, type: "invalid_request_error", code: "unknown_url",
+                                                         message: "Unknown request URL: \(request.method) \(request.path)."),
+                                            headers: .switchyard(requestID: requestID)))
+        }
+    }
+
+    func modelList(_ snapshot: ConfigSnapshot) -> JSONValue {
+        let names = snapshot.routeGroups.keys.sorted()
+        return .object([("object", .string("list")), ("data", .array(names.map { name in
+            let owner = snapshot.routeGroups[name]?.first.flatMap { snapshot.providers[$0.providerID]?.name } ?? "switchyard"
+            return .object([("id", .string(name)), ("object", .string("model")), ("created", .int(Int(snapshot.createdAtMillis / 1000))),
+                            ("owned_by", .string(owner))])
+        }))])
+    }
+}
+
+/// Request ids: the client's own when it sent a sane one, otherwise a new one.
+enum RequestID {
+    static func from(_ headers: HTTPHeaders) -> String {
+        if let given = headers["x-request-id"], !given.isEmpty, given.utf8.count <= 128,
+           given.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 95 || $0 == 46 || $0 == 58 }) {
+            return given
+        }
+        return Identifier.make("req")
+    }
+}
+
+extension HTTPHeaders {
+    /// The response headers every data-plane answer carries.
+    static func switchyard(requestID: String, provider: String = "none", model: String = "none", attempts: Int = 0) -> HTTPHeaders {
+        HTTPHeaders([("x-request-id", requestID), ("x-switchyard-provider", provider), ("x-switchyard-model", model),
+                     ("x-switchyard-attempts", String(attempts)), ("x-switchyard-cache", "miss")])
+    }
+}
+
+extension HTTPResponse {
+    /// An error in the OpenAI shape, with `retry-after` kept where it applies.
+    static func gatewayError(_ error: GatewayError, headers: HTTPHeaders) -> HTTPResponse {
+        .json(error.status, error.json, headers: headers)
+    }
+}

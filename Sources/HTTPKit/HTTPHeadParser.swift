@@ -1,0 +1,118 @@
+/// How a request's body is delimited.
+enum BodyFraming {
+    case none
+    case length(Int)
+    case chunked
+}
+
+/// Parses a request line and header block (without the final empty line) and decides body framing.
+enum HTTPHeadParser {
+    static func parse(_ head: UnsafeBufferPointer<UInt8>, limits: HTTPParserLimits) throws -> (HTTPRequest, BodyFraming) {
+        var lines: [UnsafeBufferPointer<UInt8>] = []
+        var lineStart = 0
+        var i = 0
+        while i < head.count {
+            let byte = head[i]
+            if byte == 13 {
+                guard i + 1 < head.count, head[i + 1] == 10 else { throw HTTPParseError.badRequest("bare CR in request head") }
+                lines.append(UnsafeBufferPointer(rebasing: head[lineStart..<i]))
+                i += 2
+                lineStart = i
+                continue
+            }
+            if byte == 10 { throw HTTPParseError.badRequest("bare LF in request head") }
+            if byte == 0 { throw HTTPParseError.badRequest("NUL byte in request head") }
+            i += 1
+        }
+        lines.append(UnsafeBufferPointer(rebasing: head[lineStart..<head.count]))
+        guard lines.count - 1 <= limits.maxHeaderCount else { throw HTTPParseError.headersTooLarge }
+
+        var request = try parseRequestLine(lines[0])
+        var headers = HTTPHeaders()
+        for line in lines.dropFirst() {
+            let (name, value) = try parseHeaderLine(line)
+            headers.add(name, value)
+        }
+        request.headers = headers
+        return (request, try framing(of: request))
+    }
+
+    static func isTokenByte(_ b: UInt8) -> Bool {
+        switch b {
+        case 48...57, 65...90, 97...122: return true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+             UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+             UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            return true
+        default: return false
+        }
+    }
+
+    static func parseRequestLine(_ line: UnsafeBufferPointer<UInt8>) throws -> HTTPRequest {
+        let parts = line.split(separator: 32, omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else { throw HTTPParseError.badRequest("malformed request line") }
+        guard parts[0].allSatisfy(isTokenByte) else { throw HTTPParseError.badRequest("invalid method") }
+        guard parts[1].allSatisfy({ $0 > 32 && $0 < 127 }) else { throw HTTPParseError.badRequest("invalid request target") }
+        let method = String(decoding: parts[0], as: UTF8.self)
+        let target = String(decoding: parts[1], as: UTF8.self)
+        let version = Array(parts[2])
+        let minor: Int
+        switch version {
+        case Array("HTTP/1.1".utf8): minor = 1
+        case Array("HTTP/1.0".utf8): minor = 0
+        default:
+            if version.starts(with: Array("HTTP/".utf8)), version.count == 8 { throw HTTPParseError.versionNotSupported }
+            throw HTTPParseError.badRequest("malformed HTTP version")
+        }
+        if method == "CONNECT" { throw HTTPParseError.methodNotAllowed(method) }
+        guard target.hasPrefix("/") || (target == "*" && method == "OPTIONS") else {
+            throw HTTPParseError.badRequest("request target must be in origin form")
+        }
+        return HTTPRequest(method: method, target: target, versionMinor: minor)
+    }
+
+    static func parseHeaderLine(_ line: UnsafeBufferPointer<UInt8>) throws -> (String, String) {
+        guard let first = line.first else { throw HTTPParseError.badRequest("empty header line") }
+        if first == 32 || first == 9 { throw HTTPParseError.badRequest("obsolete line folding is not allowed") }
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0 else { throw HTTPParseError.badRequest("header line without a colon") }
+        guard line[0..<colon].allSatisfy(isTokenByte) else { throw HTTPParseError.badRequest("invalid header name") }
+        var start = colon + 1
+        var end = line.count
+        while start < end, line[start] == 32 || line[start] == 9 { start += 1 }
+        while end > start, line[end - 1] == 32 || line[end - 1] == 9 { end -= 1 }
+        for b in line[start..<end] where (b < 32 && b != 9) || b == 127 {
+            throw HTTPParseError.badRequest("control character in header value")
+        }
+        return (String(decoding: UnsafeBufferPointer(rebasing: line[0..<colon]), as: UTF8.self),
+                String(decoding: UnsafeBufferPointer(rebasing: line[start..<end]), as: UTF8.self))
+    }
+
+    static func framing(of request: HTTPRequest) throws -> BodyFraming {
+        let hosts = request.headers.values("host")
+        if request.versionMinor == 1, hosts.count != 1 { throw HTTPParseError.badRequest("exactly one Host header is required") }
+        let encodings = request.headers.values("transfer-encoding")
+        let lengths = request.headers.values("content-length")
+        if !encodings.isEmpty {
+            guard lengths.isEmpty else { throw HTTPParseError.badRequest("both Content-Length and Transfer-Encoding present") }
+            guard request.versionMinor == 1 else { throw HTTPParseError.badRequest("Transfer-Encoding in an HTTP/1.0 request") }
+            let codings = encodings.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { $0.trimmingSpaces() }
+            guard let last = codings.last, last.caseInsensitiveEquals("chunked") else {
+                throw HTTPParseError.badRequest("chunked must be the final transfer coding")
+            }
+            if codings.count > 1 {
+                if codings.dropLast().contains(where: { $0.caseInsensitiveEquals("chunked") }) {
+                    throw HTTPParseError.badRequest("chunked applied more than once")
+                }
+                throw HTTPParseError.notImplemented("transfer coding \(codings[0])")
+            }
+            return .chunked
+        }
+        guard !lengths.isEmpty else { return .none }
+        guard lengths.count == 1 else { throw HTTPParseError.badRequest("more than one Content-Length header") }
+        let text = lengths[0]
+        guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let length = Int(text) else {
+            throw HTTPParseError.badRequest("invalid Content-Length")
+        }
+        return length == 0 ? .none : .length(length)
+    }
+}

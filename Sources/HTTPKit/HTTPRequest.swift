@@ -1,0 +1,67 @@
+/// A complete HTTP/1.x request: head plus fully received body.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    /// The request target as sent (origin form: path and query).
+    public var target: String
+    public var versionMinor: Int
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(method: String, target: String, versionMinor: Int = 1, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.method = method
+        self.target = target
+        self.versionMinor = versionMinor
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The path part of the target, without the query.
+    public var path: Substring {
+        if let q = target.firstIndex(of: "?") { return target[..<q] }
+        return Substring(target)
+    }
+
+    /// Decoded query parameters (last one wins for repeated names).
+    public var query: [String: String] {
+        guard let q = target.firstIndex(of: "?") else { return [:] }
+        var result: [String: String] = [:]
+        for pair in target[target.index(after: q)...].split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            let name = percentDecode(parts[0])
+            result[name] = parts.count > 1 ? percentDecode(parts[1]) : ""
+        }
+        return result
+    }
+
+    /// Whether the connection stays open after this request's response.
+    public var keepAlive: Bool {
+        if headers.contains("connection", token: "close") { return false }
+        if versionMinor == 0 { return headers.contains("connection", token: "keep-alive") }
+        return true
+    }
+}
+
+/// Decodes `%XX` escapes and `+` as space; invalid escapes are kept literally.
+public func percentDecode<S: StringProtocol>(_ text: S) -> String {
+    var out: [UInt8] = []
+    let bytes = Array(text.utf8)
+    var i = 0
+    func hexValue(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 48...57: return b - 48
+        case 65...70: return b - 55
+        case 97...102: return b - 87
+        default: return nil
+        }
+    }
+    while i < bytes.count {
+        if bytes[i] == 37, i + 2 < bytes.count, let h = hexValue(bytes[i + 1]), let l = hexValue(bytes[i + 2]) {
+            out.append(h << 4 | l)
+            i += 3
+        } else {
+            out.append(bytes[i] == 43 ? 32 : bytes[i])
+            i += 1
+        }
+    }
+    return String(decoding: out, as: UTF8.self)
+}

@@ -1,0 +1,91 @@
+import Core
+
+/// A complete response with a body known up front.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A JSON response of `value`.
+    public static func json(_ status: Int, _ value: JSONValue, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
+        var h = headers
+        h.set("content-type", "application/json")
+        return HTTPResponse(status: status, headers: h, body: JSONWriter.encode(value))
+    }
+
+    /// A plain-text response.
+    public static func text(_ status: Int, _ text: String, contentType: String = "text/plain; charset=utf-8") -> HTTPResponse {
+        HTTPResponse(status: status, headers: HTTPHeaders([("content-type", contentType)]), body: Array(text.utf8))
+    }
+}
+
+/// Serialises response heads and chunked framing.
+public enum HTTPResponseEncoder {
+    /// The status line and headers; adds `content-length` or `transfer-encoding: chunked` and `connection`.
+    public static func head(status: Int, headers: HTTPHeaders, contentLength: Int?, keepAlive: Bool, versionMinor: Int = 1) -> [UInt8] {
+        var text = "HTTP/1.\(versionMinor) \(status) \(reasonPhrase(status))\r\n"
+        for (name, value) in headers {
+            text += name
+            text += ": "
+            text += value
+            text += "\r\n"
+        }
+        if let length = contentLength {
+            text += "content-length: \(length)\r\n"
+        } else if status != 204 && status != 304 && !(100..<200).contains(status) {
+            text += "transfer-encoding: chunked\r\n"
+        }
+        if !keepAlive { text += "connection: close\r\n" } else if versionMinor == 0 { text += "connection: keep-alive\r\n" }
+        text += "\r\n"
+        return Array(text.utf8)
+    }
+
+    /// One chunk of a chunked body (`size CRLF data CRLF`); empty data is skipped, since it would end the body.
+    public static func chunk(_ data: [UInt8]) -> [UInt8] {
+        guard !data.isEmpty else { return [] }
+        var out = Array(String(data.count, radix: 16).utf8)
+        out.reserveCapacity(out.count + data.count + 4)
+        out.append(13); out.append(10)
+        out.append(contentsOf: data)
+        out.append(13); out.append(10)
+        return out
+    }
+
+    /// The last chunk that ends a chunked body.
+    public static let lastChunk: [UInt8] = Array("0\r\n\r\n".utf8)
+
+    /// The standard reason phrase of a status code.
+    public static func reasonPhrase(_ status: Int) -> String {
+        switch status {
+        case 100: return "Continue"
+        case 200: return "OK"
+        case 201: return "Created"
+        case 204: return "No Content"
+        case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 408: return "Request Timeout"
+        case 409: return "Conflict"
+        case 413: return "Content Too Large"
+        case 415: return "Unsupported Media Type"
+        case 422: return "Unprocessable Content"
+        case 429: return "Too Many Requests"
+        case 431: return "Request Header Fields Too Large"
+        case 500: return "Internal Server Error"
+        case 501: return "Not Implemented"
+        case 502: return "Bad Gateway"
+        case 503: return "Service Unavailable"
+        case 504: return "Gateway Timeout"
+        case 505: return "HTTP Version Not Supported"
+        default: return "Status"
+        }
+    }
+}

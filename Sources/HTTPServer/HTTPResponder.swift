@@ -1,0 +1,105 @@
+import HTTPKit
+import Synchronization
+
+/// Sends one response on a connection, whole or streamed; usable from any thread.
+///
+/// A streamed body applies backpressure: check `isWritable` before producing more and register
+/// `whenWritable` to be told when the client has caught up.
+public final class HTTPResponder: Sendable {
+    let loop: EventLoop
+    // Safety of `connection`: only dereferenced on the loop thread, inside `loop.execute`.
+    nonisolated(unsafe) weak var connection: Connection?
+    let highWater: Int
+    /// Bytes handed to the loop and not yet moved into the connection's write queue.
+    let inTransit = Atomic<Int>(0)
+    /// Bytes in the connection's write queue.
+    let queued = Atomic<Int>(0)
+    private let callbacks = Mutex<Callbacks>(Callbacks())
+
+    struct Callbacks {
+        var onCancel: (@Sendable () -> Void)?
+        var whenWritable: (@Sendable () -> Void)?
+        var cancelled = false
+    }
+
+    init(connection: Connection, loop: EventLoop, highWater: Int) {
+        self.connection = connection
+        self.loop = loop
+        self.highWater = highWater
+    }
+
+    /// Sends a complete response.
+    public func respond(_ response: HTTPResponse) {
+        loop.execute { [self] in connection?.sendComplete(response, from: self) }
+    }
+
+    /// Sends the status and headers of a streamed (chunked) response.
+    public func startStream(status: Int, headers: HTTPHeaders) {
+        loop.execute { [self] in connection?.sendStreamHead(status: status, headers: headers, from: self) }
+    }
+
+    /// Sends one piece of a streamed body.
+    public func write(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        inTransit.add(bytes.count, ordering: .relaxed)
+        loop.execute { [self] in
+            inTransit.subtract(bytes.count, ordering: .relaxed)
+            connection?.sendStreamChunk(bytes, from: self)
+        }
+    }
+
+    /// Ends a streamed body.
+    public func finishStream() {
+        loop.execute { [self] in connection?.sendStreamEnd(from: self) }
+    }
+
+    /// Closes the connection without completing the response (the client sees a truncated body).
+    public func abort() {
+        loop.execute { [self] in
+            if let connection, connection.active === self { connection.close() }
+        }
+    }
+
+    /// True while the client keeps up with the streamed body.
+    public var isWritable: Bool {
+        inTransit.load(ordering: .relaxed) + queued.load(ordering: .relaxed) < highWater
+    }
+
+    /// True once the client went away before the response completed.
+    public var isCancelled: Bool { callbacks.withLock { $0.cancelled } }
+
+    /// Calls `callback` (on the loop thread) once the queued bytes fall below the low-water mark; at once if already writable.
+    public func whenWritable(_ callback: @escaping @Sendable () -> Void) {
+        callbacks.withLock { $0.whenWritable = callback }
+        loop.execute { [self] in notifyIfWritable() }
+    }
+
+    /// Calls `callback` once if the client disconnects before the response completes; at once if it already has.
+    public func onCancel(_ callback: @escaping @Sendable () -> Void) {
+        let alreadyCancelled = callbacks.withLock { state -> Bool in
+            if state.cancelled { return true }
+            state.onCancel = callback
+            return false
+        }
+        if alreadyCancelled { callback() }
+    }
+
+    func notifyIfWritable() {
+        guard inTransit.load(ordering: .relaxed) + queued.load(ordering: .relaxed) < highWater / 2 else { return }
+        let callback = callbacks.withLock { state in
+            defer { state.whenWritable = nil }
+            return state.whenWritable
+        }
+        callback?()
+    }
+
+    func cancelled() {
+        let callbacksToRun = callbacks.withLock { state -> [@Sendable () -> Void] in
+            guard !state.cancelled else { return [] }
+            state.cancelled = true
+            defer { state.onCancel = nil; state.whenWritable = nil }
+            return [state.onCancel, state.whenWritable].compactMap { $0 }
+        }
+        for callback in callbacksToRun { callback() }
+    }
+}

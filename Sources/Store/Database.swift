@@ -1,0 +1,151 @@
+import CSQLite
+import Foundation
+
+/// One SQLite connection in WAL mode with reused prepared statements. Serialised by an internal lock:
+/// every use goes through `read` or `write`, which hold it for the whole closure.
+public final class Database: @unchecked Sendable {
+    // Safety: `handle` and `statements` are only touched while `lock` is held.
+    private let handle: OpaquePointer
+    private let lock = NSLock()
+    private var statements: [String: OpaquePointer] = [:]
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` with WAL, full sync and a busy timeout.
+    public init(path: String, busyTimeoutMillis: Int32 = 5_000) throws {
+        var db: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open database"
+            if let db { sqlite3_close_v2(db) }
+            throw StoreError(code: rc, message: "\(message): \(path)")
+        }
+        handle = db
+        self.path = path
+        sqlite3_busy_timeout(db, busyTimeoutMillis)
+        let connection = DatabaseConnection(database: self)
+        try connection.execute("PRAGMA journal_mode=WAL")
+        try connection.execute("PRAGMA synchronous=FULL")
+        try connection.execute("PRAGMA foreign_keys=ON")
+    }
+
+    deinit {
+        for statement in statements.values { sqlite3_finalize(statement) }
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs `body` without a transaction.
+    @discardableResult
+    public func read<T>(_ body: (DatabaseConnection) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(DatabaseConnection(database: self))
+    }
+
+    /// Runs `body` in an immediate transaction, committed when it returns and rolled back when it throws.
+    @discardableResult
+    public func write<T>(_ body: (DatabaseConnection) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        let connection = DatabaseConnection(database: self)
+        try connection.execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body(connection)
+            try connection.execute("COMMIT")
+            return result
+        } catch {
+            _ = try? connection.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    func error(_ code: Int32, sql: String?) -> StoreError {
+        StoreError(code: code, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+
+    func executeScript(_ sql: String) throws {
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+        if rc != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? "error"
+            sqlite3_free(message)
+            throw StoreError(code: rc, message: text)
+        }
+    }
+
+    func statement(_ sql: String) throws -> OpaquePointer {
+        if let cached = statements[sql] {
+            sqlite3_reset(cached)
+            sqlite3_clear_bindings(cached)
+            return cached
+        }
+        var statement: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard rc == SQLITE_OK, let statement else { throw error(rc, sql: sql) }
+        statements[sql] = statement
+        return statement
+    }
+
+    func changes() -> Int { Int(sqlite3_changes(handle)) }
+}
+
+/// The operations available inside `Database.read` / `Database.write`.
+public struct DatabaseConnection {
+    let database: Database
+
+    /// Runs a statement that returns no rows; returns the number of rows changed.
+    @discardableResult
+    public func execute(_ sql: String, _ bindings: [SQLBindable] = []) throws -> Int {
+        _ = try step(sql, bindings, collect: false)
+        return database.changes()
+    }
+
+    /// Runs a query and returns all rows.
+    public func query(_ sql: String, _ bindings: [SQLBindable] = []) throws -> [Row] {
+        try step(sql, bindings, collect: true)
+    }
+
+    /// Runs a SQL script of several statements (used by migrations).
+    public func executeScript(_ sql: String) throws { try database.executeScript(sql) }
+
+    private func step(_ sql: String, _ bindings: [SQLBindable], collect: Bool) throws -> [Row] {
+        let statement = try database.statement(sql)
+        defer { sqlite3_reset(statement) }
+        for (index, binding) in bindings.enumerated() {
+            let position = Int32(index + 1)
+            let rc: Int32
+            switch binding.sqlValue {
+            case .null: rc = sqlite3_bind_null(statement, position)
+            case .integer(let v): rc = sqlite3_bind_int64(statement, position, v)
+            case .real(let v): rc = sqlite3_bind_double(statement, position, v)
+            case .text(let v): rc = sqlite3_bind_text(statement, position, v, -1, csqlite_transient())
+            case .blob(let v): rc = v.withUnsafeBytes { sqlite3_bind_blob(statement, position, $0.baseAddress, Int32($0.count), csqlite_transient()) }
+            }
+            guard rc == SQLITE_OK else { throw database.error(rc, sql: sql) }
+        }
+        var rows: [Row] = []
+        while true {
+            let rc = sqlite3_step(statement)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw database.error(rc, sql: sql) }
+            guard collect else { continue }
+            let columns = sqlite3_column_count(statement)
+            var values: [SQLValue] = []
+            values.reserveCapacity(Int(columns))
+            for column in 0..<columns {
+                switch sqlite3_column_type(statement, column) {
+                case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(statement, column)))
+                case SQLITE_FLOAT: values.append(.real(sqlite3_column_double(statement, column)))
+                case SQLITE_TEXT: values.append(.text(String(cString: sqlite3_column_text(statement, column))))
+                case SQLITE_BLOB:
+                    let count = Int(sqlite3_column_bytes(statement, column))
+                    let pointer = sqlite3_column_blob(statement, column)
+                    values.append(.blob(count == 0 ? [] : Array(UnsafeRawBufferPointer(start: pointer, count: count))))
+                default: values.append(.null)
+                }
+            }
+            rows.append(Row(values: values))
+        }
+        return rows
+    }
+}

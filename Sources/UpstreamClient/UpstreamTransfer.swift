@@ -1,0 +1,80 @@
+import CCurl
+import Core
+import HTTPKit
+
+/// One transfer in flight on the upstream client. Its curl handle is confined to the client's thread;
+/// `cancel()` and `resume()` may be called from any thread.
+public final class UpstreamTransfer: @unchecked Sendable {
+    // Safety: all stored state except `client` (immutable) is touched only on the client's thread.
+    let request: UpstreamRequest
+    let delegate: any UpstreamDelegate
+    unowned let client: UpstreamHTTPClient
+    var easy: UnsafeMutableRawPointer?
+    var headerList: UnsafeMutablePointer<curl_slist>?
+    var headStatus = 0
+    var headHeaders = HTTPHeaders()
+    var headDelivered = false
+    var paused = false
+    var finished = false
+    var firstByteDeadline: UInt64 = 0
+    let startedAt = Timestamp.monotonicNanos()
+
+    init(request: UpstreamRequest, delegate: any UpstreamDelegate, client: UpstreamHTTPClient) {
+        self.request = request
+        self.delegate = delegate
+        self.client = client
+    }
+
+    /// Aborts the transfer; the delegate is told `.cancelled` unless it already finished.
+    public func cancel() { client.enqueue(.cancel(self)) }
+
+    /// Continues a transfer paused by a delegate that refused bytes.
+    public func resume() { client.enqueue(.resume(self)) }
+
+    /// Called by libcurl for each header line.
+    func didReceiveHeaderLine(_ line: UnsafeBufferPointer<UInt8>) {
+        if line.starts(with: Array("HTTP/".utf8)) {
+            headHeaders = HTTPHeaders()
+            let parts = line.split(separator: 32, maxSplits: 2)
+            headStatus = parts.count >= 2 ? Int(String(decoding: parts[1], as: UTF8.self)) ?? 0 : 0
+            return
+        }
+        var end = line.count
+        while end > 0, line[end - 1] == 10 || line[end - 1] == 13 { end -= 1 }
+        if end == 0 {
+            // End of a header block; 1xx blocks are followed by the real one.
+            if headStatus >= 200 && !headDelivered {
+                headDelivered = true
+                firstByteDeadline = 0
+                delegate.upstreamDidReceiveHead(status: headStatus, headers: headHeaders)
+            }
+            return
+        }
+        guard let colon = line[0..<end].firstIndex(of: UInt8(ascii: ":")) else { return }
+        let name = String(decoding: UnsafeBufferPointer(rebasing: line[0..<colon]), as: UTF8.self)
+        let value = String(decoding: UnsafeBufferPointer(rebasing: line[(colon + 1)..<end]), as: UTF8.self).trimmingSpaces()
+        headHeaders.add(name, String(value))
+    }
+
+    /// Called by libcurl for body bytes; returns the count consumed or curl's pause sentinel.
+    func didReceiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
+        if !headDelivered {
+            headDelivered = true
+            firstByteDeadline = 0
+            delegate.upstreamDidReceiveHead(status: headStatus, headers: headHeaders)
+        }
+        if finished { return 0 }
+        if delegate.upstreamDidReceive(bytes) { return bytes.count }
+        paused = true
+        return ccurl_writefunc_pause()
+    }
+
+    /// Reports the outcome once and releases the handle's resources.
+    func finish(_ result: Result<UpstreamMetrics, UpstreamError>) {
+        guard !finished else { return }
+        finished = true
+        if let headerList { curl_slist_free_all(headerList) }
+        headerList = nil
+        delegate.upstreamDidFinish(result)
+    }
+}

@@ -1,0 +1,56 @@
+import Core
+import Dispatch
+import HTTPKit
+import HTTPServer
+import Synchronization
+
+/// Paces one SSE stream: a chunk every `intervalMillis`, then usage and `[DONE]`; honours faults and client disconnects.
+final class MockStream: Sendable {
+    let completion: MockCompletion
+    let behaviour: MockBehaviour
+    let responder: HTTPResponder
+    let stats: MockStats
+    let timers: DispatchQueue
+    private let finished = Atomic<Bool>(false)
+
+    init(completion: MockCompletion, behaviour: MockBehaviour, responder: HTTPResponder, stats: MockStats, timers: DispatchQueue) {
+        self.completion = completion
+        self.behaviour = behaviour
+        self.responder = responder
+        self.stats = stats
+        self.timers = timers
+    }
+
+    func start() {
+        stats.update { $0.streamsStarted += 1 }
+        responder.onCancel { [self] in
+            if finished.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged { stats.update { $0.streamsAborted += 1 } }
+        }
+        responder.startStream(status: 200, headers: HTTPHeaders([("content-type", "text/event-stream"), ("cache-control", "no-cache")]))
+        if behaviour.fault == .stall { return }
+        send(0)
+    }
+
+    private func send(_ index: Int) {
+        guard !finished.load(ordering: .relaxed) else { return }
+        if behaviour.fault == .drop && index >= max(1, completion.chunkCount / 2) {
+            if finished.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged { stats.update { $0.streamsAborted += 1 } }
+            responder.abort()
+            return
+        }
+        if index <= completion.chunkCount {
+            responder.write(SSEEvent(data: JSONWriter.string(completion.chunk(index))).encoded)
+            let next = index + 1
+            if behaviour.intervalMillis == 0 {
+                send(next)
+            } else {
+                timers.asyncAfter(deadline: .now() + .milliseconds(behaviour.intervalMillis)) { [self] in send(next) }
+            }
+            return
+        }
+        if completion.includeUsage { responder.write(SSEEvent(data: JSONWriter.string(completion.usageChunk)).encoded) }
+        responder.write(SSEEvent(data: "[DONE]").encoded)
+        responder.finishStream()
+        if finished.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged { stats.update { $0.streamsCompleted += 1 } }
+    }
+}

@@ -1,0 +1,91 @@
+import ControlPlane
+import Core
+import DataPlane
+import Foundation
+import HTTPKit
+import HTTPServer
+import Store
+import Telemetry
+import UpstreamClient
+
+/// Everything `switchyard serve` runs, wired together; `stop()` drains and flushes.
+final class Gateway: Sendable {
+    let dataServer: HTTPServer
+    let adminServer: HTTPServer
+    let requestLog: RequestLogWriter
+    let logger = Logger(label: "switchyard")
+
+    init(options: ServeOptions) throws {
+        let directory = try DataDirectory(path: options.dataDir)
+        let adminToken: String
+        if let token = options.adminToken {
+            adminToken = token
+        } else {
+            let file = options.adminTokenFile ?? directory.path + "/admin-token"
+            if FileManager.default.fileExists(atPath: file) {
+                adminToken = try DataDirectory.read(file)
+            } else {
+                adminToken = "sy-admin-" + Crypto.hex(Crypto.randomBytes(24))
+                try DataDirectory.writePrivate(adminToken + "\n", to: file)
+            }
+            announce("switchyard: admin token in \(file)")
+        }
+        guard adminToken.utf8.count >= 16 else { throw DataDirectoryError(message: "the admin token must be at least 16 characters") }
+        let masterKey = try options.masterKey
+            ?? options.masterKeyFile.map(DataDirectory.read)
+            ?? directory.secret("master-key") { Data(Crypto.randomBytes(32)).base64EncodedString() }.value
+        guard Data(base64Encoded: masterKey)?.count == 32 else {
+            throw DataDirectoryError(message: "the master key must be base64 of exactly 32 bytes")
+        }
+        if options.dataPlaneToken == nil {
+            _ = try directory.secret("data-plane-token") { "sy-dp-" + Crypto.hex(Crypto.randomBytes(24)) }
+        }
+
+        guard let migrations = MigrationsLocator.locate(configured: options.migrationsDir) else {
+            throw DataDirectoryError(message: "cannot find the migrations directory; pass --migrations-dir")
+        }
+        let dbPath = options.db ?? directory.path + "/switchyard.db"
+        let adminDatabase = try Database(path: dbPath)
+        try Migrator(directory: migrations).migrate(adminDatabase)
+        let logDatabase = try Database(path: dbPath)
+
+        let publisher = SnapshotPublisher()
+        let config = ConfigService(database: adminDatabase, publisher: publisher)
+        let created = try Bootstrap.seed(config, demoUpstream: options.demoUpstream, environment: ProcessInfo.processInfo.environment)
+        for name in created { logger.info("registered provider on first start", [("provider", name)]) }
+        try config.publishCurrent()
+        logger.info("configuration loaded", [("version", String(publisher.current.version))])
+
+        requestLog = RequestLogWriter(database: logDatabase)
+        let upstream = UpstreamHTTPClient()
+        let limits = HTTPParserLimits(maxBodyBytes: options.maxBodyBytes)
+        let errorBody: @Sendable (Int, String) -> HTTPResponse = { status, message in
+            let type = status == 413 ? "invalid_request_error" : (status >= 500 ? "api_error" : "invalid_request_error")
+            let code: String? = status == 413 ? "request_too_large" : (status == 408 ? "request_timeout" : nil)
+            return .json(status, GatewayError(status: status, type: type, code: code, message: message).json)
+        }
+        let (dataHost, dataPort) = try ServeOptions.hostAndPort(options.listen)
+        dataServer = try HTTPServer(
+            configuration: HTTPServerConfiguration(host: dataHost, port: dataPort, limits: limits, logger: Logger(label: "data-plane"),
+                                                   errorResponse: errorBody),
+            handler: DataPlaneHandler(snapshots: publisher, upstream: upstream, requestLog: requestLog, logger: Logger(label: "data-plane")))
+        let (adminHost, adminPort) = try ServeOptions.hostAndPort(options.adminListen)
+        adminServer = try HTTPServer(
+            configuration: HTTPServerConfiguration(host: adminHost, port: adminPort, loopCount: 1, limits: limits,
+                                                   logger: Logger(label: "admin"), errorResponse: { status, message in
+                .json(status, .object([("error", .object([("message", .string(message)), ("field", .null)]))]))
+            }),
+            handler: AdminHandler(config: config, adminToken: adminToken, logger: Logger(label: "admin")))
+        announce("switchyard: data plane listening on \(dataServer.url)")
+        announce("switchyard: admin API listening on \(adminServer.url)")
+    }
+
+    /// Stops accepting, lets in-flight requests finish (up to 30 s), and flushes the request log.
+    func stop() {
+        logger.info("shutting down: draining in-flight requests")
+        dataServer.shutdown(graceSeconds: 30)
+        adminServer.shutdown(graceSeconds: 5)
+        requestLog.close()
+        logger.info("stopped")
+    }
+}

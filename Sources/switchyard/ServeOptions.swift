@@ -1,0 +1,104 @@
+import Foundation
+
+/// `switchyard serve` settings from flags and environment (a flag wins over its variable).
+struct ServeOptions {
+    var listen = "127.0.0.1:8080"
+    var adminListen = "127.0.0.1:8081"
+    var dataDir = "./var"
+    var db: String?
+    var adminTokenFile: String?
+    var adminToken: String?
+    var masterKeyFile: String?
+    var masterKey: String?
+    var role = "all"
+    var controlPlane: String?
+    var dataPlaneToken: String?
+    var demoUpstream: String?
+    var migrationsDir: String?
+    var maxBodyBytes = 10 * 1024 * 1024
+
+    struct UsageError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static let flags: [(flag: String, env: String, help: String)] = [
+        ("--listen", "SWITCHYARD_LISTEN", "data-plane address (default 127.0.0.1:8080)"),
+        ("--admin-listen", "SWITCHYARD_ADMIN_LISTEN", "admin API address (default 127.0.0.1:8081)"),
+        ("--data-dir", "SWITCHYARD_DATA_DIR", "directory for the database and generated secrets (default ./var)"),
+        ("--db", "SWITCHYARD_DB", "SQLite database path (default <data-dir>/switchyard.db)"),
+        ("--admin-token-file", "SWITCHYARD_ADMIN_TOKEN", "admin token file; the variable holds the token itself"),
+        ("--master-key-file", "SWITCHYARD_MASTER_KEY", "master key file; the variable holds base64 of 32 bytes"),
+        ("--role", "SWITCHYARD_ROLE", "all (default); control-plane and data-plane are not in this build yet"),
+        ("--control-plane", "SWITCHYARD_CONTROL_PLANE", "control plane URL, for --role data-plane"),
+        ("--data-plane-token", "SWITCHYARD_DATA_PLANE_TOKEN", "token data planes present to the control plane"),
+        ("--demo-upstream", "SWITCHYARD_DEMO_UPSTREAM", "on first start, register a 'demo' model served by this OpenAI-compatible URL"),
+        ("--migrations-dir", "SWITCHYARD_MIGRATIONS_DIR", "directory of NNNN_name.sql migrations (default: found next to the binary or ./migrations)"),
+        ("--max-body-bytes", "SWITCHYARD_MAX_BODY_BYTES", "largest accepted request body (default 10485760)"),
+    ]
+
+    static func usage() -> String {
+        var text = "usage: switchyard serve [options]\n\n"
+        for entry in flags {
+            text += "  \(entry.flag.padding(toLength: 20, withPad: " ", startingAt: 0)) \(entry.help) [\(entry.env)]\n"
+        }
+        return text
+    }
+
+    init(arguments: [String], environment: [String: String]) throws {
+        var given: [String: String] = [:]
+        var index = 0
+        while index < arguments.count {
+            var argument = arguments[index]
+            var inline: String?
+            if let equals = argument.firstIndex(of: "=") {
+                inline = String(argument[argument.index(after: equals)...])
+                argument = String(argument[..<equals])
+            }
+            guard Self.flags.contains(where: { $0.flag == argument }) else { throw UsageError(description: "unknown option \(argument)") }
+            if let inline {
+                given[argument] = inline
+            } else {
+                guard index + 1 < arguments.count else { throw UsageError(description: "\(argument) needs a value") }
+                index += 1
+                given[argument] = arguments[index]
+            }
+            index += 1
+        }
+        var values = given
+        for entry in Self.flags where values[entry.flag] == nil {
+            if let value = environment[entry.env] { values[entry.flag] = value }
+        }
+        listen = values["--listen"] ?? listen
+        adminListen = values["--admin-listen"] ?? adminListen
+        dataDir = values["--data-dir"] ?? dataDir
+        db = values["--db"]
+        // For these two the variable carries the secret itself and the flag a file path; the flag wins.
+        adminTokenFile = given["--admin-token-file"]
+        adminToken = adminTokenFile == nil ? environment["SWITCHYARD_ADMIN_TOKEN"] : nil
+        masterKeyFile = given["--master-key-file"]
+        masterKey = masterKeyFile == nil ? environment["SWITCHYARD_MASTER_KEY"] : nil
+        role = values["--role"] ?? role
+        controlPlane = values["--control-plane"]
+        dataPlaneToken = values["--data-plane-token"]
+        demoUpstream = values["--demo-upstream"]
+        migrationsDir = values["--migrations-dir"]
+        if let text = values["--max-body-bytes"] {
+            guard let bytes = Int(text), bytes > 0 else { throw UsageError(description: "--max-body-bytes must be a positive integer") }
+            maxBodyBytes = bytes
+        }
+        guard role == "all" else {
+            throw UsageError(description: "--role \(role) is not supported by this build yet; only 'all' is")
+        }
+    }
+
+    /// Splits `host:port` or `[v6]:port`.
+    static func hostAndPort(_ address: String) throws -> (String, Int) {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
+            throw UsageError(description: "'\(address)' is not host:port")
+        }
+        var host = String(address[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host == "localhost" { host = "127.0.0.1" }
+        return (host, port)
+    }
+}

@@ -9,6 +9,11 @@ public struct Migrator {
         public let version: Int
         public let name: String
         public let sql: String
+        public init(version: Int, name: String, sql: String) {
+            self.version = version
+            self.name = name
+            self.sql = sql
+        }
         public var checksum: String { Crypto.sha256Hex(Array(sql.utf8)) }
     }
 

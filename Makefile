@@ -1,0 +1,46 @@
+# Switchyard: `make run` starts the gateway with a demo route; `make test` runs every test.
+SHELL := /bin/bash
+APT_PACKAGES := libsqlite3-dev libssl-dev libcurl4-openssl-dev pkg-config curl
+PIP_PACKAGES := openai pytest
+SWIFT_BUILD_FLAGS ?=
+DEMO_UPSTREAM_PORT ?= 8090
+
+.PHONY: run test build deps test-deps unit-test integration-test clean
+
+## Installs the system libraries when missing (apt, only what is absent).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+## Installs the Python test client (the official openai SDK) and pytest when missing.
+test-deps: deps
+	@python3 -c "import openai, pytest" 2>/dev/null || python3 -m pip install -q $(PIP_PACKAGES)
+
+build: deps
+	swift build $(SWIFT_BUILD_FLAGS)
+
+## Builds, starts mock-llm as the demo upstream, and runs the gateway on ./var (Ctrl-C stops both).
+run: build
+	@bin=$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path); \
+	$$bin/mock-llm --listen 127.0.0.1:$(DEMO_UPSTREAM_PORT) & mock=$$!; \
+	trap "kill $$mock 2>/dev/null" EXIT; \
+	$$bin/switchyard serve --demo-upstream http://127.0.0.1:$(DEMO_UPSTREAM_PORT)/v1
+
+## Builds and runs the unit tests (swift test) and the integration tests (pytest against the real binaries).
+test: test-deps
+	swift build $(SWIFT_BUILD_FLAGS)
+	swift test $(SWIFT_BUILD_FLAGS)
+	SWITCHYARD_BIN=$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path) python3 -m pytest -q Tests/integration
+
+unit-test: deps
+	swift test $(SWIFT_BUILD_FLAGS)
+
+integration-test: test-deps build
+	SWITCHYARD_BIN=$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path) python3 -m pytest -q Tests/integration
+
+clean:
+	rm -rf .build var

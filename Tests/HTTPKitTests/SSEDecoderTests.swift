@@ -1,0 +1,77 @@
+import HTTPKit
+import Testing
+
+@Suite("SSE decoder and chunked encoder")
+struct SSEDecoderTests {
+    static let stream = "data: {\"a\":1}\n\n: comment\r\nevent: message_start\r\ndata: one\r\ndata: two\r\n\r\ndata: [DONE]\r\r"
+    static let expected = [SSEEvent(data: "{\"a\":1}"), SSEEvent(event: "message_start", data: "one\ntwo"), SSEEvent(data: "[DONE]")]
+
+    @Test("decodes events with LF, CRLF and CR line endings")
+    func whole() throws {
+        var decoder = SSEDecoder()
+        #expect(try decoder.feed(Array(Self.stream.utf8)) == Self.expected)
+        #expect(!decoder.hasPartialEvent)
+    }
+
+    @Test("decodes the same events split at every boundary")
+    func everySplit() throws {
+        let all = Array(Self.stream.utf8)
+        for split in 0...all.count {
+            var decoder = SSEDecoder()
+            let events = try decoder.feed(all[..<split]) + decoder.feed(all[split...])
+            #expect(events == Self.expected, "split at \(split)")
+        }
+    }
+
+    @Test("fails on a line longer than the limit instead of buffering it")
+    func lineTooLong() {
+        var decoder = SSEDecoder(maxLineBytes: 100)
+        #expect(throws: SSEDecodeError.lineTooLong(limit: 100)) {
+            _ = try decoder.feed(Array(("data: " + String(repeating: "x", count: 200)).utf8))
+        }
+    }
+
+    @Test("reports an unfinished event")
+    func partial() throws {
+        var decoder = SSEDecoder()
+        _ = try decoder.feed(Array("data: half".utf8))
+        #expect(decoder.hasPartialEvent)
+    }
+
+    @Test("round-trips encoded events")
+    func encode() throws {
+        var decoder = SSEDecoder()
+        let event = SSEEvent(event: "x", data: "line1\nline2")
+        #expect(try decoder.feed(event.encoded) == [event])
+    }
+
+    @Test("frames chunks and skips empty ones")
+    func chunk() {
+        #expect(HTTPResponseEncoder.chunk(Array("hello world!!!!!".utf8)) == Array("10\r\nhello world!!!!!\r\n".utf8))
+        #expect(HTTPResponseEncoder.chunk([]) == [])
+    }
+}
+
+@Suite("Router")
+struct RouterTests {
+    @Test("matches parameters, reports 405 and 404")
+    func matching() {
+        var router = Router<Int>()
+        router.add("GET", "/a/{id}", 1)
+        router.add("POST", "/a", 2)
+        guard case .found(1, let parameters) = router.match(method: "GET", path: "/a/x%20y") else {
+            Issue.record("expected a match")
+            return
+        }
+        #expect(parameters["id"] == "x y")
+        guard case .methodNotAllowed(let allowed) = router.match(method: "DELETE", path: "/a") else {
+            Issue.record("expected 405")
+            return
+        }
+        #expect(allowed == ["POST"])
+        guard case .notFound = router.match(method: "GET", path: "/b") else {
+            Issue.record("expected 404")
+            return
+        }
+    }
+}

@@ -20,6 +20,11 @@ final class Connection: @unchecked Sendable {
     private var streaming = false
     private var closeWhenFlushed = false
     private var closed = false
+    /// Output is finished and shut down; input is read and discarded until the peer closes, so an early
+    /// answer (413, 400) is not lost to a TCP reset caused by unread request bytes.
+    private var lingering = false
+    private var lingerDeadline: UInt64 = 0
+    static let lingerNanos: UInt64 = 2_000_000_000
     private var dispatching = false
     private var readingPaused = false
     private var wantsWrite = false
@@ -59,6 +64,10 @@ final class Connection: @unchecked Sendable {
                 return
             }
             guard case .done(let count) = result else { break }
+            if lingering {
+                if count == 0 { close() }
+                continue
+            }
             if count == 0 {
                 // The peer closed: an unfinished response has nobody to go to.
                 close()
@@ -74,7 +83,7 @@ final class Connection: @unchecked Sendable {
             }
             if count < buffer.count { break }
         }
-        processRequests()
+        if !lingering { processRequests() }
     }
 
     private func processRequests() {
@@ -191,7 +200,7 @@ final class Connection: @unchecked Sendable {
             active.notifyIfWritable()
         }
         if writes.isEmpty && closeWhenFlushed {
-            close()
+            beginLingeringClose()
             return
         }
         let needsWrite = !writes.isEmpty
@@ -207,8 +216,26 @@ final class Connection: @unchecked Sendable {
 
     // MARK: Lifecycle
 
+    private func beginLingeringClose() {
+        guard !lingering else { return }
+        lingering = true
+        lingerDeadline = Timestamp.monotonicNanos() + Self.lingerNanos
+        if active != nil || Glibc.shutdown(fd, Int32(SHUT_WR)) != 0 {
+            close()
+            return
+        }
+        readingPaused = false
+        wantsWrite = false
+        updateInterest()
+        readAvailable()
+    }
+
     func checkTimeouts(now: UInt64) {
         let config = loop.configuration
+        if lingering {
+            if now >= lingerDeadline { close() }
+            return
+        }
         if active != nil {
             if !writes.isEmpty && now - lastWriteProgressAt > UInt64(config.writeTimeoutMillis) * 1_000_000 { close() }
             return

@@ -9,11 +9,16 @@ public struct SSEEvent: Sendable, Equatable {
 
     /// The event in wire form, ending with a blank line.
     public var encoded: [UInt8] {
-        var text = ""
-        if let event { text += "event: \(event)\n" }
-        for line in data.split(separator: "\n", omittingEmptySubsequences: false) { text += "data: \(line)\n" }
-        text += "\n"
-        return Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(data.utf8.count + 16)
+        if let event { out.append(contentsOf: "event: \(event)\n".utf8) }
+        for line in data.utf8.split(separator: 10, omittingEmptySubsequences: false) {
+            out.append(contentsOf: "data: ".utf8)
+            out.append(contentsOf: line)
+            out.append(10)
+        }
+        out.append(10)
+        return out
     }
 }
 
@@ -36,19 +41,35 @@ public struct SSEDecoder: Sendable {
 
     /// Feeds bytes and returns the events they complete.
     public mutating func feed<Bytes: Sequence<UInt8>>(_ bytes: Bytes) throws -> [SSEEvent] {
+        if let events = try bytes.withContiguousStorageIfAvailable({ try feed(buffer: UnsafeRawBufferPointer($0)) }) {
+            return events
+        }
+        return try Array(bytes).withUnsafeBytes { try feed(buffer: $0) }
+    }
+
+    /// Feeds bytes, copying whole line segments at once rather than byte by byte.
+    public mutating func feed(buffer: UnsafeRawBufferPointer) throws -> [SSEEvent] {
         var events: [SSEEvent] = []
-        for byte in bytes {
+        var index = 0
+        let count = buffer.count
+        while index < count {
             if lastWasCR {
                 lastWasCR = false
-                if byte == 10 { continue }
+                if buffer[index] == 10 {
+                    index += 1
+                    continue
+                }
             }
-            if byte == 10 || byte == 13 {
-                lastWasCR = byte == 13
-                if let event = endLine() { events.append(event) }
-                continue
+            var end = index
+            while end < count, buffer[end] != 10, buffer[end] != 13 { end += 1 }
+            if end > index {
+                guard line.count + data.count + (end - index) <= maxLineBytes else { throw SSEDecodeError.lineTooLong(limit: maxLineBytes) }
+                line.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[index..<end]))
             }
-            line.append(byte)
-            guard line.count + data.count <= maxLineBytes else { throw SSEDecodeError.lineTooLong(limit: maxLineBytes) }
+            guard end < count else { break }
+            lastWasCR = buffer[end] == 13
+            if let event = endLine() { events.append(event) }
+            index = end + 1
         }
         return events
     }

@@ -19,6 +19,8 @@ struct MockBehaviour: Sendable {
     var intervalMillis = 20
     var status = 200
     var fault: Fault?
+    /// Extra bytes of padding in every streamed word, to make large streams cheaply.
+    var padding = 0
 
     /// Reads `key=value` settings; unknown keys are ignored.
     mutating func apply(_ key: String, _ value: String) {
@@ -27,8 +29,9 @@ struct MockBehaviour: Sendable {
             let bounds = value.split(separator: "-").compactMap { Int($0) }
             if bounds.count == 1 { latencyMillis = bounds[0]...bounds[0] }
             if bounds.count == 2, bounds[0] <= bounds[1] { latencyMillis = bounds[0]...bounds[1] }
-        case "chunks": if let n = Int(value), n >= 0, n <= 100_000 { chunks = n }
+        case "chunks": if let n = Int(value), n >= 0, n <= 10_000_000 { chunks = n }
         case "interval", "interval-ms": if let n = Int(value), n >= 0 { intervalMillis = n }
+        case "padding": if let n = Int(value), n >= 0, n <= 1 << 20 { padding = n }
         case "status": if let n = Int(value), (100...599).contains(n) { status = n }
         case "fault": fault = Fault(rawValue: value)
         default: break

@@ -6,6 +6,8 @@ struct MockCompletion: Sendable {
     let promptTokens: Int
     let chunkCount: Int
     let includeUsage: Bool
+    /// Appended to every word (see `MockBehaviour.padding`).
+    let padding: String
     let id = Identifier.make("chatcmpl")
     let created = Int(Timestamp.nowMillis() / 1000)
 
@@ -21,7 +23,7 @@ struct MockCompletion: Sendable {
         return max(1, count)
     }
 
-    func word(_ index: Int) -> String { index == 0 ? "Hello" : " word\(index)" }
+    func word(_ index: Int) -> String { (index == 0 ? "Hello" : " word\(index)") + padding }
 
     var usage: JSONValue {
         .object([("prompt_tokens", .int(promptTokens)), ("completion_tokens", .int(chunkCount)), ("total_tokens", .int(promptTokens + chunkCount))])

@@ -49,7 +49,8 @@ final class MockHandler: HTTPHandler {
         stats.update { $0.lastModel = model }
         let behaviour = defaults.overridden(by: request.headers, model: model)
         let completion = MockCompletion(model: model, promptTokens: MockCompletion.countWords(messages), chunkCount: behaviour.chunks,
-                                        includeUsage: document["stream_options"]?["include_usage"]?.boolValue ?? false)
+                                        includeUsage: document["stream_options"]?["include_usage"]?.boolValue ?? false,
+                                        padding: String(repeating: "x", count: behaviour.padding))
         let delay = Int.random(in: behaviour.latencyMillis)
         let stream = document["stream"]?.boolValue ?? false
         timers.asyncAfter(deadline: .now() + .milliseconds(delay)) { [self] in

@@ -31,23 +31,25 @@ final class MockStream: Sendable {
         send(0)
     }
 
+    /// Sends chunk `index` and schedules the next; with no interval it sends them all in a loop.
     private func send(_ index: Int) {
-        guard !finished.load(ordering: .relaxed) else { return }
-        if behaviour.fault == .drop && index >= max(1, completion.chunkCount / 2) {
-            if finished.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged { stats.update { $0.streamsAborted += 1 } }
-            responder.abort()
-            return
-        }
-        if index <= completion.chunkCount {
-            responder.write(SSEEvent(data: JSONWriter.string(completion.chunk(index))).encoded)
-            let next = index + 1
-            if behaviour.intervalMillis == 0 {
-                send(next)
-            } else {
-                timers.asyncAfter(deadline: .now() + .milliseconds(behaviour.intervalMillis)) { [self] in send(next) }
+        var index = index
+        while !finished.load(ordering: .relaxed) {
+            if behaviour.fault == .drop && index >= max(1, completion.chunkCount / 2) {
+                if finished.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged { stats.update { $0.streamsAborted += 1 } }
+                responder.abort()
+                return
             }
-            return
+            guard index <= completion.chunkCount else { break }
+            responder.write(SSEEvent(data: JSONWriter.string(completion.chunk(index))).encoded)
+            index += 1
+            if behaviour.intervalMillis > 0 {
+                let next = index
+                timers.asyncAfter(deadline: .now() + .milliseconds(behaviour.intervalMillis)) { [self] in send(next) }
+                return
+            }
         }
+        guard !finished.load(ordering: .relaxed) else { return }
         if completion.includeUsage { responder.write(SSEEvent(data: JSONWriter.string(completion.usageChunk)).encoded) }
         responder.write(SSEEvent(data: "[DONE]").encoded)
         responder.finishStream()

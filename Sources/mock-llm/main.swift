@@ -6,7 +6,7 @@ import HTTPServer
 
 /// mock-llm: an OpenAI-compatible mock upstream. Flags: --listen host:port, --latency-ms N|A-B,
 /// --chunks N, --interval-ms N, --require-key KEY, --loops N. Per request: x-mock-* headers or
-/// `:key=value` directives in the model name (latency, chunks, interval, status, fault=reset|drop|stall|error-body).
+/// `:key=value` directives in the model name (latency, chunks, interval, padding, status, fault=reset|drop|stall|error-body).
 var defaults = MockBehaviour()
 var listen = "127.0.0.1:8090"
 var requiredKey: String?

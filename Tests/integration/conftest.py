@@ -3,6 +3,7 @@
 Each process listens on port 0 and reports its real address on a ready line, so tests never race for
 ports; every process is stopped by PID when its test ends.
 """
+import functools
 import json
 import os
 import select
@@ -17,6 +18,7 @@ import pytest
 ADMIN_TOKEN = "sy-admin-integration-test-token"
 
 
+@functools.lru_cache(maxsize=None)
 def bin_dir():
     path = os.environ.get("SWITCHYARD_BIN")
     if path:

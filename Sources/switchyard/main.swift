@@ -25,16 +25,8 @@ do {
     exit(error is ServeOptions.UsageError ? 2 : 1)
 }
 
-signal(SIGTERM, SIG_IGN)
-signal(SIGINT, SIG_IGN)
-let signalQueue = DispatchQueue(label: "switchyard.signals")
-let signalSources = [SIGTERM, SIGINT].map { number in
-    let source = DispatchSource.makeSignalSource(signal: number, queue: signalQueue)
-    source.setEventHandler {
-        gateway.stop()
-        exit(0)
-    }
-    source.resume()
-    return source
+let signalSources = handleTerminationSignals { [gateway] in
+    gateway.stop()
+    exit(0)
 }
 withExtendedLifetime(signalSources) { dispatchMain() }

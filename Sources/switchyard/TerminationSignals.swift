@@ -1,0 +1,14 @@
+import Dispatch
+import Glibc
+
+/// Runs `action` once on a background queue when SIGTERM or SIGINT arrives (instead of dying at once).
+func handleTerminationSignals(_ action: @escaping @Sendable () -> Void) -> [DispatchSourceSignal] {
+    let queue = DispatchQueue(label: "switchyard.signals")
+    return [SIGTERM, SIGINT].map { number in
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+        source.setEventHandler(handler: action)
+        source.resume()
+        return source
+    }
+}

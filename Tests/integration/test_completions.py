@@ -166,7 +166,24 @@ def test_provider_keys_come_from_references_and_never_leak(tmp_path):
     assert b"sk-test-secret-value" not in gateway.proc.stderr.read()
 
 
-def test_remote_clients_are_refused_until_keys_exist(gateway):
-    # Only loopback peers are served without keys; the gateway listens on loopback, so check the header path instead.
-    response = http("GET", gateway.data + "/v1/models")
-    assert response.status == 200 and response.json()["object"] == "list"
+def test_models_lists_the_public_names_of_enabled_deployments(gateway, mock):
+    assert http("GET", gateway.data + "/v1/models").json() == {"object": "list", "data": []}
+    add_route(gateway, mock, name="b-model")
+    add_route(gateway, mock, name="a-model", upstream_model="mock-other")
+    listed = http("GET", gateway.data + "/v1/models").json()["data"]
+    assert [m["id"] for m in listed] == ["a-model", "b-model"] and all(m["owned_by"] == "mock" for m in listed)
+
+
+def test_upstream_timeouts_answer_504_in_time(gateway, mock):
+    add_route(gateway, mock, name="slow-head", upstream_model="mock-demo:latency=5000", provider="impatient",
+              timeouts={"first_byte_ms": 300, "total_ms": 2000})
+    add_route(gateway, mock, name="stalled-stream", upstream_model="mock-demo:fault=stall", provider="impatient")
+    started = time.monotonic()
+    slow = chat(gateway, "slow-head")
+    assert slow.status == 504 and slow.json()["error"]["code"] == "upstream_timeout"
+    assert time.monotonic() - started < 1.5
+    started = time.monotonic()
+    stalled = chat(gateway, "stalled-stream", stream=True)
+    assert time.monotonic() - started < 3.5
+    events = sse_events(stalled.body)
+    assert json.loads(events[-1])["error"]["code"] == "upstream_stream_interrupted"

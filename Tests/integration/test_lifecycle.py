@@ -1,5 +1,6 @@
 """Process lifecycle: durability of admin writes across kill -9, graceful drain on SIGTERM, the demo route."""
 import json
+import os
 import signal
 import socket
 import threading
@@ -93,3 +94,21 @@ def test_conventional_key_variables_register_providers_as_env_references(tmp_pat
         assert b"sk-not-a-real-key" not in admin(gateway, "GET", "/config").body
     finally:
         gateway.kill()
+
+
+def test_start_up_refuses_a_changed_applied_migration(tmp_path):
+    import shutil
+    import subprocess
+    from conftest import bin_dir
+
+    migrations = tmp_path / "migrations"
+    shutil.copytree(os.path.join(os.path.dirname(__file__), "..", "..", "migrations"), migrations)
+    gateway = start_gateway(tmp_path / "var", "--migrations-dir", str(migrations))
+    gateway.kill()
+    first = sorted(migrations.iterdir())[0]
+    first.write_text(first.read_text() + "\n-- edited after it was applied\n")
+    result = subprocess.run([os.path.join(bin_dir(), "switchyard"), "serve", "--data-dir", str(tmp_path / "var"), "--listen", "127.0.0.1:0",
+                             "--admin-listen", "127.0.0.1:0", "--migrations-dir", str(migrations)],
+                            capture_output=True, text=True, timeout=30, env={**os.environ, "SWITCHYARD_ADMIN_TOKEN": "x" * 20})
+    assert result.returncode != 0
+    assert "checksum mismatch" in result.stderr and first.name in result.stderr

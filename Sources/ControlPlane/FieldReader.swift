@@ -54,6 +54,11 @@ struct FieldReader {
         return flag
     }
 
+    func requiredBool(_ key: String) throws(AdminError) -> Bool {
+        guard let flag = try bool(key) else { throw AdminError.invalid(prefix + key, "must be a boolean") }
+        return flag
+    }
+
     /// A nested object read with its own allowed fields.
     func object(_ key: String, allowed: Set<String>) throws(AdminError) -> FieldReader? {
         guard let value = raw(key), !value.isNull else { return nil }

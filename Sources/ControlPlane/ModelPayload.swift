@@ -61,10 +61,7 @@ enum ModelPayload {
         if reader.has("priority") { record.priority = try reader.int("priority", in: -1_000_000...1_000_000) ?? 0 }
         if reader.has("rpm") { record.rpm = try reader.int("rpm", in: 0...Int(Int32.max)) }
         if reader.has("tpm") { record.tpm = try reader.int("tpm", in: 0...Int(Int32.max)) }
-        if reader.has("enabled") {
-            guard let enabled = try reader.bool("enabled") else { throw AdminError.invalid("enabled", "must be a boolean") }
-            record.enabled = enabled
-        }
+        if reader.has("enabled") { record.enabled = try reader.requiredBool("enabled") }
     }
 
     static func isModelName(_ text: String) -> Bool {

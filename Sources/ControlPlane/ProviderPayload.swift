@@ -13,7 +13,7 @@ enum ProviderPayload {
         var record = ProviderRecord(id: Identifier.make("prv"), name: "", kind: "", baseURL: "", apiKeyRef: nil, createdAt: now, updatedAt: now)
         _ = try reader.requiredString("name")
         _ = try reader.requiredString("kind")
-        try apply(reader, to: &record, isCreate: true)
+        try apply(reader, to: &record)
         return record
     }
 
@@ -22,11 +22,11 @@ enum ProviderPayload {
         let reader = try FieldReader(body: body, allowed: fields)
         var updated = record
         updated.updatedAt = now
-        try apply(reader, to: &updated, isCreate: false)
+        try apply(reader, to: &updated)
         return updated
     }
 
-    private static func apply(_ reader: FieldReader, to record: inout ProviderRecord, isCreate: Bool) throws(AdminError) {
+    private static func apply(_ reader: FieldReader, to record: inout ProviderRecord) throws(AdminError) {
         if reader.has("name") {
             let name = try reader.requiredString("name")
             guard isSlug(name) else {
@@ -77,10 +77,7 @@ enum ProviderPayload {
             record.firstByteTimeoutMillis = try timeouts?.int("first_byte_ms", in: 1...maxTimeoutMillis)
             record.totalTimeoutMillis = try timeouts?.int("total_ms", in: 1...maxTimeoutMillis)
         }
-        if reader.has("enabled") {
-            guard let enabled = try reader.bool("enabled") else { throw AdminError.invalid("enabled", "must be a boolean") }
-            record.enabled = enabled
-        }
+        if reader.has("enabled") { record.enabled = try reader.requiredBool("enabled") }
     }
 
     static func isSlug(_ text: String) -> Bool {

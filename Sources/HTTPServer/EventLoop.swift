@@ -22,10 +22,13 @@ public final class EventLoop: @unchecked Sendable {
     var draining = false
     var drainDeadline: UInt64 = 0
     let finished = DispatchSemaphore(value: 0)
+    /// Counters shared by the server's loops.
+    let statistics: ServerStatistics
     private var nextTimerScan: UInt64 = 0
     private var acceptPausedUntil: UInt64 = 0
 
-    init(configuration: HTTPServerConfiguration, handler: any HTTPHandler) throws {
+    init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, statistics: ServerStatistics) throws {
+        self.statistics = statistics
         self.configuration = configuration
         self.handler = handler
         epollFD = clinux_epoll_create()
@@ -123,6 +126,7 @@ public final class EventLoop: @unchecked Sendable {
             let address = String(decoding: peer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let connection = Connection(fd: fd, peer: address, loop: self)
             connections[fd] = connection
+            statistics.accepted.add(1, ordering: .relaxed)
             _ = clinux_epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, CLINUX_EPOLLIN | CLINUX_EPOLLRDHUP, UInt64(fd))
             connection.readAvailable()
         }

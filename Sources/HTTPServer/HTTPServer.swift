@@ -2,6 +2,7 @@ import CLinux
 import Core
 import Foundation
 import Glibc
+import Synchronization
 
 /// An HTTP/1.1 server: one epoll event loop per configured loop, each with its own `SO_REUSEPORT` listener.
 public final class HTTPServer: Sendable {
@@ -9,14 +10,17 @@ public final class HTTPServer: Sendable {
     public let port: Int
     let loops: [EventLoop]
     let configuration: HTTPServerConfiguration
+    /// Live counters of this server.
+    public let statistics: ServerStatistics
 
     /// Binds the listeners and starts the loops.
-    public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler) throws {
+    public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, statistics: ServerStatistics = ServerStatistics()) throws {
         self.configuration = configuration
+        self.statistics = statistics
         var loops: [EventLoop] = []
         var port = configuration.port
         for index in 0..<max(1, configuration.loopCount) {
-            let loop = try EventLoop(configuration: configuration, handler: handler)
+            let loop = try EventLoop(configuration: configuration, handler: handler, statistics: statistics)
             let fd = clinux_listen_tcp(configuration.host, Int32(port), 1, 4096)
             guard fd >= 0 else {
                 for started in loops { started.beginDrain(deadline: 0) }
@@ -44,4 +48,12 @@ public final class HTTPServer: Sendable {
         for loop in loops { loop.beginDrain(deadline: deadline) }
         for loop in loops { loop.finished.wait() }
     }
+}
+
+/// Counters a server keeps while it runs.
+public final class ServerStatistics: Sendable {
+    let accepted = Atomic<Int>(0)
+    public init() {}
+    /// Connections accepted since the server started.
+    public var acceptedConnections: Int { accepted.load(ordering: .relaxed) }
 }

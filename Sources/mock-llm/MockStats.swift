@@ -1,4 +1,5 @@
 import Core
+import HTTPServer
 import Synchronization
 
 /// Counters mock-llm exposes at `GET /mock/stats`, so tests can see what reached the upstream.
@@ -13,6 +14,8 @@ final class MockStats: Sendable {
     }
 
     private let counts = Mutex(Counts())
+    /// The listener's own counters (connections accepted).
+    let server = ServerStatistics()
 
     func update(_ change: (inout Counts) -> Void) { counts.withLock { change(&$0) } }
 
@@ -21,7 +24,7 @@ final class MockStats: Sendable {
             .object([("requests", .int(c.requests)), ("streams_started", .int(c.streamsStarted)),
                      ("streams_completed", .int(c.streamsCompleted)), ("streams_aborted", .int(c.streamsAborted)),
                      ("active_streams", .int(c.streamsStarted - c.streamsCompleted - c.streamsAborted)),
-                     ("last_model", .optional(c.lastModel)), ("last_authorization_present", .bool(c.lastAuthorization != nil))])
+                     ("connections_accepted", .int(server.acceptedConnections)), ("last_model", .optional(c.lastModel)), ("last_authorization_present", .bool(c.lastAuthorization != nil))])
         }
     }
 }

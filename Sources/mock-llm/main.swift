@@ -37,8 +37,9 @@ guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(
 }
 let server: HTTPServer
 do {
+    let handler = MockHandler(defaults: defaults, requiredKey: requiredKey)
     server = try HTTPServer(configuration: HTTPServerConfiguration(host: String(listen[..<colon]), port: port, loopCount: loops),
-                            handler: MockHandler(defaults: defaults, requiredKey: requiredKey))
+                            handler: handler, statistics: handler.stats.server)
 } catch {
     FileHandle.standardError.write(Data("mock-llm: \(error)\n".utf8))
     exit(1)

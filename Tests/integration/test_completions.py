@@ -187,3 +187,30 @@ def test_upstream_timeouts_answer_504_in_time(gateway, mock):
     assert time.monotonic() - started < 3.5
     events = sse_events(stalled.body)
     assert json.loads(events[-1])["error"]["code"] == "upstream_stream_interrupted"
+
+
+def test_upstream_connections_are_reused(gateway, mock):
+    add_route(gateway, mock)
+    stats = lambda: json.loads(http("GET", mock.base + "/mock/stats").body)
+    before = stats()["connections_accepted"]
+    for _ in range(20):
+        assert chat(gateway, "chat").status == 200
+        assert chat(gateway, "chat", stream=True).status == 200
+    # One connection for the stats call itself per poll, one (or a few) for the gateway's pooled upstream connection.
+    assert stats()["connections_accepted"] - before <= 3
+
+
+def test_in_flight_stream_finishes_on_the_snapshot_it_started_with(gateway, mock):
+    import threading
+
+    model = add_route(gateway, mock, upstream_model="mock-old:chunks=30:interval=20")
+    result = {}
+    worker = threading.Thread(target=lambda: result.setdefault("response", chat(gateway, "chat", stream=True)))
+    worker.start()
+    stats = lambda: json.loads(http("GET", mock.base + "/mock/stats").body)
+    wait_for(lambda: stats()["active_streams"] == 1)
+    assert admin(gateway, "PATCH", f"/models/{model['id']}", {"upstream_model": "mock-new"}).status == 200
+    assert chat(gateway, "chat").json()["model"] == "mock-new"
+    worker.join(timeout=10)
+    chunks = [json.loads(e) for e in sse_events(result["response"].body)[:-1]]
+    assert len(chunks) == 31 and {c["model"] for c in chunks} == {"mock-old:chunks=30:interval=20"}

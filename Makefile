@@ -1,13 +1,13 @@
 # Switchyard: `make run` starts the gateway with a demo route; `make test` runs every test.
 SHELL := /bin/bash
-APT_PACKAGES := libsqlite3-dev libssl-dev libcurl4-openssl-dev pkg-config curl
+APT_PACKAGES := libsqlite3-dev libssl-dev libcurl4-openssl-dev pkg-config curl openssl nginx-light
 PIP_PACKAGES := openai pytest
 SWIFT_BUILD_FLAGS ?=
 DEMO_UPSTREAM_PORT ?= 8090
 
 .PHONY: run test build deps test-deps unit-test integration-test clean
 
-## Installs the system libraries when missing (apt, only what is absent).
+## Installs the system libraries and test tools (nginx for TLS/h2 upstream tests) when missing.
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

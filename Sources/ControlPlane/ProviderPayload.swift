@@ -6,6 +6,8 @@ enum ProviderPayload {
     static let fields: Set<String> = ["name", "kind", "base_url", "api_key_ref", "settings", "rpm", "tpm", "timeouts", "enabled"]
     static let timeoutFields: Set<String> = ["connect_ms", "first_byte_ms", "total_ms"]
     static let maxTimeoutMillis = 3_600_000
+    /// Settings the OpenAI-compatible kinds understand: `ca_file` trusts a private CA for the upstream's TLS.
+    static let settingsFields: Set<String> = ["ca_file"]
 
     /// A new provider from a POST body.
     static func create(_ body: [UInt8], now: Int64) throws(AdminError) -> ProviderRecord {
@@ -64,8 +66,12 @@ enum ProviderPayload {
             record.apiKeyRef = reference
         }
         if reader.has("settings") {
-            guard let settings = reader.raw("settings"), case .object = settings else {
+            guard let settings = reader.raw("settings"), case .object(let pairs) = settings else {
                 throw AdminError.invalid("settings", "must be an object")
+            }
+            let fields = try FieldReader(object: pairs, allowed: settingsFields, prefix: "settings.")
+            if let caFile = try fields.string("ca_file"), !caFile.hasPrefix("/") {
+                throw AdminError.invalid("settings.ca_file", "must be an absolute path to a PEM bundle")
             }
             record.settings = JSONWriter.string(settings)
         }

@@ -20,11 +20,14 @@ public struct ProviderConfig: Sendable {
     public var apiKey: String?
     /// Why the key reference could not be resolved (never contains the secret).
     public var apiKeyProblem: String?
+    /// A PEM bundle to trust for the upstream's TLS certificate, instead of the system's.
+    public var caFile: String?
     public var timeouts: UpstreamTimeouts
     public var enabled: Bool
 
     public init(id: String, name: String, kind: ProviderKind, baseURL: String, apiKey: String?, apiKeyProblem: String?,
-                timeouts: UpstreamTimeouts, enabled: Bool) {
+                caFile: String? = nil, timeouts: UpstreamTimeouts, enabled: Bool) {
+        self.caFile = caFile
         self.id = id
         self.name = name
         self.kind = kind

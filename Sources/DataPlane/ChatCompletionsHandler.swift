@@ -54,7 +54,7 @@ struct ChatCompletionsHandler {
         let upstreamRequest = UpstreamRequest(method: "POST", url: wire.url, headers: wire.headers, body: wire.body,
                                               connectTimeoutMillis: provider.timeouts.connectMillis,
                                               firstByteTimeoutMillis: provider.timeouts.firstByteMillis,
-                                              totalTimeoutMillis: provider.timeouts.totalMillis)
+                                              totalTimeoutMillis: provider.timeouts.totalMillis, caFile: provider.caFile)
         relay.start(upstreamRequest, on: upstream)
     }
 }

@@ -107,6 +107,7 @@ public final class UpstreamHTTPClient: @unchecked Sendable {
         _ = ccurl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeoutMillis)
         _ = ccurl_setopt_long(easy, CURLOPT_TIMEOUT_MS, request.totalTimeoutMillis)
         _ = ccurl_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")
+        if let caFile = request.caFile { _ = ccurl_setopt_string(easy, CURLOPT_CAINFO, caFile) }
         _ = ccurl_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
         _ = ccurl_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
         _ = ccurl_setopt_callback(easy, CURLOPT_WRITEFUNCTION, upstreamWriteCallback)

@@ -11,9 +11,13 @@ public struct UpstreamRequest: Sendable {
     public var firstByteTimeoutMillis: Int
     /// Time for the whole transfer, body included.
     public var totalTimeoutMillis: Int
+    /// A PEM bundle to verify the upstream's certificate with, instead of the system store.
+    public var caFile: String?
 
     public init(method: String = "POST", url: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
-                connectTimeoutMillis: Int = 5_000, firstByteTimeoutMillis: Int = 60_000, totalTimeoutMillis: Int = 600_000) {
+                connectTimeoutMillis: Int = 5_000, firstByteTimeoutMillis: Int = 60_000, totalTimeoutMillis: Int = 600_000,
+                caFile: String? = nil) {
+        self.caFile = caFile
         self.method = method
         self.url = url
         self.headers = headers

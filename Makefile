@@ -1,23 +1,28 @@
 # Switchyard: `make run` starts the gateway with a demo route; `make test` runs every test.
 SHELL := /bin/bash
-APT_PACKAGES := libsqlite3-dev libssl-dev libcurl4-openssl-dev pkg-config curl openssl nginx-light
+APT_PACKAGES := libsqlite3-dev libssl-dev libcurl4-openssl-dev pkg-config curl
+TEST_APT_PACKAGES := openssl nginx-light
 PIP_PACKAGES := openai pytest
 SWIFT_BUILD_FLAGS ?=
 DEMO_UPSTREAM_PORT ?= 8090
 
-.PHONY: run test build deps test-deps unit-test integration-test clean
+.PHONY: run test build deps apt-install test-deps unit-test integration-test clean
 
-## Installs the system libraries and test tools (nginx for TLS/h2 upstream tests) when missing.
+## Installs the system libraries when missing (apt, only what is absent).
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES)"
+
+apt-install:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-## Installs the Python test client (the official openai SDK) and pytest when missing.
+## Installs the test tools when missing: nginx (a TLS/HTTP/2 upstream), the official openai SDK and pytest.
 test-deps: deps
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_APT_PACKAGES)"
 	@python3 -c "import openai, pytest" 2>/dev/null || python3 -m pip install -q $(PIP_PACKAGES)
 
 build: deps

@@ -6,7 +6,9 @@ PIP_PACKAGES := openai pytest
 SWIFT_BUILD_FLAGS ?=
 DEMO_UPSTREAM_PORT ?= 8090
 
-.PHONY: run test build deps apt-install test-deps unit-test integration-test clean
+BENCH_APT_PACKAGES := nginx-light wrk gcc
+
+.PHONY: bench run test build deps apt-install test-deps unit-test integration-test clean
 
 ## Installs the system libraries when missing (apt, only what is absent).
 deps:
@@ -49,3 +51,9 @@ integration-test: test-deps build
 
 clean:
 	rm -rf .build var
+
+## Benchmarks a release build against direct-to-upstream and an nginx hop; appends to bench/results/ and updates the README table.
+bench: deps
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(BENCH_APT_PACKAGES)"
+	swift build -c release
+	python3 bench/bench.py --update-readme

@@ -17,6 +17,8 @@ public final class HTTPServer: Sendable {
     public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, statistics: ServerStatistics = ServerStatistics()) throws {
         self.configuration = configuration
         self.statistics = statistics
+        // Many idle keep-alive connections are normal for a gateway: use the hard file-descriptor limit.
+        _ = clinux_raise_nofile_limit()
         var loops: [EventLoop] = []
         var port = configuration.port
         for index in 0..<max(1, configuration.loopCount) {

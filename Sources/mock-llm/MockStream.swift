@@ -12,6 +12,8 @@ final class MockStream: Sendable {
     let stats: MockStats
     let timers: DispatchQueue
     private let finished = Atomic<Bool>(false)
+    /// When chunk 0 went out; chunk k is due at `start + k * interval`, so timer jitter never accumulates.
+    private let startedAt = DispatchTime.now()
 
     init(completion: MockCompletion, behaviour: MockBehaviour, responder: HTTPResponder, stats: MockStats, timers: DispatchQueue) {
         self.completion = completion
@@ -45,7 +47,8 @@ final class MockStream: Sendable {
             index += 1
             if behaviour.intervalMillis > 0 {
                 let next = index
-                timers.asyncAfter(deadline: .now() + .milliseconds(behaviour.intervalMillis)) { [self] in send(next) }
+                let due = DispatchTime(uptimeNanoseconds: startedAt.uptimeNanoseconds + UInt64(next * behaviour.intervalMillis) * 1_000_000)
+                timers.asyncAfter(deadline: due) { [self] in send(next) }
                 return
             }
         }

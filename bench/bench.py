@@ -1,0 +1,397 @@
+#!/usr/bin/env python3
+"""make bench: Switchyard against the physical floor (an nginx proxy hop), on loopback, in one run.
+
+Starts a fast nginx mock upstream (a fixed 733-byte chat.completion and a static 22-event SSE body),
+mock-llm for paced streams, an nginx proxy_pass hop with upstream keep-alive (the floor) and a
+release-built Switchyard routed to the same upstreams; drives each with the same load (wrk, and
+bench/loadgen.c for open-loop, paced-stream and idle-connection shapes) and prints one table.
+Results are appended to bench/results/ with the commit id; `--update-readme` puts the table in README.md.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TICKS = os.sysconf("SC_CLK_TCK")
+ADMIN_TOKEN = "sy-admin-benchmark-token-0000"
+PACED_UPSTREAM_MODEL = "mock-demo:chunks=250:interval=20"
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_port(port, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.02)
+    raise RuntimeError(f"port {port} never opened")
+
+
+def read(directory, name):
+    """A fixture's text for an nginx `return` string (nginx caps a config token at 4 KB)."""
+    with open(os.path.join(directory, name)) as f:
+        text = f.read()
+    assert len(text) < 4000 and "'" not in text and "$" not in text, name
+    return text
+
+
+def process_tree(pid):
+    """`pid` and its children (nginx master and workers)."""
+    pids = [pid]
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        pids.append(int(entry))
+            except (OSError, IndexError):
+                pass
+    return pids
+
+
+def cpu_seconds(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / TICKS
+
+
+def memory_kib(pids, field):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                for line in status:
+                    if line.startswith(field + ":"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+class Target:
+    """One thing under load: its base URL, the paths it serves, and the processes whose CPU and memory count."""
+
+    def __init__(self, name, port, pid, paths):
+        self.name, self.port, self.pid, self.paths = name, port, pid, paths
+
+    @property
+    def pids(self):
+        return process_tree(self.pid) if self.pid else []
+
+
+def write_fixtures(directory):
+    content = "x"
+    def completion(text):
+        return json.dumps({"id": "chatcmpl-bench", "object": "chat.completion", "created": 1700000000, "model": "bench-upstream",
+                           "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "logprobs": None,
+                                        "finish_reason": "stop"}],
+                           "usage": {"prompt_tokens": 12, "completion_tokens": 40, "total_tokens": 52}}, separators=(",", ":"))
+    content = "x" * (733 - len(completion("")))
+    body = completion(content)
+    assert len(body) == 733
+    with open(os.path.join(directory, "completion.json"), "w") as f:
+        f.write(body)
+    events = []
+    for index in range(20):
+        delta = {"role": "assistant", "content": ""} if index == 0 else {"content": f" token{index}"}
+        events.append({"id": "c1", "object": "chat.completion.chunk", "created": 1700000000, "model": "m",
+                       "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+    events.append({"id": "c1", "object": "chat.completion.chunk", "created": 1700000000, "model": "m",
+                   "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                   "usage": {"prompt_tokens": 12, "completion_tokens": 20, "total_tokens": 32}})
+    sse = "".join(f"data: {json.dumps(e, separators=(',', ':'))}\n\n" for e in events) + "data: [DONE]\n\n"
+    with open(os.path.join(directory, "stream.sse"), "w") as f:
+        f.write(sse)
+    request = {"model": "bench", "messages": [{"role": "system", "content": "You are terse."},
+                                              {"role": "user", "content": "Summarise the benefits of a gateway in one line."}],
+               "max_tokens": 64}
+    for name, model, stream in [("request.json", "bench", False), ("request-sse.json", "bench-sse", True),
+                                ("request-paced.json", "paced", True), ("request-paced-direct.json", PACED_UPSTREAM_MODEL, True)]:
+        with open(os.path.join(directory, name), "w") as f:
+            json.dump({**request, "model": model, "stream": stream}, f)
+    for name in ["request.json", "request-sse.json"]:
+        with open(os.path.join(directory, name)) as f:
+            payload = f.read()
+        with open(os.path.join(directory, name + ".lua"), "w") as f:
+            f.write(f'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [==[{payload}]==]\n')
+    return len(events) + 1
+
+
+def start_nginx(directory, name, body):
+    os.makedirs(os.path.join(directory, name), exist_ok=True)
+    conf = os.path.join(directory, name, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""
+worker_processes {'1' if name == 'upstream' else 'auto'};
+daemon off;
+pid {directory}/{name}/nginx.pid;
+error_log {directory}/{name}/error.log error;
+worker_rlimit_nofile 65536;
+events {{ worker_connections 16384; }}
+http {{
+  access_log off;
+  keepalive_requests 1000000;
+  keepalive_timeout 120s;
+  client_body_temp_path {directory}/{name};
+  proxy_temp_path {directory}/{name};
+  {body}
+}}
+""")
+    process = subprocess.Popen(["nginx", "-p", os.path.join(directory, name), "-c", conf], stderr=subprocess.DEVNULL)
+    return process
+
+
+def admin(port, method, path, body=None):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/admin/v1{path}", method=method,
+                                     data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read() or b"null")
+
+
+def wrk(port, path, script, connections, seconds):
+    threads = 1 if connections == 1 else 2
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s", script,
+                          f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True).stdout
+    def latency(label):
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", out, re.M)
+        if not match:
+            return None
+        value, unit = float(match.group(1)), match.group(2)
+        return value * {"us": 1, "ms": 1000, "s": 1e6}[unit]
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    errors = 0
+    for pattern in [r"Non-2xx or 3xx responses: (\d+)", r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)"]:
+        match = re.search(pattern, out)
+        if match:
+            errors += sum(int(g) for g in match.groups())
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "requests": requests,
+            "p50": latency("50"), "p99": latency("99"), "errors": errors}
+
+
+def measured(target, run):
+    """Runs `run()` while sampling the target's CPU time and peak RSS."""
+    pids = target.pids
+    before = cpu_seconds(pids)
+    result = run()
+    result["cpu_s"] = cpu_seconds(pids) - before
+    result["rss_kib"] = memory_kib(pids, "VmRSS")
+    return result
+
+
+def loadgen(*args):
+    out = subprocess.run([LOADGEN, *map(str, args)], capture_output=True, text=True, timeout=300).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def fmt_us(value):
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--update-readme", action="store_true")
+    parser.add_argument("--bin", default=None, help="release bin directory (default: swift build -c release --show-bin-path)")
+    options = parser.parse_args()
+    seconds = options.seconds
+
+    bin_dir = options.bin or subprocess.check_output(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, text=True).strip()
+    work = tempfile.mkdtemp(prefix="switchyard-bench-")
+    global LOADGEN
+    LOADGEN = os.path.join(work, "loadgen")
+    subprocess.run(["gcc", "-O2", "-o", LOADGEN, os.path.join(ROOT, "bench", "loadgen.c")], check=True)
+    events = write_fixtures(work)
+    processes = []
+    rows = []
+    facts = {}
+    try:
+        up_port, hop_port, mock_port = free_port(), free_port(), free_port()
+        static = f"""
+  server {{
+    listen 127.0.0.1:{up_port} reuseport backlog=4096;
+    location = /v1/chat/completions {{ default_type application/json; return 200 '{read(work, "completion.json")}'; }}
+    location = /sse/v1/chat/completions {{ default_type text/event-stream; return 200 '{read(work, "stream.sse")}'; }}
+  }}"""
+        processes.append(start_nginx(work, "upstream", static))
+        hop = f"""
+  upstream mock {{ server 127.0.0.1:{up_port}; keepalive 256; }}
+  server {{
+    listen 127.0.0.1:{hop_port} reuseport backlog=4096;
+    location / {{ proxy_pass http://mock; proxy_http_version 1.1; proxy_set_header Connection ""; }}
+    location /sse/ {{ proxy_pass http://mock; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off; }}
+  }}"""
+        hop_process = start_nginx(work, "hop", hop)
+        processes.append(hop_process)
+        mock = subprocess.Popen([os.path.join(bin_dir, "mock-llm"), "--listen", f"127.0.0.1:{mock_port}", "--loops", "2"],
+                                stdout=subprocess.DEVNULL)
+        processes.append(mock)
+        for port in (up_port, hop_port, mock_port):
+            wait_port(port)
+
+        gateway = subprocess.Popen([os.path.join(bin_dir, "switchyard"), "serve", "--data-dir", os.path.join(work, "var"),
+                                    "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0",
+                                    "--migrations-dir", os.path.join(ROOT, "migrations")],
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                   env={**os.environ, "SWITCHYARD_ADMIN_TOKEN": ADMIN_TOKEN, "OPENAI_API_KEY": ""})
+        processes.append(gateway)
+        ports = {}
+        while len(ports) < 2:
+            line = gateway.stdout.readline().decode()
+            if not line:
+                raise RuntimeError("switchyard exited")
+            for label in ("data plane", "admin API"):
+                if f"{label} listening on" in line:
+                    ports[label] = int(line.strip().rsplit(":", 1)[1])
+        sy_port, admin_port = ports["data plane"], ports["admin API"]
+
+        # A realistic configuration: 50 providers and 500 models, plus the benchmark routes.
+        started = time.monotonic()
+        for p in range(50):
+            provider = admin(admin_port, "POST", "/providers", {"name": f"provider-{p}", "kind": "openai_compatible",
+                                                                "base_url": f"http://127.0.0.1:{up_port}/v1"})
+            for m in range(10):
+                admin(admin_port, "POST", "/models", {"name": f"model-{p}-{m}", "provider": provider["id"],
+                                                      "pricing": {"input_per_mtok": 1.5, "output_per_mtok": 6}})
+        facts["config_seed_s"] = time.monotonic() - started
+        admin(admin_port, "POST", "/providers", {"name": "fast", "kind": "openai_compatible", "base_url": f"http://127.0.0.1:{up_port}/v1"})
+        admin(admin_port, "POST", "/providers", {"name": "sse", "kind": "openai_compatible", "base_url": f"http://127.0.0.1:{up_port}/sse/v1"})
+        admin(admin_port, "POST", "/providers", {"name": "paced", "kind": "openai_compatible", "base_url": f"http://127.0.0.1:{mock_port}/v1"})
+        admin(admin_port, "POST", "/models", {"name": "bench", "provider": "fast", "upstream_model": "bench-upstream"})
+        admin(admin_port, "POST", "/models", {"name": "bench-sse", "provider": "sse", "upstream_model": "bench-upstream"})
+        admin(admin_port, "POST", "/models", {"name": "paced", "provider": "paced", "upstream_model": PACED_UPSTREAM_MODEL})
+        publish = []
+        for _ in range(5):
+            t = time.monotonic()
+            admin(admin_port, "PATCH", "/providers/provider-0", {"rpm": 1000})
+            publish.append(time.monotonic() - t)
+        facts["publish_ms"] = min(publish) * 1000
+        time.sleep(1)
+        gateway_target = Target("switchyard", sy_port, gateway.pid, {"plain": "/v1/chat/completions", "sse": "/v1/chat/completions"})
+        facts["rss_idle_kib"] = memory_kib(gateway_target.pids, "VmRSS")
+
+        targets = [Target("direct", up_port, None, {"plain": "/v1/chat/completions", "sse": "/sse/v1/chat/completions"}),
+                   Target("nginx hop", hop_port, hop_process.pid, {"plain": "/v1/chat/completions", "sse": "/sse/v1/chat/completions"}),
+                   gateway_target]
+
+        for kind, connections in [("plain", 1), ("plain", 32), ("plain", 128), ("sse", 32)]:
+            script = os.path.join(work, "request.json.lua" if kind == "plain" else "request-sse.json.lua")
+            results = {}
+            for target in targets:
+                wrk(target.port, target.paths[kind], script, connections, 1)  # warm-up
+                results[target.name] = measured(target, lambda: wrk(target.port, target.paths[kind], script, connections, seconds))
+                log(f"{kind} c={connections} {target.name}: {results[target.name]}")
+            base = results["direct"]
+            label = f"non-stream, {connections} conn" if kind == "plain" else f"{events}-event SSE, {connections} conn"
+            for target in targets:
+                r = results[target.name]
+                cpu_us = r["cpu_s"] * 1e6 / r["requests"] if target.pid and r["requests"] else None
+                rows.append([label, target.name, f"{r['rps']:,.0f}", fmt_us(r["p50"]), fmt_us(r["p99"]),
+                             "-" if target.name == "direct" else fmt_us(r["p50"] - base["p50"]),
+                             "-" if target.name == "direct" else fmt_us(r["p99"] - base["p99"]),
+                             "-" if cpu_us is None else f"{cpu_us:,.1f}",
+                             "-" if not target.pid else f"{r['rss_kib'] / 1024:,.1f}", str(r["errors"])])
+                facts[f"{kind}-{connections}-{target.name}"] = {**r, "cpu_us": cpu_us}
+
+        # Open loop at half of Switchyard's saturation rate (its 32-connection RPS).
+        body = os.path.join(work, "request.json")
+        rate = max(100, int(facts["plain-32-switchyard"]["rps"] / 2))
+        open_loop = {t.name: measured(t, lambda: loadgen("rate", "127.0.0.1", t.port, t.paths["plain"], body, rate, seconds, 64))
+                     for t in targets}
+        for t in targets:
+            r = open_loop[t.name]
+            log(f"open loop {t.name}: {r}")
+            rows.append([f"open loop {rate:,}/s", t.name, f"{r['completed'] / max(r['elapsed_s'], 1e-9):,.0f}", fmt_us(r["p50_us"]),
+                         fmt_us(r["p99_us"]), "-" if t.name == "direct" else fmt_us(r["p50_us"] - open_loop["direct"]["p50_us"]),
+                         "-" if t.name == "direct" else fmt_us(r["p99_us"] - open_loop["direct"]["p99_us"]),
+                         "-" if not t.pid else f"{r['cpu_s'] * 1e6 / max(r['completed'], 1):,.1f}",
+                         "-" if not t.pid else f"{r['rss_kib'] / 1024:,.1f}", str(r["errors"])])
+        facts["open_loop"] = {"rate": rate, **open_loop}
+
+        # 1,000 concurrent paced streams (a chunk every 20 ms for 5 s): direct to mock-llm, then through Switchyard.
+        paced = os.path.join(work, "request-paced.json")
+        direct_streams = loadgen("streams", "127.0.0.1", mock_port, "/v1/chat/completions",
+                                 os.path.join(work, "request-paced-direct.json"), 1000)
+        gateway_streams = measured(gateway_target, lambda: loadgen("streams", "127.0.0.1", sy_port, "/v1/chat/completions", paced, 1000))
+        gateway_streams["rss_peak_kib"] = memory_kib(gateway_target.pids, "VmHWM")
+        log(f"paced direct: {direct_streams}\npaced switchyard: {gateway_streams}")
+        for name, r in [("direct", direct_streams), ("switchyard", gateway_streams)]:
+            rows.append(["1,000 paced streams (gap)", name, "-", fmt_us(r["gap_p50_us"]), fmt_us(r["gap_p99_us"]),
+                         "-" if name == "direct" else fmt_us(r["gap_p50_us"] - direct_streams["gap_p50_us"]),
+                         "-" if name == "direct" else fmt_us(r["gap_p99_us"] - direct_streams["gap_p99_us"]),
+                         "-" if name == "direct" else f"{r['cpu_s'] * 1e6 / max(r['events'], 1):,.1f}/event",
+                         "-" if name == "direct" else f"{r['rss_peak_kib'] / 1024:,.1f} peak",
+                         str(r["failed"] + r["unfinished"])])
+        facts["paced"] = {"direct": direct_streams, "switchyard": gateway_streams}
+
+        # 10,000 idle keep-alive connections.
+        idle = subprocess.Popen([LOADGEN, "idle", "127.0.0.1", str(sy_port), "10000", "4"], stdout=subprocess.PIPE, text=True)
+        opened = json.loads(idle.stdout.readline())
+        rss_idle_conns = memory_kib(gateway_target.pids, "VmRSS")
+        idle.wait()
+        rows.append(["10,000 idle connections", "switchyard", "-", "-", "-", "-", "-", "-", f"{rss_idle_conns / 1024:,.1f}",
+                     str(10000 - opened["open"])])
+        facts["idle_connections"] = {"open": opened["open"], "rss_kib": rss_idle_conns}
+        facts["rss_peak_kib"] = memory_kib(gateway_target.pids, "VmHWM")
+    finally:
+        for process in processes:
+            try:
+                process.terminate()  # nginx's master stops its workers on SIGTERM; SIGKILL would orphan them
+                process.wait(timeout=10)
+            except Exception:
+                process.kill()
+
+    header = ["scenario", "target", "RPS", "p50 µs", "p99 µs", "added p50 µs", "added p99 µs", "CPU µs/req", "RSS MiB", "errors"]
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip() or "unknown"
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    table += ["| " + " | ".join(row) + " |" for row in rows]
+    summary = (f"Commit `{commit}{'+dirty' if dirty else ''}`, {stamp}, {os.cpu_count()} cores, {seconds} s per run. "
+               f"Switchyard idle RSS with 50 providers and 500 models: {facts['rss_idle_kib'] / 1024:.1f} MiB; "
+               f"peak RSS over the run: {facts['rss_peak_kib'] / 1024:.1f} MiB; "
+               f"config publish (admin PATCH to live snapshot): {facts['publish_ms']:.1f} ms.")
+    report = summary + "\n\n" + "\n".join(table) + "\n"
+    print(report)
+    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    name = f"{stamp.replace(':', '')}-{commit}"
+    with open(os.path.join(ROOT, "bench", "results", name + ".md"), "w") as f:
+        f.write(report)
+    with open(os.path.join(ROOT, "bench", "results", name + ".json"), "w") as f:
+        json.dump(facts, f, indent=1, default=str)
+    if options.update_readme:
+        readme_path = os.path.join(ROOT, "README.md")
+        readme = open(readme_path).read()
+        block = f"<!-- bench:start -->\n{report}<!-- bench:end -->"
+        readme = re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", lambda _: block, readme, flags=re.S)
+        open(readme_path, "w").write(readme)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

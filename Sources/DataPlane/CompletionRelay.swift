@@ -8,9 +8,9 @@ import UpstreamClient
 
 /// Carries one upstream answer to the client: whole, or as an SSE stream relayed event by event with
 /// backpressure; cancels the upstream transfer when the client goes away; writes the request-log row.
-/// Its callbacks run on the upstream client's thread.
+/// Its callbacks run on the event loop that serves the client connection.
 final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
-    // Safety: mutable state is touched only from the upstream client's thread (delegate callbacks and the
+    // Safety: mutable state is touched only on the connection's event loop (delegate callbacks and the
     // `whenWritable`/`onCancel` closures, which only call thread-safe transfer methods).
     struct Context: Sendable {
         let requestID: String
@@ -49,7 +49,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     func start(_ request: UpstreamRequest, on client: UpstreamHTTPClient) {
         let transfer = client.start(request, delegate: self)
         transferBox.withLock { $0 = transfer }
-        responder.onCancel { transfer.cancel() }
+        responder.onCancel { [weak transfer] in transfer?.cancel() }
     }
 
     var headers: HTTPHeaders {
@@ -78,7 +78,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             return true
         }
         if !responder.isWritable {
-            let transfer = transferBox.withLock { $0 }
+            weak let transfer = transferBox.withLock { $0 }
             responder.whenWritable { transfer?.resume() }
             return false
         }
@@ -105,6 +105,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     }
 
     func upstreamDidFinish(_ result: Result<UpstreamMetrics, UpstreamError>) {
+        transferBox.withLock { $0 = nil }  // the transfer holds this relay as its delegate: break the cycle
         let latency = Int((Timestamp.monotonicNanos() - context.startedAtNanos) / 1_000_000)
         var entry = RequestLogEntry(id: context.requestID, createdAtMillis: context.createdAtMillis, model: context.publicModel,
                                     provider: context.providerName, upstreamModel: context.upstreamModel, status: status,

@@ -13,14 +13,12 @@ public final class DataPlaneHandler: HTTPHandler {
     }
 
     let snapshots: SnapshotPublisher
-    let upstream: UpstreamHTTPClient
     let requestLog: RequestLogWriter
     let logger: Logger
     let router: Router<Endpoint>
 
-    public init(snapshots: SnapshotPublisher, upstream: UpstreamHTTPClient, requestLog: RequestLogWriter, logger: Logger) {
+    public init(snapshots: SnapshotPublisher, requestLog: RequestLogWriter, logger: Logger) {
         self.snapshots = snapshots
-        self.upstream = upstream
         self.requestLog = requestLog
         self.logger = logger
         var router = Router<Endpoint>()
@@ -40,7 +38,7 @@ public final class DataPlaneHandler: HTTPHandler {
         }
         switch router.match(method: request.method, path: request.path) {
         case .found(.chatCompletions, _):
-            ChatCompletionsHandler(snapshot: snapshots.current, upstream: upstream, requestLog: requestLog)
+            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog)
                 .handle(request, requestID: requestID, responder: responder)
         case .found(.models, _):
             responder.respond(.json(200, modelList(snapshots.current), headers: .switchyard(requestID: requestID)))

@@ -26,6 +26,15 @@ public final class EventLoop: @unchecked Sendable {
     let statistics: ServerStatistics
     private var nextTimerScan: UInt64 = 0
     private var acceptPausedUntil: UInt64 = 0
+    /// Handlers of file descriptors other code registered on this loop (libcurl's sockets).
+    var watchers: [Int32: (UInt32) -> Void] = [:]
+    /// One-shot timers, ordered by deadline.
+    var timers: [LoopTimer] = []
+    var nextTimerID: UInt64 = 1
+    /// Objects kept per loop, such as the loop's upstream client.
+    var locals: [ObjectIdentifier: AnyObject] = [:]
+    /// Set when a task was queued from the loop itself, so the next wait does not block.
+    var queuedFromLoop = false
 
     init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, statistics: ServerStatistics) throws {
         self.statistics = statistics
@@ -60,14 +69,24 @@ public final class EventLoop: @unchecked Sendable {
             task()
             return
         }
+        enqueue(task)
+    }
+
+    /// Runs `task` on the loop thread on a later turn, never inline (safe from inside callbacks).
+    public func enqueue(_ task: @escaping @Sendable () -> Void) {
         let wasEmpty = pending.withLock { queue in
             queue.append(task)
             return queue.count == 1
         }
-        if wasEmpty { _ = clinux_eventfd_signal(wakeFD) }
+        if inLoop {
+            queuedFromLoop = true
+        } else if wasEmpty {
+            _ = clinux_eventfd_signal(wakeFD)
+        }
     }
 
     private func runPendingTasks() {
+        queuedFromLoop = false
         _ = clinux_eventfd_drain(wakeFD)
         let tasks = pending.withLock { queue in
             let taken = queue
@@ -82,7 +101,7 @@ public final class EventLoop: @unchecked Sendable {
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: Int(maxEvents))
         defer { events.deallocate() }
         while !stopped {
-            let count = clinux_epoll_wait(epollFD, events, maxEvents, 100)
+            let count = clinux_epoll_wait(epollFD, events, maxEvents, queuedFromLoop ? 0 : waitMillis())
             if count < 0 && errno != EINTR { break }
             for index in 0..<max(0, count) {
                 let token = Int32(truncatingIfNeeded: clinux_epoll_event_token(events, index))
@@ -93,8 +112,12 @@ public final class EventLoop: @unchecked Sendable {
                     acceptConnections(listener)
                 } else if let connection = connections[token] {
                     connection.handleEvents(flags)
+                } else if let watcher = watchers[token] {
+                    watcher(flags)
                 }
             }
+            runDueTimers()
+            if queuedFromLoop { runPendingTasks() }
             let now = Timestamp.monotonicNanos()
             if now >= nextTimerScan {
                 nextTimerScan = now + 100_000_000

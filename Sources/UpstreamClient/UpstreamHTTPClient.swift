@@ -1,102 +1,60 @@
 import CCurl
 import Core
-import Foundation
 import HTTPKit
-import Synchronization
 
-/// An HTTP client for upstream providers on libcurl's multi interface, running on one dedicated thread.
+/// An HTTP client for upstream providers on libcurl's multi-socket interface, driven by the event loop
+/// it belongs to: requests, upstream I/O and the client's connection all stay on one thread.
 /// Connections are pooled and reused; HTTP/2 is negotiated over TLS when the upstream offers it.
 public final class UpstreamHTTPClient: @unchecked Sendable {
-    // Safety: `commands` is guarded by its Mutex; `multi`, `active` and `byHandle` are confined to the client thread.
-    enum Command: Sendable {
-        case start(UpstreamTransfer)
-        case cancel(UpstreamTransfer)
-        case resume(UpstreamTransfer)
-    }
-
+    // Safety: confined to `reactor`'s thread; the only cross-thread entry points go through `reactor.enqueue`.
+    let reactor: any UpstreamReactor
     private let multi: UnsafeMutableRawPointer
-    private let commands = Mutex<[Command]>([])
     private var active: [UnsafeMutableRawPointer: UpstreamTransfer] = [:]
-    private let logger: Logger
+    /// Finished easy handles kept for reuse: creating one allocates tens of kilobytes.
+    private var idleHandles: [UnsafeMutableRawPointer] = []
+    private var curlTimer: UInt64?
+    private static let maxIdleHandles = 256
 
-    /// Creates the client and starts its thread.
-    public init(logger: Logger = Logger(label: "upstream")) {
-        curl_global_init(Int(CURL_GLOBAL_ALL))
+    /// Creates a client bound to `reactor`; call only on the reactor's thread.
+    public init(reactor: any UpstreamReactor) {
+        precondition(reactor.inLoop, "an upstream client is created on its event loop")
+        UpstreamHTTPClient.initializeCurl
         multi = curl_multi_init()
-        self.logger = logger
+        self.reactor = reactor
+        let context = Unmanaged.passUnretained(self).toOpaque()
         _ = ccurl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
         _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 1024)
-        let thread = Thread { [self] in run() }
-        thread.name = "upstream-client"
-        thread.start()
+        _ = ccurl_multi_setopt_pointer(multi, CURLMOPT_SOCKETDATA, context)
+        _ = ccurl_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, context)
+        _ = ccurl_multi_setopt_socket_callback(multi, upstreamSocketCallback)
+        _ = ccurl_multi_setopt_timer_callback(multi, upstreamTimerCallback)
     }
 
-    /// Starts a transfer; events go to `delegate` on the client thread.
+    private static let initializeCurl: Void = { curl_global_init(Int(CURL_GLOBAL_ALL)) }()
+
+    /// Starts a transfer; the delegate hears about it on this loop. Call on the loop.
     @discardableResult
     public func start(_ request: UpstreamRequest, delegate: any UpstreamDelegate) -> UpstreamTransfer {
+        precondition(reactor.inLoop, "start must be called on the client's event loop")
         let transfer = UpstreamTransfer(request: request, delegate: delegate, client: self)
-        enqueue(.start(transfer))
+        guard let easy = idleHandles.popLast() ?? curl_easy_init() else {
+            reactor.enqueue { transfer.delegate.upstreamDidFinish(.failure(.connectFailed("curl_easy_init failed"))) }
+            transfer.finished = true
+            return transfer
+        }
+        transfer.easy = easy
+        configure(easy, for: transfer)
+        active[easy] = transfer
+        transfer.firstByteTimer = reactor.scheduleTimer(afterMillis: request.firstByteTimeoutMillis) { [weak self, weak transfer] in
+            guard let self, let transfer, !transfer.headDelivered else { return }
+            transfer.firstByteTimer = nil
+            finish(transfer, .failure(.firstByteTimeout))
+        }
+        curl_multi_add_handle(multi, easy)
         return transfer
     }
 
-    func enqueue(_ command: Command) {
-        commands.withLock { $0.append(command) }
-        curl_multi_wakeup(multi)
-    }
-
-    private func run() {
-        var running: Int32 = 0
-        while true {
-            let pending = commands.withLock { queue in
-                defer { queue.removeAll() }
-                return queue
-            }
-            for command in pending { apply(command) }
-            curl_multi_perform(multi, &running)
-            collectFinished()
-            let now = Timestamp.monotonicNanos()
-            var waitMillis: Int = 1000
-            var curlTimeout = 0
-            curl_multi_timeout(multi, &curlTimeout)
-            if curlTimeout >= 0 { waitMillis = min(waitMillis, curlTimeout) }
-            for transfer in Array(active.values) where transfer.firstByteDeadline != 0 {
-                if now >= transfer.firstByteDeadline {
-                    remove(transfer, result: .failure(.firstByteTimeout))
-                } else {
-                    waitMillis = min(waitMillis, Int((transfer.firstByteDeadline - now) / 1_000_000) + 1)
-                }
-            }
-            curl_multi_poll(multi, nil, 0, Int32(waitMillis), nil)
-        }
-    }
-
-    private func apply(_ command: Command) {
-        switch command {
-        case .start(let transfer):
-            guard configure(transfer) else { return }
-            guard let easy = transfer.easy else { return }
-            active[easy] = transfer
-            curl_multi_add_handle(multi, easy)
-        case .cancel(let transfer):
-            if let easy = transfer.easy, active[easy] === transfer {
-                remove(transfer, result: .failure(.cancelled))
-            } else if transfer.easy == nil {
-                transfer.finish(.failure(.cancelled))
-            }
-        case .resume(let transfer):
-            if let easy = transfer.easy, active[easy] === transfer, transfer.paused {
-                transfer.paused = false
-                curl_easy_pause(easy, CURLPAUSE_CONT)
-            }
-        }
-    }
-
-    private func configure(_ transfer: UpstreamTransfer) -> Bool {
-        guard let easy = curl_easy_init() else {
-            transfer.finish(.failure(.connectFailed("curl_easy_init failed")))
-            return false
-        }
-        transfer.easy = easy
+    private func configure(_ easy: UnsafeMutableRawPointer, for transfer: UpstreamTransfer) {
         let request = transfer.request
         let context = Unmanaged.passUnretained(transfer).toOpaque()
         _ = ccurl_setopt_string(easy, CURLOPT_URL, request.url)
@@ -108,6 +66,7 @@ public final class UpstreamHTTPClient: @unchecked Sendable {
         _ = ccurl_setopt_long(easy, CURLOPT_TIMEOUT_MS, request.totalTimeoutMillis)
         _ = ccurl_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")
         if let caFile = request.caFile { _ = ccurl_setopt_string(easy, CURLOPT_CAINFO, caFile) }
+        _ = ccurl_setopt_pointer(easy, CURLOPT_PRIVATE, context)
         _ = ccurl_setopt_pointer(easy, CURLOPT_WRITEDATA, context)
         _ = ccurl_setopt_pointer(easy, CURLOPT_HEADERDATA, context)
         _ = ccurl_setopt_callback(easy, CURLOPT_WRITEFUNCTION, upstreamWriteCallback)
@@ -116,7 +75,8 @@ public final class UpstreamHTTPClient: @unchecked Sendable {
             _ = ccurl_setopt_long(easy, CURLOPT_POST, 1)
             _ = ccurl_setopt_offset(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
             request.body.withUnsafeBytes { raw in
-                _ = ccurl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+                _ = ccurl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS,
+                                         UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
             }
         }
         if request.method != "POST" && request.method != "GET" {
@@ -127,18 +87,79 @@ public final class UpstreamHTTPClient: @unchecked Sendable {
         list = curl_slist_append(list, "Expect:")
         transfer.headerList = list
         _ = ccurl_setopt_pointer(easy, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(list))
-        transfer.firstByteDeadline = transfer.startedAt + UInt64(request.firstByteTimeoutMillis) * 1_000_000
-        return true
+    }
+
+    // MARK: libcurl's requests to the loop
+
+    func socketCallback(fd: Int32, what: Int32) {
+        if what == CURL_POLL_REMOVE {
+            reactor.unwatchSocket(fd)
+            return
+        }
+        let readable = what == CURL_POLL_IN || what == CURL_POLL_INOUT
+        let writable = what == CURL_POLL_OUT || what == CURL_POLL_INOUT
+        reactor.watchSocket(fd, readable: readable, writable: writable) { [weak self] readable, writable, failed in
+            var mask: Int32 = 0
+            if readable { mask |= CURL_CSELECT_IN }
+            if writable { mask |= CURL_CSELECT_OUT }
+            if failed { mask |= CURL_CSELECT_ERR }
+            self?.drive(socket: fd, mask: mask)
+        }
+    }
+
+    func timerCallback(millis: Int) {
+        if let curlTimer { reactor.cancelTimer(curlTimer) }
+        curlTimer = nil
+        guard millis >= 0 else { return }
+        curlTimer = reactor.scheduleTimer(afterMillis: millis) { [weak self] in
+            guard let self else { return }
+            curlTimer = nil
+            drive(socket: ccurl_socket_timeout(), mask: 0)
+        }
+    }
+
+    private func drive(socket: Int32, mask: Int32) {
+        var running: Int32 = 0
+        curl_multi_socket_action(multi, socket, mask, &running)
+        collectFinished()
     }
 
     private func collectFinished() {
         var remaining: Int32 = 0
         while let message = curl_multi_info_read(multi, &remaining) {
-            guard ccurl_message_is_done(message) != 0, let easy = ccurl_message_easy(message) else { continue }
-            guard let transfer = active[easy] else { continue }
+            guard ccurl_message_is_done(message) != 0, let easy = ccurl_message_easy(message), let transfer = active[easy] else { continue }
             let code = ccurl_message_result(message)
-            remove(transfer, result: code == CURLE_OK ? .success(metrics(of: easy)) : .failure(error(for: code, transfer: transfer)))
+            finish(transfer, code == CURLE_OK ? .success(metrics(of: easy)) : .failure(error(for: code, transfer: transfer)))
         }
+    }
+
+    // MARK: Ending transfers
+
+    func resume(_ transfer: UpstreamTransfer) {
+        guard let easy = transfer.easy, active[easy] === transfer, transfer.paused else { return }
+        transfer.paused = false
+        curl_easy_pause(easy, CURLPAUSE_CONT)
+    }
+
+    /// Removes the transfer from libcurl, recycles its handle and tells the delegate, once.
+    func finish(_ transfer: UpstreamTransfer, _ result: Result<UpstreamMetrics, UpstreamError>) {
+        guard !transfer.finished else { return }
+        transfer.finished = true
+        if let timer = transfer.firstByteTimer { reactor.cancelTimer(timer) }
+        if let easy = transfer.easy {
+            active[easy] = nil
+            curl_multi_remove_handle(multi, easy)
+            transfer.easy = nil
+            if idleHandles.count < Self.maxIdleHandles {
+                curl_easy_reset(easy)
+                idleHandles.append(easy)
+            } else {
+                curl_easy_cleanup(easy)
+            }
+        }
+        if let list = transfer.headerList { curl_slist_free_all(list) }
+        transfer.headerList = nil
+        transfer.delegate.upstreamDidFinish(result)
     }
 
     private func metrics(of easy: UnsafeMutableRawPointer) -> UpstreamMetrics {
@@ -168,16 +189,18 @@ public final class UpstreamHTTPClient: @unchecked Sendable {
             return .transport(text)
         }
     }
+}
 
-    private func remove(_ transfer: UpstreamTransfer, result: Result<UpstreamMetrics, UpstreamError>) {
-        if let easy = transfer.easy {
-            active[easy] = nil
-            curl_multi_remove_handle(multi, easy)
-            curl_easy_cleanup(easy)
-            transfer.easy = nil
-        }
-        transfer.finish(result)
-    }
+let upstreamSocketCallback: ccurl_socket_callback = { _, socket, what, context, _ in
+    guard let context else { return 0 }
+    Unmanaged<UpstreamHTTPClient>.fromOpaque(context).takeUnretainedValue().socketCallback(fd: socket, what: what)
+    return 0
+}
+
+let upstreamTimerCallback: ccurl_timer_callback = { _, millis, context in
+    guard let context else { return 0 }
+    Unmanaged<UpstreamHTTPClient>.fromOpaque(context).takeUnretainedValue().timerCallback(millis: millis)
+    return 0
 }
 
 let upstreamWriteCallback: ccurl_data_callback = { pointer, size, count, context in

@@ -66,7 +66,7 @@ public struct UpstreamMetrics: Sendable {
     public var httpVersion: Int
 }
 
-/// Receives a transfer's events on the upstream client's thread. Must not block.
+/// Receives a transfer's events on the client's event loop. Must not block.
 public protocol UpstreamDelegate: AnyObject, Sendable {
     /// The final (non-1xx) status and headers arrived.
     func upstreamDidReceiveHead(status: Int, headers: HTTPHeaders)

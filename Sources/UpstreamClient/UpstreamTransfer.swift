@@ -2,10 +2,10 @@ import CCurl
 import Core
 import HTTPKit
 
-/// One transfer in flight on the upstream client. Its curl handle is confined to the client's thread;
-/// `cancel()` and `resume()` may be called from any thread.
+/// One transfer in flight. Confined to its client's event loop, except `cancel()` and `resume()`,
+/// which may be called from anywhere and take effect on a later loop turn.
 public final class UpstreamTransfer: @unchecked Sendable {
-    // Safety: all stored state except `client` (immutable) is touched only on the client's thread.
+    // Safety: all mutable state is touched only on the client's loop thread; `cancel`/`resume` hop there.
     let request: UpstreamRequest
     let delegate: any UpstreamDelegate
     unowned let client: UpstreamHTTPClient
@@ -16,7 +16,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
     var headDelivered = false
     var paused = false
     var finished = false
-    var firstByteDeadline: UInt64 = 0
+    var firstByteTimer: UInt64?
     let startedAt = Timestamp.monotonicNanos()
 
     init(request: UpstreamRequest, delegate: any UpstreamDelegate, client: UpstreamHTTPClient) {
@@ -26,10 +26,14 @@ public final class UpstreamTransfer: @unchecked Sendable {
     }
 
     /// Aborts the transfer; the delegate is told `.cancelled` unless it already finished.
-    public func cancel() { client.enqueue(.cancel(self)) }
+    public func cancel() {
+        client.reactor.enqueue { [self] in client.finish(self, .failure(.cancelled)) }
+    }
 
     /// Continues a transfer paused by a delegate that refused bytes.
-    public func resume() { client.enqueue(.resume(self)) }
+    public func resume() {
+        client.reactor.enqueue { [self] in client.resume(self) }
+    }
 
     /// Called by libcurl for each header line.
     func didReceiveHeaderLine(_ line: UnsafeBufferPointer<UInt8>) {
@@ -43,11 +47,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
         while end > 0, line[end - 1] == 10 || line[end - 1] == 13 { end -= 1 }
         if end == 0 {
             // End of a header block; 1xx blocks are followed by the real one.
-            if headStatus >= 200 && !headDelivered {
-                headDelivered = true
-                firstByteDeadline = 0
-                delegate.upstreamDidReceiveHead(status: headStatus, headers: headHeaders)
-            }
+            if headStatus >= 200 { deliverHead() }
             return
         }
         guard let colon = line[0..<end].firstIndex(of: UInt8(ascii: ":")) else { return }
@@ -56,25 +56,22 @@ public final class UpstreamTransfer: @unchecked Sendable {
         headHeaders.add(name, String(value))
     }
 
+    private func deliverHead() {
+        guard !headDelivered else { return }
+        headDelivered = true
+        if let timer = firstByteTimer {
+            client.reactor.cancelTimer(timer)
+            firstByteTimer = nil
+        }
+        delegate.upstreamDidReceiveHead(status: headStatus, headers: headHeaders)
+    }
+
     /// Called by libcurl for body bytes; returns the count consumed or curl's pause sentinel.
     func didReceiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
-        if !headDelivered {
-            headDelivered = true
-            firstByteDeadline = 0
-            delegate.upstreamDidReceiveHead(status: headStatus, headers: headHeaders)
-        }
+        deliverHead()
         if finished { return 0 }
         if delegate.upstreamDidReceive(bytes) { return bytes.count }
         paused = true
         return ccurl_writefunc_pause()
-    }
-
-    /// Reports the outcome once and releases the handle's resources.
-    func finish(_ result: Result<UpstreamMetrics, UpstreamError>) {
-        guard !finished else { return }
-        finished = true
-        if let headerList { curl_slist_free_all(headerList) }
-        headerList = nil
-        delegate.upstreamDidFinish(result)
     }
 }

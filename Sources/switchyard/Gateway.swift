@@ -6,7 +6,6 @@ import HTTPKit
 import HTTPServer
 import Store
 import Telemetry
-import UpstreamClient
 
 /// Everything `switchyard serve` runs, wired together; `stop()` drains and flushes.
 final class Gateway: Sendable {
@@ -57,7 +56,6 @@ final class Gateway: Sendable {
         logger.info("configuration loaded", [("version", String(publisher.current.version))])
 
         requestLog = RequestLogWriter(database: logDatabase)
-        let upstream = UpstreamHTTPClient()
         let limits = HTTPParserLimits(maxBodyBytes: options.maxBodyBytes)
         let errorBody: @Sendable (Int, String) -> HTTPResponse = { status, message in
             let type = status == 413 ? "invalid_request_error" : (status >= 500 ? "api_error" : "invalid_request_error")
@@ -68,7 +66,7 @@ final class Gateway: Sendable {
         dataServer = try HTTPServer(
             configuration: HTTPServerConfiguration(host: dataHost, port: dataPort, limits: limits, logger: Logger(label: "data-plane"),
                                                    errorResponse: errorBody),
-            handler: DataPlaneHandler(snapshots: publisher, upstream: upstream, requestLog: requestLog, logger: Logger(label: "data-plane")))
+            handler: DataPlaneHandler(snapshots: publisher, requestLog: requestLog, logger: Logger(label: "data-plane")))
         let (adminHost, adminPort) = try ServeOptions.hostAndPort(options.adminListen)
         adminServer = try HTTPServer(
             configuration: HTTPServerConfiguration(host: adminHost, port: adminPort, loopCount: 1, limits: limits,

@@ -1,4 +1,5 @@
 import COpenSSL
+import Synchronization
 
 /// Digests and randomness from OpenSSL.
 public enum Crypto {
@@ -48,4 +49,15 @@ public enum Crypto {
 public enum Identifier {
     /// A new id: `prefix_` followed by 24 hex digits (96 random bits).
     public static func make(_ prefix: String) -> String { prefix + "_" + Crypto.hex(Crypto.randomBytes(12)) }
+
+    private static let processPrefix = Crypto.hex(Crypto.randomBytes(6))
+    private static let counter = Atomic<UInt64>(0)
+
+    /// A unique, cheap id for high-rate events such as requests: a random per-process prefix and a counter.
+    /// Unique, not secret: never use it where guessing matters.
+    public static func sequential(_ prefix: String) -> String {
+        let next = counter.add(1, ordering: .relaxed).newValue
+        let digits = String(next, radix: 16)
+        return prefix + "_" + processPrefix + String(repeating: "0", count: max(0, 12 - digits.count)) + digits
+    }
 }

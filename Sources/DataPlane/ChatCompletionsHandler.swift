@@ -43,8 +43,7 @@ struct ChatCompletionsHandler {
                                 message: "Provider kind '\(provider.kind.rawValue)' is not supported by this build."), model: chat.model)
             return
         }
-        let (wire, addedUsage) = OpenAIAdapter.wireRequest(chat, rawBody: request.body, provider: provider,
-                                                           upstreamModel: deployment.upstreamModel)
+        let (wire, addedUsage) = OpenAIAdapter.wireRequest(chat, provider: provider, upstreamModel: deployment.upstreamModel)
         let relay = CompletionRelay(
             context: CompletionRelay.Context(requestID: requestID, createdAtMillis: createdAt, startedAtNanos: startedAt,
                                              publicModel: chat.model, providerName: provider.name,

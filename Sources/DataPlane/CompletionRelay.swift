@@ -97,9 +97,10 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             return
         }
         if firstTokenNanos == nil { firstTokenNanos = Timestamp.monotonicNanos() }
-        if event.data.contains("\"usage\""), let document = try? JSONParser.parse(event.data) {
-            if let found = OpenAIAdapter.usage(in: document) { usage = found }
-            if context.hideUsageChunk && OpenAIAdapter.isUsageOnlyChunk(document) { return }
+        if OpenAIAdapter.mayCarryUsage(event.data), let scan = try? JSONObjectScan(Array(event.data.utf8)),
+           let found = scan.value("usage").flatMap({ OpenAIAdapter.usage(in: .object([("usage", $0)])) }) {
+            usage = found
+            if context.hideUsageChunk && scan.value("choices")?.arrayValue?.isEmpty == true { return }
         }
         responder.write(event.encoded)
     }
@@ -133,7 +134,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         case .success(let metrics):
             entry.timeToFirstTokenMillis = metrics.firstByteMicros / 1000
             if (200..<300).contains(status) {
-                if let document = try? JSONParser.parse(body), let found = OpenAIAdapter.usage(in: document) {
+                if let found = OpenAIAdapter.usage(inResponse: body) {
                     entry.inputTokens = found.inputTokens
                     entry.outputTokens = found.outputTokens
                 }

@@ -72,7 +72,7 @@ enum RequestID {
            given.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 95 || $0 == 46 || $0 == 58 }) {
             return given
         }
-        return Identifier.make("req")
+        return Identifier.sequential("req")
     }
 }
 

@@ -137,9 +137,11 @@ final class Connection: @unchecked Sendable {
 
     func sendComplete(_ response: HTTPResponse, from responder: HTTPResponder) {
         guard active === responder, !streaming else { return }
-        enqueue(HTTPResponseEncoder.head(status: response.status, headers: response.headers, contentLength: response.body.count,
-                                         keepAlive: keepAlive, versionMinor: activeVersionMinor))
-        if !activeIsHead { enqueue(response.body) }
+        var bytes = HTTPResponseEncoder.head(status: response.status, headers: response.headers, contentLength: response.body.count,
+                                             keepAlive: keepAlive, versionMinor: activeVersionMinor)
+        // One buffer, so a small response leaves in one send.
+        if !activeIsHead { bytes.append(contentsOf: response.body) }
+        enqueue(bytes)
         finishResponse()
     }
 

@@ -18,15 +18,18 @@ extension EventLoop {
         var flags: UInt32 = 0
         if readable { flags |= CLINUX_EPOLLIN }
         if writable { flags |= CLINUX_EPOLLOUT }
-        let operation = watchers[fd] == nil ? EPOLL_CTL_ADD : EPOLL_CTL_MOD
+        let previous = watchedFlags[fd]
         watchers[fd] = handler
-        _ = clinux_epoll_ctl(epollFD, operation, fd, flags, UInt64(fd))
+        guard previous != flags else { return }
+        watchedFlags[fd] = flags
+        _ = clinux_epoll_ctl(epollFD, previous == nil ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, flags, UInt64(fd))
     }
 
     /// Stops watching `fd`.
     public func unwatch(fd: Int32) {
         precondition(inLoop, "unwatch(fd:) must be called on the event loop")
         guard watchers.removeValue(forKey: fd) != nil else { return }
+        watchedFlags[fd] = nil
         _ = clinux_epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, 0, 0)
     }
 

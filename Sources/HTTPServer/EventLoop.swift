@@ -28,6 +28,7 @@ public final class EventLoop: @unchecked Sendable {
     private var acceptPausedUntil: UInt64 = 0
     /// Handlers of file descriptors other code registered on this loop (libcurl's sockets).
     var watchers: [Int32: (UInt32) -> Void] = [:]
+    var watchedFlags: [Int32: UInt32] = [:]
     /// One-shot timers, ordered by deadline.
     var timers: [LoopTimer] = []
     var nextTimerID: UInt64 = 1

@@ -27,27 +27,28 @@ public enum OpenAIAdapter {
     /// The upstream request for `request` on `provider`, with the model renamed to `upstreamModel`.
     /// Asks for stream usage when the vendor supports it so every stream's tokens are known; returns
     /// whether it added that request (the relay then hides the extra usage chunk from the client).
-    public static func wireRequest(_ request: ChatRequest, rawBody: [UInt8], provider: ProviderConfig,
-                                   upstreamModel: String) -> (WireRequest, addedUsageChunk: Bool) {
-        var document = request.document
-        var rewritten = false
-        if upstreamModel != request.model {
-            document = document.setting("model", to: .string(upstreamModel))
-            rewritten = true
-        }
+    public static func wireRequest(_ request: ChatRequest, provider: ProviderConfig, upstreamModel: String) -> (WireRequest, addedUsageChunk: Bool) {
+        var changes: [(key: String, value: JSONValue)] = []
+        if upstreamModel != request.model { changes.append(("model", .string(upstreamModel))) }
         var addedUsage = false
         if request.stream && !request.includeUsage && OpenAIQuirks.of(provider.kind).supportsStreamUsage {
-            let options = (document["stream_options"] ?? .object([])).setting("include_usage", to: .bool(true))
-            document = document.setting("stream_options", to: options)
-            rewritten = true
+            let options = request.scan.value("stream_options").flatMap { $0.objectValue != nil ? $0 : nil } ?? .object([])
+            changes.append(("stream_options", options.setting("include_usage", to: .bool(true))))
             addedUsage = true
         }
         var headers = HTTPHeaders([("content-type", "application/json")])
         headers.add("accept", request.stream ? "text/event-stream" : "application/json")
         if let key = provider.apiKey { headers.add("authorization", "Bearer \(key)") }
         let base = provider.baseURL.hasSuffix("/") ? String(provider.baseURL.dropLast()) : provider.baseURL
-        let wire = WireRequest(url: base + "/chat/completions", headers: headers, body: rewritten ? JSONWriter.encode(document) : rawBody)
-        return (wire, addedUsage)
+        // Forward the client's bytes; splice only what must change.
+        let body = changes.isEmpty ? request.scan.bytes : request.scan.setting(changes)
+        return (WireRequest(url: base + "/chat/completions", headers: headers, body: body), addedUsage)
+    }
+
+    /// Token usage from a whole (non-streamed) response body, reading only its `usage` field.
+    public static func usage(inResponse body: [UInt8]) -> TokenUsage? {
+        guard let scan = try? JSONObjectScan(body), let usage = scan.value("usage") else { return nil }
+        return self.usage(in: .object([("usage", usage)]))
     }
 
     /// Token usage from a response or stream chunk's `usage` object.
@@ -57,9 +58,23 @@ public enum OpenAIAdapter {
                           cachedInputTokens: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0)
     }
 
-    /// True for the usage-only chunk that ends a stream when usage was requested (empty `choices`).
-    public static func isUsageOnlyChunk(_ document: JSONValue) -> Bool {
-        document["usage"] != nil && (document["choices"]?.arrayValue?.isEmpty ?? false)
+    /// A cheap pre-check before parsing a stream chunk for usage: it mentions a `usage` object.
+    public static func mayCarryUsage(_ data: String) -> Bool {
+        var text = data
+        return text.withUTF8 { bytes in
+            let pattern = Array("\"usage\"".utf8)
+            guard bytes.count > pattern.count else { return false }
+            var index = 0
+            while index + pattern.count < bytes.count {
+                if bytes[index] == pattern[0], bytes[index + 1] == pattern[1], UnsafeBufferPointer(rebasing: bytes[index..<index + pattern.count]).elementsEqual(pattern) {
+                    var next = index + pattern.count
+                    while next < bytes.count, bytes[next] == 0x20 || bytes[next] == UInt8(ascii: ":") { next += 1 }
+                    return next < bytes.count && bytes[next] == UInt8(ascii: "{")
+                }
+                index += 1
+            }
+            return false
+        }
     }
 
     /// The client-facing error for an upstream error response; never echoes the raw body.

@@ -58,7 +58,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
 
     func upstreamDidReceiveHead(status: Int, headers upstreamHeaders: HTTPHeaders) {
         self.status = status
-        let isEventStream = upstreamHeaders["content-type"]?.lowercased().contains("text/event-stream") ?? false
+        let isEventStream = upstreamHeaders["content-type"]?.lowercased().utf8.starts(with: "text/event-stream".utf8) ?? false
         guard context.stream, status == 200, isEventStream else { return }
         relaying = true
         var head = headers
@@ -82,16 +82,19 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             responder.whenWritable { transfer?.resume() }
             return false
         }
+        // Everything this read completes leaves as one chunk: one send per upstream read, not per event.
+        var out: [UInt8] = []
         do {
-            for event in try decoder.feed(bytes) { relay(event) }
+            for event in try decoder.feed(buffer: bytes) { relay(event, into: &out) }
         } catch {
             streamFailure = "upstream stream line exceeded \(decoder.maxLineBytes) bytes"
             transferBox.withLock { $0 }?.cancel()
         }
+        if !out.isEmpty { responder.write(out) }
         return true
     }
 
-    private func relay(_ event: SSEEvent) {
+    private func relay(_ event: SSEEvent, into out: inout [UInt8]) {
         if event.data == "[DONE]" {
             sawDone = true
             return
@@ -102,7 +105,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             usage = found
             if context.hideUsageChunk && scan.value("choices")?.arrayValue?.isEmpty == true { return }
         }
-        responder.write(event.encoded)
+        event.encode(into: &out)
     }
 
     func upstreamDidFinish(_ result: Result<UpstreamMetrics, UpstreamError>) {

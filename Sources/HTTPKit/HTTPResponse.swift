@@ -29,21 +29,33 @@ public struct HTTPResponse: Sendable {
 public enum HTTPResponseEncoder {
     /// The status line and headers; adds `content-length` or `transfer-encoding: chunked` and `connection`.
     public static func head(status: Int, headers: HTTPHeaders, contentLength: Int?, keepAlive: Bool, versionMinor: Int = 1) -> [UInt8] {
-        var text = "HTTP/1.\(versionMinor) \(status) \(reasonPhrase(status))\r\n"
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        out.append(contentsOf: versionMinor == 0 ? "HTTP/1.0 ".utf8 : "HTTP/1.1 ".utf8)
+        out.append(contentsOf: String(status).utf8)
+        out.append(32)
+        out.append(contentsOf: reasonPhrase(status).utf8)
+        out.append(contentsOf: [13, 10])
         for (name, value) in headers {
-            text += name
-            text += ": "
-            text += value
-            text += "\r\n"
+            out.append(contentsOf: name.utf8)
+            out.append(contentsOf: [58, 32])
+            out.append(contentsOf: value.utf8)
+            out.append(contentsOf: [13, 10])
         }
         if let length = contentLength {
-            text += "content-length: \(length)\r\n"
+            out.append(contentsOf: "content-length: ".utf8)
+            out.append(contentsOf: String(length).utf8)
+            out.append(contentsOf: [13, 10])
         } else if status != 204 && status != 304 && !(100..<200).contains(status) {
-            text += "transfer-encoding: chunked\r\n"
+            out.append(contentsOf: "transfer-encoding: chunked\r\n".utf8)
         }
-        if !keepAlive { text += "connection: close\r\n" } else if versionMinor == 0 { text += "connection: keep-alive\r\n" }
-        text += "\r\n"
-        return Array(text.utf8)
+        if !keepAlive {
+            out.append(contentsOf: "connection: close\r\n".utf8)
+        } else if versionMinor == 0 {
+            out.append(contentsOf: "connection: keep-alive\r\n".utf8)
+        }
+        out.append(contentsOf: [13, 10])
+        return out
     }
 
     /// One chunk of a chunked body (`size CRLF data CRLF`); empty data is skipped, since it would end the body.

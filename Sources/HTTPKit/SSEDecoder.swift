@@ -10,15 +10,24 @@ public struct SSEEvent: Sendable, Equatable {
     /// The event in wire form, ending with a blank line.
     public var encoded: [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(data.utf8.count + 16)
-        if let event { out.append(contentsOf: "event: \(event)\n".utf8) }
+        encode(into: &out)
+        return out
+    }
+
+    /// Appends the event in wire form to `out`.
+    public func encode(into out: inout [UInt8]) {
+        out.reserveCapacity(out.count + data.utf8.count + 16)
+        if let event {
+            out.append(contentsOf: "event: ".utf8)
+            out.append(contentsOf: event.utf8)
+            out.append(10)
+        }
         for line in data.utf8.split(separator: 10, omittingEmptySubsequences: false) {
             out.append(contentsOf: "data: ".utf8)
             out.append(contentsOf: line)
             out.append(10)
         }
         out.append(10)
-        return out
     }
 }
 

@@ -35,12 +35,18 @@ public final class UpstreamTransfer: @unchecked Sendable {
         client.reactor.enqueue { [self] in client.resume(self) }
     }
 
+    /// The response headers the gateway acts on; others are not materialised.
+    static let keptHeaders = ["content-type", "retry-after", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens"]
+    static let statusLinePrefix = Array("HTTP/".utf8)
+
     /// Called by libcurl for each header line.
     func didReceiveHeaderLine(_ line: UnsafeBufferPointer<UInt8>) {
-        if line.starts(with: Array("HTTP/".utf8)) {
+        if line.starts(with: Self.statusLinePrefix) {
             headHeaders = HTTPHeaders()
-            let parts = line.split(separator: 32, maxSplits: 2)
-            headStatus = parts.count >= 2 ? Int(String(decoding: parts[1], as: UTF8.self)) ?? 0 : 0
+            // "HTTP/1.1 200 OK" or "HTTP/2 200": the status is the three digits after the first space.
+            if let space = line.firstIndex(of: 32), space + 3 < line.count {
+                headStatus = line[(space + 1)...(space + 3)].reduce(0) { $0 * 10 + Int($1) - 48 }
+            }
             return
         }
         var end = line.count
@@ -51,9 +57,12 @@ public final class UpstreamTransfer: @unchecked Sendable {
             return
         }
         guard let colon = line[0..<end].firstIndex(of: UInt8(ascii: ":")) else { return }
-        let name = String(decoding: UnsafeBufferPointer(rebasing: line[0..<colon]), as: UTF8.self)
+        let name = UnsafeBufferPointer(rebasing: line[0..<colon])
+        guard let kept = Self.keptHeaders.first(where: { name.count == $0.utf8.count && $0.caseInsensitiveEquals(String(decoding: name, as: UTF8.self)) }) else {
+            return
+        }
         let value = String(decoding: UnsafeBufferPointer(rebasing: line[(colon + 1)..<end]), as: UTF8.self).trimmingSpaces()
-        headHeaders.add(name, String(value))
+        headHeaders.add(kept, String(value))
     }
 
     private func deliverHead() {

@@ -45,10 +45,25 @@ public enum OpenAIAdapter {
         return (WireRequest(url: base + "/chat/completions", headers: headers, body: body), addedUsage)
     }
 
-    /// Token usage from a whole (non-streamed) response body, reading only its `usage` field.
+    /// Token usage from a whole (non-streamed) response body, reading only its last `"usage"` object.
     public static func usage(inResponse body: [UInt8]) -> TokenUsage? {
-        guard let scan = try? JSONObjectScan(body), let usage = scan.value("usage") else { return nil }
-        return self.usage(in: .object([("usage", usage)]))
+        guard let start = lastUsageObject(in: body), let value = try? JSONParser.parsePrefix(body[start...]) else { return nil }
+        return usage(in: .object([("usage", value)]))
+    }
+
+    /// Where the value of the last `"usage": {` begins (OpenAI puts usage after the choices).
+    static func lastUsageObject(in body: [UInt8]) -> Int? {
+        let pattern = Array("\"usage\"".utf8)
+        var index = body.count - pattern.count
+        while index >= 0 {
+            if body[index] == pattern[0], body[index + 1] == pattern[1], body[index..<index + pattern.count].elementsEqual(pattern) {
+                var next = index + pattern.count
+                while next < body.count, body[next] == 0x20 || body[next] == UInt8(ascii: ":") { next += 1 }
+                return next < body.count && body[next] == UInt8(ascii: "{") ? next : nil
+            }
+            index -= 1
+        }
+        return nil
     }
 
     /// Token usage from a response or stream chunk's `usage` object.

@@ -43,14 +43,8 @@ public struct HTTPHeaders: Sendable, Sequence {
 extension StringProtocol {
     /// ASCII case-insensitive equality, as header names need.
     public func caseInsensitiveEquals<Other: StringProtocol>(_ other: Other) -> Bool {
-        let a = utf8, b = other.utf8
-        guard a.count == b.count else { return false }
-        for (x, y) in zip(a, b) where x != y {
-            let lx = x >= 65 && x <= 90 ? x + 32 : x
-            let ly = y >= 65 && y <= 90 ? y + 32 : y
-            if lx != ly { return false }
-        }
-        return true
+        var a = String(self), b = String(other)
+        return a.withUTF8 { x in b.withUTF8 { y in asciiCaseInsensitiveEquals(x, y) } }
     }
 
     /// The text without leading and trailing spaces and tabs.
@@ -60,4 +54,16 @@ extension StringProtocol {
         while let last = s.last, last == " " || last == "\t" { s.removeLast() }
         return s
     }
+}
+
+/// ASCII case-insensitive comparison of two byte strings.
+@inlinable
+public func asciiCaseInsensitiveEquals(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard x.count == y.count else { return false }
+    for index in 0..<x.count {
+        let a = x[index], b = y[index]
+        if a == b { continue }
+        if a | 0x20 != b | 0x20 || !(a | 0x20 >= 97 && a | 0x20 <= 122) { return false }
+    }
+    return true
 }

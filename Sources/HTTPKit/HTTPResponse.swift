@@ -69,6 +69,17 @@ public enum HTTPResponseEncoder {
         return out
     }
 
+    /// The size line of a chunk of `count` bytes.
+    public static func chunkHeader(_ count: Int) -> [UInt8] {
+        var out = Array(String(count, radix: 16).utf8)
+        out.append(13)
+        out.append(10)
+        return out
+    }
+
+    /// The CRLF that ends a chunk's data.
+    public static let crlf: [UInt8] = [13, 10]
+
     /// The last chunk that ends a chunked body.
     public static let lastChunk: [UInt8] = Array("0\r\n\r\n".utf8)
 

@@ -28,6 +28,7 @@ final class Connection: @unchecked Sendable {
     private var dispatching = false
     private var readingPaused = false
     private var wantsWrite = false
+    private var flushRequested = false
     private var requestStartedAt: UInt64 = 0
     private var lastReadAt: UInt64
     private var lastWriteProgressAt: UInt64
@@ -130,7 +131,7 @@ final class Connection: @unchecked Sendable {
         enqueue(HTTPResponseEncoder.head(status: status, headers: response.headers, contentLength: response.body.count, keepAlive: false))
         enqueue(response.body)
         closeWhenFlushed = true
-        flush()
+        requestFlush()
     }
 
     // MARK: Responses (called through HTTPResponder on the loop thread)
@@ -151,13 +152,20 @@ final class Connection: @unchecked Sendable {
         if activeVersionMinor == 0 { keepAlive = false }
         enqueue(HTTPResponseEncoder.head(status: status, headers: headers, contentLength: nil, keepAlive: keepAlive,
                                          versionMinor: activeVersionMinor))
-        flush()
+        requestFlush()
     }
 
     func sendStreamChunk(_ bytes: [UInt8], from responder: HTTPResponder) {
         guard active === responder, streaming else { return }
-        enqueue(activeVersionMinor == 0 ? bytes : HTTPResponseEncoder.chunk(bytes))
-        flush()
+        if activeVersionMinor == 1 {
+            // Size line, data and CRLF go out together through writev, without copying the data.
+            enqueue(HTTPResponseEncoder.chunkHeader(bytes.count))
+            enqueue(bytes)
+            enqueue(HTTPResponseEncoder.crlf)
+        } else {
+            enqueue(bytes)
+        }
+        requestFlush()
     }
 
     func sendStreamEnd(from responder: HTTPResponder) {
@@ -171,11 +179,10 @@ final class Connection: @unchecked Sendable {
         streaming = false
         idleSince = Timestamp.monotonicNanos()
         if !keepAlive { closeWhenFlushed = true }
-        flush()
+        requestFlush()
         if !closed && !closeWhenFlushed {
             if loop.draining && !parser.isMidRequest {
                 closeWhenFlushed = true
-                flush()
             } else {
                 processRequests()
             }
@@ -189,7 +196,15 @@ final class Connection: @unchecked Sendable {
         active?.queued.store(writes.byteCount, ordering: .relaxed)
     }
 
-    private func flush() {
+    /// Flushes at the end of this loop turn, so everything a turn produced leaves in one writev.
+    private func requestFlush() {
+        guard !flushRequested else { return }
+        flushRequested = true
+        loop.connectionsToFlush.append(self)
+    }
+
+    func flush() {
+        flushRequested = false
         guard !closed else { return }
         do {
             if try writes.flush(to: fd) > 0 { lastWriteProgressAt = Timestamp.monotonicNanos() }

@@ -36,6 +36,8 @@ public final class EventLoop: @unchecked Sendable {
     var locals: [ObjectIdentifier: AnyObject] = [:]
     /// Set when a task was queued from the loop itself, so the next wait does not block.
     var queuedFromLoop = false
+    /// Connections with output produced this turn, flushed together before the loop waits again.
+    var connectionsToFlush: [Connection] = []
 
     init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, statistics: ServerStatistics) throws {
         self.statistics = statistics
@@ -119,6 +121,7 @@ public final class EventLoop: @unchecked Sendable {
             }
             runDueTimers()
             if queuedFromLoop { runPendingTasks() }
+            flushConnections()
             let now = Timestamp.monotonicNanos()
             if now >= nextTimerScan {
                 nextTimerScan = now + 100_000_000
@@ -131,6 +134,14 @@ public final class EventLoop: @unchecked Sendable {
         close(epollFD)
         close(wakeFD)
         finished.signal()
+    }
+
+    private func flushConnections() {
+        while !connectionsToFlush.isEmpty {
+            let batch = connectionsToFlush
+            connectionsToFlush.removeAll(keepingCapacity: true)
+            for connection in batch { connection.flush() }
+        }
     }
 
     private func acceptConnections(_ listener: Listener) {

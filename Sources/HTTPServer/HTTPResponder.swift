@@ -30,17 +30,20 @@ public final class HTTPResponder: Sendable {
 
     /// Sends a complete response.
     public func respond(_ response: HTTPResponse) {
+        if loop.inLoop { return connection?.sendComplete(response, from: self) ?? () }
         loop.execute { [self] in connection?.sendComplete(response, from: self) }
     }
 
     /// Sends the status and headers of a streamed (chunked) response.
     public func startStream(status: Int, headers: HTTPHeaders) {
+        if loop.inLoop { return connection?.sendStreamHead(status: status, headers: headers, from: self) ?? () }
         loop.execute { [self] in connection?.sendStreamHead(status: status, headers: headers, from: self) }
     }
 
     /// Sends one piece of a streamed body.
     public func write(_ bytes: [UInt8]) {
         guard !bytes.isEmpty else { return }
+        if loop.inLoop { return connection?.sendStreamChunk(bytes, from: self) ?? () }
         inTransit.add(bytes.count, ordering: .relaxed)
         loop.execute { [self] in
             inTransit.subtract(bytes.count, ordering: .relaxed)
@@ -50,6 +53,7 @@ public final class HTTPResponder: Sendable {
 
     /// Ends a streamed body.
     public func finishStream() {
+        if loop.inLoop { return connection?.sendStreamEnd(from: self) ?? () }
         loop.execute { [self] in connection?.sendStreamEnd(from: self) }
     }
 

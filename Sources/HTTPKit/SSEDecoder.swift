@@ -7,6 +7,8 @@ public struct SSEEvent: Sendable, Equatable {
         self.data = data
     }
 
+    static let dataPrefix: [UInt8] = Array("data: ".utf8)
+
     /// The event in wire form, ending with a blank line.
     public var encoded: [UInt8] {
         var out: [UInt8] = []
@@ -22,10 +24,16 @@ public struct SSEEvent: Sendable, Equatable {
             out.append(contentsOf: event.utf8)
             out.append(10)
         }
-        for line in data.utf8.split(separator: 10, omittingEmptySubsequences: false) {
-            out.append(contentsOf: "data: ".utf8)
-            out.append(contentsOf: line)
-            out.append(10)
+        var text = data
+        text.withUTF8 { bytes in
+            // One `data:` line per line of the payload, copied in bulk.
+            var lineStart = 0
+            for index in 0...bytes.count where index == bytes.count || bytes[index] == 10 {
+                out.append(contentsOf: Self.dataPrefix)
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[lineStart..<index]))
+                out.append(10)
+                lineStart = index + 1
+            }
         }
         out.append(10)
     }

@@ -58,17 +58,6 @@ public enum HTTPResponseEncoder {
         return out
     }
 
-    /// One chunk of a chunked body (`size CRLF data CRLF`); empty data is skipped, since it would end the body.
-    public static func chunk(_ data: [UInt8]) -> [UInt8] {
-        guard !data.isEmpty else { return [] }
-        var out = Array(String(data.count, radix: 16).utf8)
-        out.reserveCapacity(out.count + data.count + 4)
-        out.append(13); out.append(10)
-        out.append(contentsOf: data)
-        out.append(13); out.append(10)
-        return out
-    }
-
     /// The size line of a chunk of `count` bytes.
     public static func chunkHeader(_ count: Int) -> [UInt8] {
         var out = Array(String(count, radix: 16).utf8)

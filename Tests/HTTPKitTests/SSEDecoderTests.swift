@@ -45,10 +45,10 @@ struct SSEDecoderTests {
         #expect(try decoder.feed(event.encoded) == [event])
     }
 
-    @Test("frames chunks and skips empty ones")
+    @Test("frames chunk sizes in hex")
     func chunk() {
-        #expect(HTTPResponseEncoder.chunk(Array("hello world!!!!!".utf8)) == Array("10\r\nhello world!!!!!\r\n".utf8))
-        #expect(HTTPResponseEncoder.chunk([]) == [])
+        #expect(HTTPResponseEncoder.chunkHeader(16) == Array("10\r\n".utf8))
+        #expect(HTTPResponseEncoder.chunkHeader(4095) == Array("fff\r\n".utf8))
     }
 }
 

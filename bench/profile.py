@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Profile Switchyard under one wrk load: `python3 bench/profile.py plain|sse [connections]`.
+
+Starts the same nginx mock upstream and release Switchyard as `make bench`, records
+`perf record -e cpu-clock -g` on the gateway while wrk runs, and prints the hottest symbols
+(self time) and the share per library.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench  # noqa: E402
+
+
+def main():
+    kind = sys.argv[1] if len(sys.argv) > 1 else "plain"
+    connections = int(sys.argv[2]) if len(sys.argv) > 2 else 32
+    bin_dir = subprocess.check_output(["swift", "build", "-c", "release", "--show-bin-path"], cwd=bench.ROOT, text=True).strip()
+    work = tempfile.mkdtemp(prefix="switchyard-profile-")
+    bench.write_fixtures(work)
+    up, sy, admin = bench.free_port(), bench.free_port(), bench.free_port()
+    upstream = bench.start_nginx(work, "upstream", f"""
+  server {{
+    listen 127.0.0.1:{up};
+    location = /v1/chat/completions {{ default_type application/json; return 200 '{bench.read(work, "completion.json")}'; }}
+    location = /sse/v1/chat/completions {{ default_type text/event-stream; return 200 '{bench.read(work, "stream.sse")}'; }}
+  }}""")
+    gateway = subprocess.Popen([os.path.join(bin_dir, "switchyard"), "serve", "--data-dir", os.path.join(work, "var"),
+                                "--listen", f"127.0.0.1:{sy}", "--admin-listen", f"127.0.0.1:{admin}",
+                                "--migrations-dir", os.path.join(bench.ROOT, "migrations")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ, "SWITCHYARD_ADMIN_TOKEN": bench.ADMIN_TOKEN})
+    try:
+        for port in (up, sy, admin):
+            bench.wait_port(port)
+        path = "/v1" if kind == "plain" else "/sse/v1"
+        bench.admin(admin, "POST", "/providers", {"name": "p", "kind": "openai_compatible", "base_url": f"http://127.0.0.1:{up}{path}"})
+        bench.admin(admin, "POST", "/models", {"name": "bench" if kind == "plain" else "bench-sse", "provider": "p"})
+        script = os.path.join(work, "request.json.lua" if kind == "plain" else "request-sse.json.lua")
+        bench.wrk(sy, "/v1/chat/completions", script, connections, 1)
+        data = os.path.join(work, "perf.data")
+        recorder = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "4000", "-g", "-p", str(gateway.pid), "-o", data,
+                                     "--", "sleep", "5"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.3)
+        print(bench.wrk(sy, "/v1/chat/completions", script, connections, 4))
+        recorder.wait()
+        for sort in ("dso", "symbol"):
+            report = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", sort, "--stdio"],
+                                    capture_output=True, text=True).stdout
+            print("\n".join(line[:160] for line in report.splitlines() if line.strip()[:1].isdigit())[:4000])
+    finally:
+        gateway.kill()
+        upstream.terminate()
+        upstream.wait()
+
+
+if __name__ == "__main__":
+    main()

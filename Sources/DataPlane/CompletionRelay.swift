@@ -34,7 +34,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     private var status = 0
     private var relaying = false
     private var body: [UInt8] = []
-    private var decoder = SSEDecoder()
+    private var splitter = SSEEventSplitter()
     private var usage: TokenUsage?
     private var sawDone = false
     private var firstTokenNanos: UInt64?
@@ -85,27 +85,30 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         // Everything this read completes leaves as one chunk: one send per upstream read, not per event.
         var out: [UInt8] = []
         do {
-            for event in try decoder.feed(buffer: bytes) { relay(event, into: &out) }
+            try splitter.feed(bytes) { event in relay(event, into: &out) }
         } catch {
-            streamFailure = "upstream stream line exceeded \(decoder.maxLineBytes) bytes"
+            streamFailure = "upstream stream event exceeded \(splitter.maxEventBytes) bytes"
             transferBox.withLock { $0 }?.cancel()
         }
         if !out.isEmpty { responder.write(out) }
         return true
     }
 
-    private func relay(_ event: SSEEvent, into out: inout [UInt8]) {
-        if event.data == "[DONE]" {
+    /// Forwards one raw event unless it is the upstream's `[DONE]` (the relay sends its own) or the usage
+    /// chunk the client did not ask for; only events that may carry usage are decoded.
+    private func relay(_ event: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        if SSEPayload.isDone(event) {
             sawDone = true
             return
         }
-        if firstTokenNanos == nil { firstTokenNanos = Timestamp.monotonicNanos() }
-        if OpenAIAdapter.mayCarryUsage(event.data), let scan = try? JSONObjectScan(Array(event.data.utf8)),
+        let isComment = event.first == UInt8(ascii: ":")
+        if firstTokenNanos == nil && !isComment { firstTokenNanos = Timestamp.monotonicNanos() }
+        if !isComment && OpenAIAdapter.mayCarryUsage(event), let scan = try? JSONObjectScan(SSEPayload.data(of: event)),
            let found = scan.value("usage").flatMap({ OpenAIAdapter.usage(in: .object([("usage", $0)])) }) {
             usage = found
             if context.hideUsageChunk && scan.value("choices")?.arrayValue?.isEmpty == true { return }
         }
-        event.encode(into: &out)
+        out.append(contentsOf: event)
     }
 
     func upstreamDidFinish(_ result: Result<UpstreamMetrics, UpstreamError>) {
@@ -123,6 +126,9 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             return
         }
         if relaying {
+            var out: [UInt8] = []
+            splitter.finish { event in relay(event, into: &out) }
+            if !out.isEmpty { responder.write(out) }
             finishStream(result, entry: &entry)
             return
         }

@@ -75,3 +75,50 @@ struct RouterTests {
         }
     }
 }
+
+@Suite("SSE event splitter")
+struct SSEEventSplitterTests {
+    static let stream = "data: {\"a\":1}\n\n: ping\n\ndata: cr\r\rdata: one\r\ndata: two\r\n\r\n\n\ndata: [DONE]\n\n"
+
+    func split(_ pieces: [[UInt8]]) throws -> [String] {
+        var splitter = SSEEventSplitter()
+        var events: [String] = []
+        for piece in pieces {
+            try piece.withUnsafeBytes { raw in
+                try splitter.feed(raw) { events.append(String(decoding: $0, as: UTF8.self)) }
+            }
+        }
+        return events
+    }
+
+    @Test("yields whole raw events, the same for every split point")
+    func everySplit() throws {
+        let all = Array(Self.stream.utf8)
+        let expected = ["data: {\"a\":1}\n\n", ": ping\n\n", "data: cr\r\r", "data: one\r\ndata: two\r\n\r\n", "data: [DONE]\n\n"]
+        #expect(try split([all]) == expected)
+        for index in 0...all.count {
+            #expect(try split([Array(all[..<index]), Array(all[index...])]) == expected, "split at \(index)")
+        }
+        #expect(try split(all.map { [$0] }) == expected)
+    }
+
+    @Test("reads data payloads and recognises [DONE]")
+    func payload() throws {
+        for (event, data, done) in [("data: {\"a\":1}\n\n", "{\"a\":1}", false), ("data: one\r\ndata:two\r\n\r\n", "one\ntwo", false),
+                                    ("data: [DONE]\n\n", "[DONE]", true), ("data:[DONE]\r\r", "[DONE]", true), (": c\n\n", "", false)] {
+            Array(event.utf8).withUnsafeBytes { raw in
+                #expect(String(decoding: SSEPayload.data(of: raw), as: UTF8.self) == data)
+                #expect(SSEPayload.isDone(raw) == done)
+            }
+        }
+    }
+
+    @Test("fails on an event larger than the limit")
+    func limit() {
+        var splitter = SSEEventSplitter(maxEventBytes: 64)
+        let big = Array(("data: " + String(repeating: "x", count: 100)).utf8)
+        #expect(throws: SSEDecodeError.self) {
+            try big.withUnsafeBytes { try splitter.feed($0) { _ in } }
+        }
+    }
+}

@@ -53,7 +53,7 @@ public enum OpenAIAdapter {
 
     /// Where the value of the last `"usage": {` begins (OpenAI puts usage after the choices).
     static func lastUsageObject(in body: [UInt8]) -> Int? {
-        let pattern = Array("\"usage\"".utf8)
+        let pattern = usagePattern
         var index = body.count - pattern.count
         while index >= 0 {
             if body[index] == pattern[0], body[index + 1] == pattern[1], body[index..<index + pattern.count].elementsEqual(pattern) {
@@ -73,24 +73,23 @@ public enum OpenAIAdapter {
                           cachedInputTokens: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0)
     }
 
-    /// A cheap pre-check before parsing a stream chunk for usage: it mentions a `usage` object.
-    public static func mayCarryUsage(_ data: String) -> Bool {
-        var text = data
-        return text.withUTF8 { bytes in
-            let pattern = Array("\"usage\"".utf8)
-            guard bytes.count > pattern.count else { return false }
-            var index = 0
-            while index + pattern.count < bytes.count {
-                if bytes[index] == pattern[0], bytes[index + 1] == pattern[1], UnsafeBufferPointer(rebasing: bytes[index..<index + pattern.count]).elementsEqual(pattern) {
-                    var next = index + pattern.count
-                    while next < bytes.count, bytes[next] == 0x20 || bytes[next] == UInt8(ascii: ":") { next += 1 }
-                    return next < bytes.count && bytes[next] == UInt8(ascii: "{")
-                }
-                index += 1
+    /// A cheap pre-check before parsing a stream event for usage: it mentions a `"usage"` object.
+    public static func mayCarryUsage(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let pattern = usagePattern
+        guard bytes.count > pattern.count else { return false }
+        var index = 0
+        while index + pattern.count < bytes.count {
+            if bytes[index] == pattern[0], bytes[index + 1] == pattern[1], bytes[index..<index + pattern.count].elementsEqual(pattern) {
+                var next = index + pattern.count
+                while next < bytes.count, bytes[next] == 0x20 || bytes[next] == UInt8(ascii: ":") { next += 1 }
+                return next < bytes.count && bytes[next] == UInt8(ascii: "{")
             }
-            return false
+            index += 1
         }
+        return false
     }
+
+    static let usagePattern = Array("\"usage\"".utf8)
 
     /// The client-facing error for an upstream error response; never echoes the raw body.
     public static func error(status: Int, body: [UInt8], providerName: String) -> GatewayError {

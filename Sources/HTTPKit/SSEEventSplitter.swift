@@ -1,0 +1,61 @@
+/// Splits an event stream into the raw bytes of whole events (each ending with its blank line),
+/// without decoding them, so a relay can forward most events as they came and decode only the few
+/// it must look into. Accepts LF, CRLF and CR line endings; bytes of an unfinished event are kept.
+public struct SSEEventSplitter: Sendable {
+    var pending: [UInt8] = []
+    /// The largest event accepted; a longer one fails the stream instead of growing memory without bound.
+    public let maxEventBytes: Int
+
+    public init(maxEventBytes: Int = 4 * 1024 * 1024) { self.maxEventBytes = maxEventBytes }
+
+    /// True when bytes of an unfinished event are held.
+    public var hasPartialEvent: Bool { pending.contains { $0 != 10 && $0 != 13 } }
+
+    /// Calls `body` with each event that `input` completes, in order.
+    public mutating func feed(_ input: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) throws(SSEDecodeError) {
+        if pending.isEmpty {
+            let used = Self.split(input, body)
+            if used < input.count { pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[used...])) }
+        } else {
+            pending.append(contentsOf: input)
+            let used = pending.withUnsafeBytes { Self.split($0, body) }
+            pending.removeFirst(used)
+        }
+        guard pending.count <= maxEventBytes else { throw SSEDecodeError.lineTooLong(limit: maxEventBytes) }
+    }
+
+    /// At the end of the stream: yields a held event whose last line ended in a lone CR (it is complete).
+    public mutating func finish(_ body: (UnsafeRawBufferPointer) -> Void) {
+        if pending.last == 13 && hasPartialEvent { pending.withUnsafeBytes { body($0) } }
+        pending.removeAll()
+    }
+
+    /// Emits complete events from `buffer`; returns how many bytes they used.
+    static func split(_ buffer: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) -> Int {
+        var eventStart = 0
+        var lineStart = 0
+        var index = 0
+        let count = buffer.count
+        while index < count {
+            let byte = buffer[index]
+            guard byte == 10 || byte == 13 else {
+                index += 1
+                continue
+            }
+            var terminatorEnd = index + 1
+            if byte == 13 {
+                // A CR at the very end may be the first half of a CRLF: wait for the next byte.
+                guard index + 1 < count else { break }
+                if buffer[index + 1] == 10 { terminatorEnd = index + 2 }
+            }
+            if index == lineStart {
+                // An empty line ends the event; a stray blank line with nothing before it is skipped.
+                if lineStart > eventStart { body(UnsafeRawBufferPointer(rebasing: buffer[eventStart..<terminatorEnd])) }
+                eventStart = terminatorEnd
+            }
+            lineStart = terminatorEnd
+            index = terminatorEnd
+        }
+        return eventStart
+    }
+}

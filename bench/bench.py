@@ -213,6 +213,46 @@ def fmt_us(value):
     return "-" if value is None else f"{value:,.0f}"
 
 
+def verdict(holds):
+    return "holds" if holds else "**not yet**"
+
+
+def targets_table(facts):
+    """The issue's targets, each with this run's figures and whether it holds."""
+    def f(key):
+        return facts[key]
+    hop32, sy32 = f("plain-32-nginx hop"), f("plain-32-switchyard")
+    hop1, sy1, direct1 = f("plain-1-nginx hop"), f("plain-1-switchyard"), f("plain-1-direct")
+    hop_sse, sy_sse = f("sse-32-nginx hop"), f("sse-32-switchyard")
+    added_hop = hop1["p50"] - direct1["p50"]
+    added_sy = sy1["p50"] - direct1["p50"]
+    loop = facts["open_loop"]
+    loop_added = loop["switchyard"]["p99_us"] - loop["direct"]["p99_us"]
+    paced = facts["paced"]
+    paced_added = paced["switchyard"]["gap_p99_us"] - paced["direct"]["gap_p99_us"]
+    rows = [
+        ("CPU per non-streaming request ≤ 2× the hop", sy32["cpu_us"] <= 2 * hop32["cpu_us"],
+         f"{sy32['cpu_us']:.0f} vs {hop32['cpu_us']:.0f} µs at 32 connections ({sy32['cpu_us'] / hop32['cpu_us']:.1f}×)"),
+        ("CPU per 22-event stream ≤ 2× the hop", sy_sse["cpu_us"] <= 2 * hop_sse["cpu_us"],
+         f"{sy_sse['cpu_us']:.0f} vs {hop_sse['cpu_us']:.0f} µs ({sy_sse['cpu_us'] / hop_sse['cpu_us']:.1f}×)"),
+        ("added p50 at 1 connection ≤ 2× the hop's and ≤ 60 µs", added_sy <= 2 * added_hop and added_sy <= 60,
+         f"{added_sy:.0f} vs {added_hop:.0f} µs"),
+        (f"open-loop p99 added ≤ 1 ms at {loop['rate']:,}/s (half of saturation)", loop_added <= 1000, f"{loop_added / 1000:.1f} ms"),
+        ("RPS at 32 connections ≥ 60 % of the hop", sy32["rps"] >= 0.6 * hop32["rps"],
+         f"{sy32['rps']:,.0f} vs {hop32['rps']:,.0f} ({100 * sy32['rps'] / hop32['rps']:.0f} %)"),
+        ("1,000 paced streams: added inter-chunk p99 ≤ 1 ms", paced_added <= 1000, f"{paced_added / 1000:.1f} ms"),
+        ("1,000 paced streams: RSS ≤ 100 MB", paced["switchyard"]["rss_peak_kib"] <= 100 * 1024,
+         f"{paced['switchyard']['rss_peak_kib'] / 1024:.0f} MiB"),
+        ("RSS idle ≤ 30 MB with 50 providers and 500 models", facts["rss_idle_kib"] <= 30 * 1024, f"{facts['rss_idle_kib'] / 1024:.1f} MiB"),
+        ("10,000 idle connections ≤ 150 MB", facts["idle_connections"]["rss_kib"] <= 150 * 1024 and facts["idle_connections"]["open"] == 10000,
+         f"{facts['idle_connections']['rss_kib'] / 1024:.0f} MiB, {facts['idle_connections']['open']:,} open"),
+        ("publishing that config ≤ 50 ms", facts["publish_ms"] <= 50, f"{facts['publish_ms']:.1f} ms"),
+    ]
+    lines = ["| target | status | this run |", "|---|---|---|"]
+    lines += [f"| {name} | {verdict(ok)} | {figures} |" for name, ok, figures in rows]
+    return "\n".join(lines) + "\n"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=5)
@@ -376,7 +416,7 @@ def main():
                f"Switchyard idle RSS with 50 providers and 500 models: {facts['rss_idle_kib'] / 1024:.1f} MiB; "
                f"peak RSS over the run: {facts['rss_peak_kib'] / 1024:.1f} MiB; "
                f"config publish (admin PATCH to live snapshot): {facts['publish_ms']:.1f} ms.")
-    report = summary + "\n\n" + "\n".join(table) + "\n"
+    report = summary + "\n\n" + "\n".join(table) + "\n\n" + targets_table(facts)
     print(report)
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     name = f"{stamp.replace(':', '')}-{commit}"

@@ -45,12 +45,19 @@ def main():
         recorder = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "4000", "-g", "-p", str(gateway.pid), "-o", data,
                                      "--", "sleep", "5"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(0.3)
-        print(bench.wrk(sy, "/v1/chat/completions", script, connections, 4))
+        target = bench.Target("switchyard", sy, gateway.pid, {})
+        result = bench.measured(target, lambda: bench.wrk(sy, "/v1/chat/completions", script, connections, 4))
+        print({**result, "cpu_us_per_request": round(result["cpu_s"] * 1e6 / max(result["requests"], 1), 1)})
         recorder.wait()
+        print(subprocess.run(["perf", "report", "-i", data, "--children", "--sort", "symbol", "--stdio"], capture_output=True,
+                             text=True).stdout.count("\n") and "" or "", end="")
         for sort in ("dso", "symbol"):
             report = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", sort, "--stdio"],
                                     capture_output=True, text=True).stdout
             print("\n".join(line[:160] for line in report.splitlines() if line.strip()[:1].isdigit())[:4000])
+        if os.environ.get("KEEP_PERF"):
+            print("perf data:", data)
+            return
     finally:
         gateway.kill()
         upstream.terminate()

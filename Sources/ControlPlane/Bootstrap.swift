@@ -1,5 +1,4 @@
 import Core
-import Foundation
 import Store
 
 /// First-start configuration: the demo route (when a demo upstream is given) and providers whose

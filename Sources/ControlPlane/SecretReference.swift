@@ -1,4 +1,4 @@
-import Foundation
+import Core
 
 /// API-key references (`env:NAME`, `file:/path`) and their resolution. Resolved values never leave the snapshot.
 enum SecretReference {
@@ -23,17 +23,16 @@ enum SecretReference {
     static func resolve(_ reference: String) -> Result<String, ResolutionProblem> {
         if reference.hasPrefix("env:") {
             let name = String(reference.dropFirst(4))
-            guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
+            guard let value = Platform.environment(name), !value.isEmpty else {
                 return .failure(ResolutionProblem(reason: "environment variable \(name) is not set"))
             }
             return .success(value)
         }
         if reference.hasPrefix("file:") {
             let path = String(reference.dropFirst(5))
-            guard let data = FileManager.default.contents(atPath: path) else {
+            guard let value = Platform.readTrimmedText(path) else {
                 return .failure(ResolutionProblem(reason: "key file \(path) cannot be read"))
             }
-            let value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !value.isEmpty else { return .failure(ResolutionProblem(reason: "key file \(path) is empty")) }
             return .success(value)
         }

@@ -1,6 +1,6 @@
 import CLinux
 import Core
-import Foundation
+import Dispatch
 import Glibc
 import Synchronization
 
@@ -52,14 +52,11 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Starts the loop thread and returns once it runs.
     func start(name: String) {
-        let thread = Thread { [self] in
+        Platform.startThread(name: name) { [self] in
             threadID = pthread_self()
             started.signal()
             run()
         }
-        thread.name = name
-        thread.stackSize = 1 << 20
-        thread.start()
         started.wait()
     }
 

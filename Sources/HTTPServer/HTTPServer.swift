@@ -1,6 +1,5 @@
 import CLinux
 import Core
-import Foundation
 import Glibc
 import Synchronization
 

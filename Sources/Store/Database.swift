@@ -1,12 +1,12 @@
 import CSQLite
-import Foundation
+import Core
 
 /// One SQLite connection in WAL mode with reused prepared statements. Serialised by an internal lock:
 /// every use goes through `read` or `write`, which hold it for the whole closure.
 public final class Database: @unchecked Sendable {
     // Safety: `handle` and `statements` are only touched while `lock` is held.
     private let handle: OpaquePointer
-    private let lock = NSLock()
+    private let lock = Lock()
     private var statements: [String: OpaquePointer] = [:]
     public let path: String
 
@@ -37,16 +37,16 @@ public final class Database: @unchecked Sendable {
     /// Runs `body` without a transaction.
     @discardableResult
     public func read<T>(_ body: (DatabaseConnection) throws -> T) throws -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(DatabaseConnection(database: self))
+        try lock.withLock { try body(DatabaseConnection(database: self)) }
     }
 
     /// Runs `body` in an immediate transaction, committed when it returns and rolled back when it throws.
     @discardableResult
     public func write<T>(_ body: (DatabaseConnection) throws -> T) throws -> T {
-        lock.lock()
-        defer { lock.unlock() }
+        try lock.withLock { try transaction(body) }
+    }
+
+    private func transaction<T>(_ body: (DatabaseConnection) throws -> T) throws -> T {
         let connection = DatabaseConnection(database: self)
         try connection.execute("BEGIN IMMEDIATE")
         do {

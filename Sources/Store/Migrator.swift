@@ -1,5 +1,4 @@
 import Core
-import Foundation
 
 /// Applies `migrations/NNNN_name.sql` files in order, one transaction each, recording a SHA-256 checksum;
 /// refuses to start when an applied migration's file has changed or disappeared.
@@ -21,14 +20,21 @@ public struct Migrator {
 
     /// Reads every `NNNN_name.sql` file in `directory`.
     public init(directory: String) throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        let files: [String]
+        do {
+            files = try Platform.listDirectory(directory).sorted()
+        } catch {
+            throw StoreError(code: 0, message: "cannot read the migrations directory: \(error)")
+        }
         var migrations: [Migration] = []
         for file in files where file.hasSuffix(".sql") {
             let stem = file.dropLast(4)
             guard let underscore = stem.firstIndex(of: "_"), let version = Int(stem[..<underscore]) else {
                 throw StoreError(code: 0, message: "migration file \(file) is not named NNNN_name.sql")
             }
-            let sql = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
+            guard let bytes = Platform.readFile(directory + "/" + file), let sql = String(validating: bytes, as: UTF8.self) else {
+                throw StoreError(code: 0, message: "cannot read migration \(file) as UTF-8 text")
+            }
             migrations.append(Migration(version: version, name: String(stem[stem.index(after: underscore)...]), sql: sql))
         }
         try self.init(migrations: migrations)
@@ -60,7 +66,7 @@ public struct Migrator {
                 throw StoreError(code: 0, message: "database has migration \(version) (\(row[1].string ?? "")) that this build does not know; refusing to start")
             }
             guard migration.checksum == row[2].string else {
-                throw StoreError(code: 0, message: "migration \(String(format: "%04d", version))_\(migration.name).sql was changed after it was applied (checksum mismatch); refusing to start. Add a new migration instead of editing an applied one.")
+                throw StoreError(code: 0, message: "migration \(String(repeating: "0", count: max(0, 4 - String(version).count)))\(version)_\(migration.name).sql was changed after it was applied (checksum mismatch); refusing to start. Add a new migration instead of editing an applied one.")
             }
         }
         let appliedVersions = Set(applied.compactMap { $0[0].int })

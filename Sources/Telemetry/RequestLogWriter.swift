@@ -1,5 +1,6 @@
 import Core
-import Foundation
+import Dispatch
+import Glibc
 import Store
 import Synchronization
 
@@ -25,9 +26,7 @@ public final class RequestLogWriter: Sendable {
         self.database = database
         self.capacity = capacity
         self.logger = logger
-        let thread = Thread { [self] in run() }
-        thread.name = "request-log-writer"
-        thread.start()
+        Platform.startThread(name: "request-log-writer") { [self] in run() }
     }
 
     /// Queues a row for writing.
@@ -84,7 +83,7 @@ public final class RequestLogWriter: Sendable {
                     return
                 }
                 logger.error("request log write failed; retrying", [("error", "\(error)"), ("rows", String(slice.count))])
-                Thread.sleep(forTimeInterval: 0.2)
+                usleep(200_000)
             }
         }
     }

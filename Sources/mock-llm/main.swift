@@ -1,6 +1,5 @@
 import Core
 import Dispatch
-import Foundation
 import Glibc
 import HTTPServer
 
@@ -15,7 +14,7 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
     let flag = arguments.removeFirst()
     guard let value = arguments.first else {
-        FileHandle.standardError.write(Data("mock-llm: \(flag) needs a value\n".utf8))
+        Platform.printError("mock-llm: \(flag) needs a value\n")
         exit(2)
     }
     arguments.removeFirst()
@@ -26,13 +25,13 @@ while !arguments.isEmpty {
     case "--latency-ms", "--chunks", "--interval-ms":
         defaults.apply(String(flag.dropFirst(2)), value)
     default:
-        FileHandle.standardError.write(Data("mock-llm: unknown flag \(flag)\n".utf8))
+        Platform.printError("mock-llm: unknown flag \(flag)\n")
         exit(2)
     }
 }
 signal(SIGPIPE, SIG_IGN)
 guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
-    FileHandle.standardError.write(Data("mock-llm: --listen must be host:port\n".utf8))
+    Platform.printError("mock-llm: --listen must be host:port\n")
     exit(2)
 }
 let server: HTTPServer
@@ -41,7 +40,7 @@ do {
     server = try HTTPServer(configuration: HTTPServerConfiguration(host: String(listen[..<colon]), port: port, loopCount: loops),
                             handler: handler, statistics: handler.stats.server)
 } catch {
-    FileHandle.standardError.write(Data("mock-llm: \(error)\n".utf8))
+    Platform.printError("mock-llm: \(error)\n")
     exit(1)
 }
 let line = Array("mock-llm: listening on \(server.url)\n".utf8)

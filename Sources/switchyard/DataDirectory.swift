@@ -1,5 +1,4 @@
 import Core
-import Foundation
 import Glibc
 
 /// The data directory and the secrets generated into it on first start (files of mode 0600).
@@ -8,21 +7,19 @@ struct DataDirectory {
 
     init(path: String) throws {
         self.path = path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try Platform.createDirectories(path, mode: 0o700)
     }
 
     /// The contents of `file` in the data directory, generated with `make` when missing.
     func secret(_ file: String, make: () -> String) throws -> (value: String, path: String, generated: Bool) {
         let full = path + "/" + file
-        if let data = FileManager.default.contents(atPath: full) {
-            return (String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines), full, false)
-        }
+        if let value = Platform.readTrimmedText(full) { return (value, full, false) }
         let value = make()
         try Self.writePrivate(value + "\n", to: full)
         return (value, full, true)
     }
 
-    /// Writes a file readable only by its owner, durably.
+    /// Writes a new file readable only by its owner, durably.
     static func writePrivate(_ text: String, to path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw DataDirectoryError(message: "cannot create \(path): \(String(cString: strerror(errno)))") }
@@ -35,8 +32,8 @@ struct DataDirectory {
 
     /// Reads a secret from a file given on the command line.
     static func read(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else { throw DataDirectoryError(message: "cannot read \(path)") }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let value = Platform.readTrimmedText(path) else { throw DataDirectoryError(message: "cannot read \(path)") }
+        return value
     }
 }
 
@@ -49,19 +46,14 @@ struct DataDirectoryError: Error, CustomStringConvertible {
 enum MigrationsLocator {
     static func locate(configured: String?) -> String? {
         if let configured { return configured }
-        var candidates = [FileManager.default.currentDirectoryPath + "/migrations"]
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        var candidates = [Platform.currentDirectory + "/migrations"]
+        var directory = Platform.executablePath.map { String($0[..<($0.lastIndex(of: "/") ?? $0.endIndex)]) } ?? "."
         for _ in 0..<6 {
-            candidates.append(directory.path + "/migrations")
-            candidates.append(directory.path + "/share/switchyard/migrations")
-            directory = directory.deletingLastPathComponent()
+            candidates.append(directory + "/migrations")
+            candidates.append(directory + "/share/switchyard/migrations")
+            guard let slash = directory.lastIndex(of: "/"), slash > directory.startIndex else { break }
+            directory = String(directory[..<slash])
         }
-        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/0001_init.sql") }
+        return candidates.first { Platform.exists($0 + "/0001_init.sql") }
     }
-}
-
-/// Prints a line to standard output unbuffered, so a parent process reading a pipe sees it at once.
-func announce(_ line: String) {
-    let bytes = Array((line + "\n").utf8)
-    _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
 }

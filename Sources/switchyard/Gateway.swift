@@ -1,7 +1,6 @@
 import ControlPlane
 import Core
 import DataPlane
-import Foundation
 import HTTPKit
 import HTTPServer
 import Store
@@ -21,19 +20,19 @@ final class Gateway: Sendable {
             adminToken = token
         } else {
             let file = options.adminTokenFile ?? directory.path + "/admin-token"
-            if FileManager.default.fileExists(atPath: file) {
+            if Platform.exists(file) {
                 adminToken = try DataDirectory.read(file)
             } else {
                 adminToken = "sy-admin-" + Crypto.hex(Crypto.randomBytes(24))
                 try DataDirectory.writePrivate(adminToken + "\n", to: file)
             }
-            announce("switchyard: admin token in \(file)")
+            Platform.printOutput("switchyard: admin token in \(file)\n")
         }
         guard adminToken.utf8.count >= 16 else { throw DataDirectoryError(message: "the admin token must be at least 16 characters") }
         let masterKey = try options.masterKey
             ?? options.masterKeyFile.map(DataDirectory.read)
-            ?? directory.secret("master-key") { Data(Crypto.randomBytes(32)).base64EncodedString() }.value
-        guard Data(base64Encoded: masterKey)?.count == 32 else {
+            ?? directory.secret("master-key") { Base64.encode(Crypto.randomBytes(32)) }.value
+        guard Base64.decode(masterKey)?.count == 32 else {
             throw DataDirectoryError(message: "the master key must be base64 of exactly 32 bytes")
         }
         if options.dataPlaneToken == nil {
@@ -50,7 +49,7 @@ final class Gateway: Sendable {
 
         let publisher = SnapshotPublisher()
         let config = ConfigService(database: adminDatabase, publisher: publisher)
-        let created = try Bootstrap.seed(config, demoUpstream: options.demoUpstream, environment: ProcessInfo.processInfo.environment)
+        let created = try Bootstrap.seed(config, demoUpstream: options.demoUpstream, environment: Platform.environment)
         for name in created { logger.info("registered provider on first start", [("provider", name)]) }
         try config.publishCurrent()
         logger.info("configuration loaded", [("version", String(publisher.current.version))])
@@ -74,8 +73,8 @@ final class Gateway: Sendable {
                 .json(status, .object([("error", .object([("message", .string(message)), ("field", .null)]))]))
             }),
             handler: AdminHandler(config: config, adminToken: adminToken, logger: Logger(label: "admin")))
-        announce("switchyard: data plane listening on \(dataServer.url)")
-        announce("switchyard: admin API listening on \(adminServer.url)")
+        Platform.printOutput("switchyard: data plane listening on \(dataServer.url)\n")
+        Platform.printOutput("switchyard: admin API listening on \(adminServer.url)\n")
     }
 
     /// Stops accepting, lets in-flight requests finish (up to 30 s), and flushes the request log.

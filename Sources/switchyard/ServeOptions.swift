@@ -1,4 +1,3 @@
-import Foundation
 
 /// `switchyard serve` settings from flags and environment (a flag wins over its variable).
 struct ServeOptions {
@@ -39,7 +38,7 @@ struct ServeOptions {
     static func usage() -> String {
         var text = "usage: switchyard serve [options]\n\n"
         for entry in flags {
-            text += "  \(entry.flag.padding(toLength: 20, withPad: " ", startingAt: 0)) \(entry.help) [\(entry.env)]\n"
+            text += "  " + entry.flag + String(repeating: " ", count: max(1, 21 - entry.flag.count)) + "\(entry.help) [\(entry.env)]\n"
         }
         return text
     }

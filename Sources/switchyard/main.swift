@@ -1,27 +1,26 @@
 import Core
 import Dispatch
-import Foundation
 import Glibc
 
 /// `switchyard serve`: argument parsing, wiring and signals; nothing else.
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard arguments.first == "serve" else {
     let text = arguments.first == "--help" || arguments.first == "help" || arguments.isEmpty ? ServeOptions.usage() : "switchyard: unknown command '\(arguments[0])'\n" + ServeOptions.usage()
-    FileHandle.standardError.write(Data(text.utf8))
+    Platform.printError(text)
     exit(arguments.isEmpty || arguments.first == "--help" || arguments.first == "help" ? 0 : 2)
 }
 if arguments.contains("--help") {
-    print(ServeOptions.usage())
+    Platform.printOutput(ServeOptions.usage())
     exit(0)
 }
 
 signal(SIGPIPE, SIG_IGN)
 let gateway: Gateway
 do {
-    let options = try ServeOptions(arguments: Array(arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
+    let options = try ServeOptions(arguments: Array(arguments.dropFirst()), environment: Platform.environment)
     gateway = try Gateway(options: options)
 } catch {
-    FileHandle.standardError.write(Data("switchyard: \(error)\n".utf8))
+    Platform.printError("switchyard: \(error)\n")
     exit(error is ServeOptions.UsageError ? 2 : 1)
 }
 

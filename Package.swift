@@ -29,6 +29,7 @@ let package = Package(
         .testTarget(name: "HTTPKitTests", dependencies: ["HTTPKit"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Store"]),
     ],
     swiftLanguageModes: [.v6]
 )

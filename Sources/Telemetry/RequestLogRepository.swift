@@ -10,12 +10,33 @@ public struct RequestLogRepository {
         latency_ms, ttft_ms, rowid
         """
 
+    static let insertPrefix = """
+        INSERT OR IGNORE INTO requests (id, created_at, model, provider, upstream_model, status, error_type, input_tokens,
+          output_tokens, stream, attempts, latency_ms, ttft_ms) VALUES
+        """
+    static let rowPlaceholders = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    /// Rows per multi-row INSERT: one statement step writes them all.
+    static let rowsPerStatement = 64
+    static let batchInsert = insertPrefix + Array(repeating: rowPlaceholders, count: rowsPerStatement).joined(separator: ", ")
+
     public func insert(_ e: RequestLogEntry) throws {
-        try connection.execute("""
-            INSERT OR IGNORE INTO requests (id, created_at, model, provider, upstream_model, status, error_type, input_tokens,
-              output_tokens, stream, attempts, latency_ms, ttft_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [e.id, e.createdAtMillis, e.model, e.provider, e.upstreamModel, e.status, e.errorType, e.inputTokens,
-                  e.outputTokens, e.stream, e.attempts, e.latencyMillis, e.timeToFirstTokenMillis])
+        try connection.execute(Self.insertPrefix + Self.rowPlaceholders, Self.bindings(e))
+    }
+
+    /// Inserts many rows, 64 to a statement.
+    public func insert<Rows: Collection<RequestLogEntry>>(_ rows: Rows) throws {
+        var rest = rows[...]
+        while rest.count >= Self.rowsPerStatement {
+            let chunk = rest.prefix(Self.rowsPerStatement)
+            try connection.execute(Self.batchInsert, chunk.flatMap(Self.bindings))
+            rest = rest.dropFirst(Self.rowsPerStatement)
+        }
+        for entry in rest { try insert(entry) }
+    }
+
+    static func bindings(_ e: RequestLogEntry) -> [SQLBindable] {
+        [e.id, e.createdAtMillis, e.model, e.provider, e.upstreamModel, e.status, e.errorType, e.inputTokens,
+         e.outputTokens, e.stream, e.attempts, e.latencyMillis, e.timeToFirstTokenMillis]
     }
 
     /// Filters for listing requests.

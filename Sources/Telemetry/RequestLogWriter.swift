@@ -71,10 +71,7 @@ public final class RequestLogWriter: Sendable {
         while offset < batch.count {
             let slice = batch[offset..<min(batch.count, offset + batchSize)]
             do {
-                try database.write { connection in
-                    let repository = RequestLogRepository(connection)
-                    for entry in slice { try repository.insert(entry) }
-                }
+                try database.write { try RequestLogRepository($0).insert(slice) }
                 offset += slice.count
             } catch {
                 failures += 1

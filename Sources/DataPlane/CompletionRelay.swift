@@ -39,7 +39,6 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     private var sawDone = false
     private var firstTokenNanos: UInt64?
     private var streamFailure: String?
-    private var finished = false
 
     init(context: Context, responder: HTTPResponder, requestLog: RequestLogWriter) {
         self.context = context
@@ -49,7 +48,6 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
 
     func start(_ request: UpstreamRequest, on client: UpstreamHTTPClient) {
         let transfer = client.start(request, delegate: self)
-        guard !finished else { return }  // it already ended inside `start`: nothing to cancel or resume
         transferBox.withLock { $0 = transfer }
         responder.onCancel { [weak transfer] in transfer?.cancel() }
     }
@@ -114,7 +112,6 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     }
 
     func upstreamDidFinish(_ result: Result<UpstreamMetrics, UpstreamError>) {
-        finished = true
         transferBox.withLock { $0 = nil }  // the transfer holds this relay as its delegate: break the cycle
         let latency = Int((Timestamp.monotonicNanos() - context.startedAtNanos) / 1_000_000)
         var entry = RequestLogEntry(id: context.requestID, createdAtMillis: context.createdAtMillis, model: context.publicModel,

@@ -32,7 +32,7 @@ public final class UpstreamHTTPClient: @unchecked Sendable {
 
     private static let initializeCurl: Void = { curl_global_init(Int(CURL_GLOBAL_ALL)) }()
 
-    /// Starts a transfer; the delegate hears about it on this loop, possibly before this returns. Call on the loop.
+    /// Starts a transfer; the delegate hears about it on this loop. Call on the loop.
     @discardableResult
     public func start(_ request: UpstreamRequest, delegate: any UpstreamDelegate) -> UpstreamTransfer {
         precondition(reactor.inLoop, "start must be called on the client's event loop")
@@ -51,9 +51,6 @@ public final class UpstreamHTTPClient: @unchecked Sendable {
             finish(transfer, .failure(.firstByteTimeout))
         }
         curl_multi_add_handle(multi, easy)
-        // Start it now rather than on libcurl's zero-delay timer a loop turn later. The delegate may
-        // hear the outcome before `start` returns (a refused connection, say).
-        drive(socket: ccurl_socket_timeout(), mask: 0)
         return transfer
     }
 

@@ -192,6 +192,7 @@ static int run_rate(const char *host, int port, const char *path, const char *bo
     size_t total = (size_t)(rate * seconds);
     double *latencies = malloc(sizeof(double) * (total + 1));
     size_t completed = 0, errors = 0, next = 0;
+    int cursor = 0;
     double start = now_us() + 1000, interval = 1e6 / rate;
     double end_by = start + seconds * 1e6 + 5e6;
     char buffer[65536];
@@ -199,8 +200,12 @@ static int run_rate(const char *host, int port, const char *path, const char *bo
     while (completed + errors < total && now_us() < end_by) {
         double now = now_us();
         while (next < total && start + next * interval <= now) {
+            /* Round-robin over idle connections, as a client pool would, so load spreads over the server's loops. */
             int chosen = -1;
-            for (int i = 0; i < count; i++) if (!conns[i].busy) { chosen = i; break; }
+            for (int step = 0; step < count; step++) {
+                int i = (cursor + step) % count;
+                if (!conns[i].busy) { chosen = i; cursor = i + 1; break; }
+            }
             if (chosen < 0) break; /* all busy: the request stays due and its latency keeps counting */
             conns[chosen].busy = 1;
             conns[chosen].due = start + next * interval;

@@ -50,7 +50,11 @@ struct ChatCompletionsHandler {
                                              upstreamModel: deployment.upstreamModel, stream: chat.stream,
                                              hideUsageChunk: addedUsage),
             responder: responder, requestLog: requestLog)
-        let upstreamRequest = UpstreamRequest(method: "POST", url: wire.url, headers: wire.headers, body: wire.body,
+        var upstreamHeaders = wire.headers
+        // The same id in the provider's logs as in ours, for tracing one request across both.
+        upstreamHeaders.add("x-request-id", requestID)
+        upstreamHeaders.add("user-agent", "switchyard")
+        let upstreamRequest = UpstreamRequest(method: "POST", url: wire.url, headers: upstreamHeaders, body: wire.body,
                                               connectTimeoutMillis: provider.timeouts.connectMillis,
                                               firstByteTimeoutMillis: provider.timeouts.firstByteMillis,
                                               totalTimeoutMillis: provider.timeouts.totalMillis, caFile: provider.caFile)

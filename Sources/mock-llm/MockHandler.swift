@@ -36,7 +36,8 @@ final class MockHandler: HTTPHandler {
 
     func chatCompletion(_ request: HTTPRequest, responder: HTTPResponder) {
         let authorization = request.headers["authorization"]
-        stats.update { $0.requests += 1; $0.lastAuthorization = authorization }
+        let requestID = request.headers["x-request-id"]
+        stats.update { $0.requests += 1; $0.lastAuthorization = authorization; $0.lastRequestID = requestID }
         if let requiredKey, authorization != "Bearer \(requiredKey)" {
             responder.respond(.json(401, error("Incorrect API key provided.", type: "invalid_request_error", code: "invalid_api_key")))
             return

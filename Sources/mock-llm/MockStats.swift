@@ -11,6 +11,7 @@ final class MockStats: Sendable {
         var streamsAborted = 0
         var lastModel: String?
         var lastAuthorization: String?
+        var lastRequestID: String?
     }
 
     private let counts = Mutex(Counts())
@@ -24,7 +25,8 @@ final class MockStats: Sendable {
             .object([("requests", .int(c.requests)), ("streams_started", .int(c.streamsStarted)),
                      ("streams_completed", .int(c.streamsCompleted)), ("streams_aborted", .int(c.streamsAborted)),
                      ("active_streams", .int(c.streamsStarted - c.streamsCompleted - c.streamsAborted)),
-                     ("connections_accepted", .int(server.acceptedConnections)), ("last_model", .optional(c.lastModel)), ("last_authorization_present", .bool(c.lastAuthorization != nil))])
+                     ("connections_accepted", .int(server.acceptedConnections)), ("last_model", .optional(c.lastModel)), ("last_authorization_present", .bool(c.lastAuthorization != nil)),
+                     ("last_request_id", .optional(c.lastRequestID))])
         }
     }
 }

@@ -21,6 +21,8 @@ def test_configured_route_serves_non_streaming_and_streaming_without_restart(gat
     assert response.headers["x-switchyard-cache"] == "miss"
     row = logged_request(gateway, response.headers["x-request-id"])
     assert row["status"] == 200 and row["input_tokens"] > 0 and row["output_tokens"] == 8
+    # The upstream saw the same request id.
+    assert json.loads(http("GET", mock.base + "/mock/stats").body)["last_request_id"] == response.headers["x-request-id"]
     assert row["provider"] == "mock" and row["model"] == "chat" and row["upstream_model"] == "mock-demo"
 
     streamed = chat(gateway, "chat", stream=True)

@@ -31,7 +31,6 @@ public enum JSONValue: Sendable, Equatable {
 
     public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
     public var boolValue: Bool? { if case .bool(let b) = self { return b } else { return nil } }
-    public var doubleValue: Double? { if case .number(let n) = self { return Double(n) } else { return nil } }
     public var arrayValue: [JSONValue]? { if case .array(let a) = self { return a } else { return nil } }
     public var objectValue: [(String, JSONValue)]? { if case .object(let o) = self { return o } else { return nil } }
     public var isNull: Bool { if case .null = self { return true } else { return false } }
@@ -69,11 +68,6 @@ public enum JSONValue: Sendable, Equatable {
 
     /// A number value from an integer.
     public static func int(_ value: Int) -> JSONValue { .number(String(value)) }
-    /// A number value from a double, printed without a trailing ".0" for whole values.
-    public static func double(_ value: Double) -> JSONValue {
-        if value == value.rounded(), abs(value) < 1e15 { return .number(String(Int(value))) }
-        return .number(String(value))
-    }
     /// A string, or null when absent.
     public static func optional(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
     /// An integer, or null when absent.

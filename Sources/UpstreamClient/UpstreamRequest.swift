@@ -48,14 +48,6 @@ public enum UpstreamError: Error, Sendable, Equatable, CustomStringConvertible {
         case .cancelled: return "cancelled"
         }
     }
-
-    /// True for timeouts of any phase.
-    public var isTimeout: Bool {
-        switch self {
-        case .connectTimeout, .firstByteTimeout, .totalTimeout: return true
-        default: return false
-        }
-    }
 }
 
 /// Timings of a finished transfer, in microseconds from its start.

@@ -25,10 +25,9 @@ struct ModelEndpoints {
                 try ensureUnique(record, repository)
                 try repository.insert(record)
             }
-            return .json(201, ModelPayload.render(record, providerName: try lookup(record.providerID)?.name))
+            return try respond(201, record, lookup)
         case .getModel:
-            let record = try find(id)
-            return .json(200, ModelPayload.render(record, providerName: try lookup(record.providerID)?.name))
+            return try respond(200, try find(id), lookup)
         case .patchModel:
             let existing = try find(id)
             let updated = try ModelPayload.patch(existing, request.body, now: now, findProvider: lookup)
@@ -36,7 +35,7 @@ struct ModelEndpoints {
                 try ensureUnique(updated, repository)
                 try repository.update(updated)
             }
-            return .json(200, ModelPayload.render(updated, providerName: try lookup(updated.providerID)?.name))
+            return try respond(200, updated, lookup)
         case .deleteModel:
             let existing = try find(id)
             try config.commit(summary: "delete model \(existing.name)") { try $0.deleteModel(id: existing.id) }
@@ -44,6 +43,11 @@ struct ModelEndpoints {
         default:
             throw AdminError(500, "unexpected route")
         }
+    }
+
+    /// A model's JSON with its provider's name.
+    func respond(_ status: Int, _ record: ModelRecord, _ lookup: (String) throws -> ProviderRecord?) throws -> HTTPResponse {
+        .json(status, ModelPayload.render(record, providerName: try lookup(record.providerID)?.name))
     }
 
     func ensureUnique(_ record: ModelRecord, _ repository: ConfigRepository) throws {

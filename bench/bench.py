@@ -213,6 +213,16 @@ def fmt_us(value):
     return "-" if value is None else f"{value:,.0f}"
 
 
+def logged_rows(database):
+    """Rows in the request log, read the way an operator's script would (a second SQLite connection)."""
+    import sqlite3
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        return connection.execute("SELECT count(*) FROM requests").fetchone()[0]
+    finally:
+        connection.close()
+
+
 def verdict(holds):
     return "holds" if holds else "**not yet**"
 
@@ -358,6 +368,17 @@ def main():
                              "-" if not target.pid else f"{r['rss_kib'] / 1024:,.1f}", str(r["errors"])])
                 facts[f"{kind}-{connections}-{target.name}"] = {**r, "cpu_us": cpu_us}
 
+        # The request log: every request served so far must reach SQLite; how fast, and how far behind at the end.
+        database = os.path.join(work, "var", "switchyard.db")
+        served = sum(v["requests"] for k, v in facts.items() if isinstance(v, dict) and k.endswith("-switchyard"))
+        started = time.monotonic()
+        rows_now = logged_rows(database)
+        while time.monotonic() - started < 10 and rows_now < served:
+            time.sleep(0.05)
+            rows_now = logged_rows(database)
+        facts["request_log"] = {"served_at_least": served, "rows": rows_now, "catch_up_ms": (time.monotonic() - started) * 1000}
+        log(f"request log: {facts['request_log']}")
+
         # Open loop at half of Switchyard's saturation rate (its 32-connection RPS).
         body = os.path.join(work, "request.json")
         rate = max(100, int(facts["plain-32-switchyard"]["rps"] / 2))
@@ -415,7 +436,10 @@ def main():
     summary = (f"Commit `{commit}{'+dirty' if dirty else ''}`, {stamp}, {os.cpu_count()} cores, {seconds} s per run. "
                f"Switchyard idle RSS with 50 providers and 500 models: {facts['rss_idle_kib'] / 1024:.1f} MiB; "
                f"peak RSS over the run: {facts['rss_peak_kib'] / 1024:.1f} MiB; "
-               f"config publish (admin PATCH to live snapshot): {facts['publish_ms']:.1f} ms.")
+               f"config publish (admin PATCH to live snapshot): {facts['publish_ms']:.1f} ms. "
+               f"Request log: {facts['request_log']['rows']:,} rows for at least {facts['request_log']['served_at_least']:,} "
+               f"requests served (the writer was {facts['request_log']['catch_up_ms']:.0f} ms behind when the load stopped; "
+               f"it batches every 100 ms).")
     report = summary + "\n\n" + "\n".join(table) + "\n\n" + targets_table(facts)
     print(report)
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)

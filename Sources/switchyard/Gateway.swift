@@ -55,7 +55,7 @@ final class Gateway: Sendable {
         logger.info("configuration loaded", [("version", String(publisher.current.version))])
 
         requestLog = RequestLogWriter(database: logDatabase)
-        let limits = HTTPParserLimits(maxBodyBytes: options.maxBodyBytes)
+        let limits = HTTPParserLimits(maxHeadBytes: options.maxHeaderBytes, maxBodyBytes: options.maxBodyBytes)
         let errorBody: @Sendable (Int, String) -> HTTPResponse = { status, message in
             let type = status == 413 ? "invalid_request_error" : (status >= 500 ? "api_error" : "invalid_request_error")
             let code: String? = status == 413 ? "request_too_large" : (status == 408 ? "request_timeout" : nil)
@@ -63,7 +63,8 @@ final class Gateway: Sendable {
         }
         let (dataHost, dataPort) = try ServeOptions.hostAndPort(options.listen)
         dataServer = try HTTPServer(
-            configuration: HTTPServerConfiguration(host: dataHost, port: dataPort, limits: limits, logger: Logger(label: "data-plane"),
+            configuration: HTTPServerConfiguration(host: dataHost, port: dataPort, limits: limits, headerTimeoutMillis: options.headerTimeoutMillis,
+                                                   idleTimeoutMillis: options.idleTimeoutMillis, logger: Logger(label: "data-plane"),
                                                    errorResponse: errorBody),
             handler: DataPlaneHandler(snapshots: publisher, requestLog: requestLog, logger: Logger(label: "data-plane")))
         let (adminHost, adminPort) = try ServeOptions.hostAndPort(options.adminListen)

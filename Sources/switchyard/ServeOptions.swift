@@ -15,6 +15,9 @@ struct ServeOptions {
     var demoUpstream: String?
     var migrationsDir: String?
     var maxBodyBytes = 10 * 1024 * 1024
+    var maxHeaderBytes = 32 * 1024
+    var headerTimeoutMillis = 10_000
+    var idleTimeoutMillis = 60_000
 
     struct UsageError: Error, CustomStringConvertible {
         let description: String
@@ -33,6 +36,9 @@ struct ServeOptions {
         ("--demo-upstream", "SWITCHYARD_DEMO_UPSTREAM", "on first start, register a 'demo' model served by this OpenAI-compatible URL"),
         ("--migrations-dir", "SWITCHYARD_MIGRATIONS_DIR", "directory of NNNN_name.sql migrations (default: found next to the binary or ./migrations)"),
         ("--max-body-bytes", "SWITCHYARD_MAX_BODY_BYTES", "largest accepted request body (default 10485760)"),
+        ("--max-header-bytes", "SWITCHYARD_MAX_HEADER_BYTES", "largest request line plus headers (default 32768)"),
+        ("--header-timeout-ms", "SWITCHYARD_HEADER_TIMEOUT_MS", "time to receive a request's head, else 408 (default 10000)"),
+        ("--idle-timeout-ms", "SWITCHYARD_IDLE_TIMEOUT_MS", "idle keep-alive connections are closed after this (default 60000)"),
     ]
 
     static func usage() -> String {
@@ -81,13 +87,20 @@ struct ServeOptions {
         dataPlaneToken = values["--data-plane-token"]
         demoUpstream = values["--demo-upstream"]
         migrationsDir = values["--migrations-dir"]
-        if let text = values["--max-body-bytes"] {
-            guard let bytes = Int(text), bytes > 0 else { throw UsageError(description: "--max-body-bytes must be a positive integer") }
-            maxBodyBytes = bytes
-        }
+        maxBodyBytes = try Self.positive(values, "--max-body-bytes") ?? maxBodyBytes
+        maxHeaderBytes = try Self.positive(values, "--max-header-bytes") ?? maxHeaderBytes
+        headerTimeoutMillis = try Self.positive(values, "--header-timeout-ms") ?? headerTimeoutMillis
+        idleTimeoutMillis = try Self.positive(values, "--idle-timeout-ms") ?? idleTimeoutMillis
         guard role == "all" else {
             throw UsageError(description: "--role \(role) is not supported by this build yet; only 'all' is")
         }
+    }
+
+    /// A flag's value as a positive integer, nil when not given.
+    static func positive(_ values: [String: String], _ flag: String) throws -> Int? {
+        guard let text = values[flag] else { return nil }
+        guard let value = Int(text), value > 0 else { throw UsageError(description: "\(flag) must be a positive integer") }
+        return value
     }
 
     /// Splits `host:port` or `[v6]:port`.

@@ -81,14 +81,29 @@ def test_configurable_body_limit(tmp_path, mock):
 
 
 def test_a_stalled_request_head_times_out_with_408(tmp_path):
-    gateway = start_gateway(tmp_path / "var")
+    gateway = start_gateway(tmp_path / "var", "--header-timeout-ms", "1000")
     try:
         sock = connect(gateway)
         sock.sendall(b"GET /v1/models HTTP/1.1\r\nHo")
         started = time.monotonic()
         data = read_until_closed(sock, timeout=20)
         assert data.startswith(b"HTTP/1.1 408 ")
-        assert 9 <= time.monotonic() - started < 13
+        assert 0.9 <= time.monotonic() - started < 3
+    finally:
+        gateway.kill()
+
+
+def test_idle_keep_alive_connections_are_closed_and_limits_are_configurable(tmp_path):
+    gateway = start_gateway(tmp_path / "var", "--idle-timeout-ms", "500", "--max-header-bytes", "2048")
+    try:
+        sock = connect(gateway)
+        sock.sendall(b"GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n")
+        started = time.monotonic()
+        data = read_until_closed(sock, timeout=10)
+        assert data.startswith(b"HTTP/1.1 200 OK") and 0.4 <= time.monotonic() - started < 3
+        sock = connect(gateway)
+        sock.sendall(b"GET /v1/models HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 3000 + b"\r\n\r\n")
+        assert read_until_closed(sock).startswith(b"HTTP/1.1 431 ")
     finally:
         gateway.kill()
 

@@ -104,7 +104,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         let isComment = event.first == UInt8(ascii: ":")
         if firstTokenNanos == nil && !isComment { firstTokenNanos = Timestamp.monotonicNanos() }
         if !isComment && OpenAIAdapter.mayCarryUsage(event), let scan = try? JSONObjectScan(SSEPayload.data(of: event)),
-           let found = scan.value("usage").flatMap({ OpenAIAdapter.usage(in: .object([("usage", $0)])) }) {
+           let found = scan.value("usage").flatMap(OpenAIAdapter.usage(from:)) {
             usage = found
             if context.hideUsageChunk && scan.value("choices")?.arrayValue?.isEmpty == true { return }
         }

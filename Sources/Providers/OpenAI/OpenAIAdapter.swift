@@ -45,51 +45,46 @@ public enum OpenAIAdapter {
         return (WireRequest(url: base + "/chat/completions", headers: headers, body: body), addedUsage)
     }
 
-    /// Token usage from a whole (non-streamed) response body, reading only its last `"usage"` object.
+    /// Token usage from a whole (non-streamed) response body, reading only its last `"usage"` object
+    /// (OpenAI puts usage after the choices).
     public static func usage(inResponse body: [UInt8]) -> TokenUsage? {
-        guard let start = lastUsageObject(in: body), let value = try? JSONParser.parsePrefix(body[start...]) else { return nil }
-        return usage(in: .object([("usage", value)]))
-    }
-
-    /// Where the value of the last `"usage": {` begins (OpenAI puts usage after the choices).
-    static func lastUsageObject(in body: [UInt8]) -> Int? {
-        let pattern = usagePattern
-        var index = body.count - pattern.count
+        var index = body.count - usageKey.count
         while index >= 0 {
-            if body[index] == pattern[0], body[index + 1] == pattern[1], body[index..<index + pattern.count].elementsEqual(pattern) {
-                var next = index + pattern.count
-                while next < body.count, body[next] == 0x20 || body[next] == UInt8(ascii: ":") { next += 1 }
-                return next < body.count && body[next] == UInt8(ascii: "{") ? next : nil
+            if let start = usageObjectStart(in: body, keyAt: index) {
+                return (try? JSONParser.parsePrefix(body[start...])).flatMap(usage(from:))
             }
             index -= 1
         }
         return nil
     }
 
-    /// Token usage from a response or stream chunk's `usage` object.
-    public static func usage(in document: JSONValue) -> TokenUsage? {
-        guard let usage = document["usage"], case .object = usage else { return nil }
-        return TokenUsage(inputTokens: usage["prompt_tokens"]?.intValue ?? 0, outputTokens: usage["completion_tokens"]?.intValue ?? 0,
-                          cachedInputTokens: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0)
-    }
-
     /// A cheap pre-check before parsing a stream event for usage: it mentions a `"usage"` object.
     public static func mayCarryUsage(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        let pattern = usagePattern
-        guard bytes.count > pattern.count else { return false }
         var index = 0
-        while index + pattern.count < bytes.count {
-            if bytes[index] == pattern[0], bytes[index + 1] == pattern[1], bytes[index..<index + pattern.count].elementsEqual(pattern) {
-                var next = index + pattern.count
-                while next < bytes.count, bytes[next] == 0x20 || bytes[next] == UInt8(ascii: ":") { next += 1 }
-                return next < bytes.count && bytes[next] == UInt8(ascii: "{")
-            }
+        while index + usageKey.count < bytes.count {
+            if usageObjectStart(in: bytes, keyAt: index) != nil { return true }
             index += 1
         }
         return false
     }
 
-    static let usagePattern = Array("\"usage\"".utf8)
+    /// Token usage from a `usage` object.
+    public static func usage(from usage: JSONValue) -> TokenUsage? {
+        guard case .object = usage else { return nil }
+        return TokenUsage(inputTokens: usage["prompt_tokens"]?.intValue ?? 0, outputTokens: usage["completion_tokens"]?.intValue ?? 0,
+                          cachedInputTokens: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0)
+    }
+
+    static let usageKey = Array("\"usage\"".utf8)
+
+    /// When `"usage"` starts at `index` and is followed by `:` and an object, where that object begins.
+    static func usageObjectStart<Bytes: RandomAccessCollection<UInt8>>(in bytes: Bytes, keyAt index: Int) -> Int? where Bytes.Index == Int {
+        guard index + usageKey.count < bytes.count, bytes[index] == usageKey[0], bytes[index + 1] == usageKey[1],
+              bytes[index..<index + usageKey.count].elementsEqual(usageKey) else { return nil }
+        var next = index + usageKey.count
+        while next < bytes.count, bytes[next] == 0x20 || bytes[next] == UInt8(ascii: ":") { next += 1 }
+        return next < bytes.count && bytes[next] == UInt8(ascii: "{") ? next : nil
+    }
 
     /// The client-facing error for an upstream error response; never echoes the raw body.
     public static func error(status: Int, body: [UInt8], providerName: String) -> GatewayError {

@@ -2,7 +2,6 @@ import Core
 import HTTPKit
 import HTTPServer
 import Providers
-import Synchronization
 import Telemetry
 import UpstreamClient
 
@@ -30,7 +29,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     let context: Context
     let responder: HTTPResponder
     let requestLog: RequestLogWriter
-    private let transferBox = Mutex<UpstreamTransfer?>(nil)
+    private var transfer: UpstreamTransfer?
     private var status = 0
     private var relaying = false
     private var body: [UInt8] = []
@@ -48,7 +47,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
 
     func start(_ request: UpstreamRequest, on client: UpstreamHTTPClient) {
         let transfer = client.start(request, delegate: self)
-        transferBox.withLock { $0 = transfer }
+        self.transfer = transfer
         responder.onCancel { [weak transfer] in transfer?.cancel() }
     }
 
@@ -71,14 +70,14 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         guard relaying else {
             guard body.count + bytes.count <= Self.maxBodyBytes else {
                 streamFailure = "upstream response larger than \(Self.maxBodyBytes) bytes"
-                transferBox.withLock { $0 }?.cancel()
+                transfer?.cancel()
                 return true
             }
             body.append(contentsOf: bytes)
             return true
         }
         if !responder.isWritable {
-            weak let transfer = transferBox.withLock { $0 }
+            weak let transfer = transfer
             responder.whenWritable { transfer?.resume() }
             return false
         }
@@ -88,7 +87,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             try splitter.feed(bytes) { event in relay(event, into: &out) }
         } catch {
             streamFailure = "upstream stream event exceeded \(splitter.maxEventBytes) bytes"
-            transferBox.withLock { $0 }?.cancel()
+            transfer?.cancel()
         }
         if !out.isEmpty { responder.write(out) }
         return true
@@ -112,7 +111,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     }
 
     func upstreamDidFinish(_ result: Result<UpstreamMetrics, UpstreamError>) {
-        transferBox.withLock { $0 = nil }  // the transfer holds this relay as its delegate: break the cycle
+        transfer = nil  // the transfer holds this relay as its delegate: break the cycle
         let latency = Int((Timestamp.monotonicNanos() - context.startedAtNanos) / 1_000_000)
         var entry = RequestLogEntry(id: context.requestID, createdAtMillis: context.createdAtMillis, model: context.publicModel,
                                     provider: context.providerName, upstreamModel: context.upstreamModel, status: status,

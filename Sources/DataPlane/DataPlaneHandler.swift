@@ -14,13 +14,11 @@ public final class DataPlaneHandler: HTTPHandler {
 
     let snapshots: SnapshotPublisher
     let requestLog: RequestLogWriter
-    let logger: Logger
     let router: Router<Endpoint>
 
-    public init(snapshots: SnapshotPublisher, requestLog: RequestLogWriter, logger: Logger) {
+    public init(snapshots: SnapshotPublisher, requestLog: RequestLogWriter) {
         self.snapshots = snapshots
         self.requestLog = requestLog
-        self.logger = logger
         var router = Router<Endpoint>()
         router.add("POST", "/v1/chat/completions", .chatCompletions)
         router.add("GET", "/v1/models", .models)

@@ -280,8 +280,6 @@ final class Connection: @unchecked Sendable {
     }
 
     /// Closes at once, cancelling any response in progress.
-    func abort() { close() }
-
     func close() {
         guard !closed else { return }
         closed = true

@@ -186,7 +186,7 @@ public final class EventLoop: @unchecked Sendable {
         for connection in Array(connections.values) { connection.checkTimeouts(now: now) }
         if draining {
             if now >= drainDeadline {
-                for connection in Array(connections.values) { connection.abort() }
+                for connection in Array(connections.values) { connection.close() }
             }
             if connections.isEmpty { stopped = true }
         }

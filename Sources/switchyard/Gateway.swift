@@ -66,7 +66,7 @@ final class Gateway: Sendable {
             configuration: HTTPServerConfiguration(host: dataHost, port: dataPort, limits: limits, headerTimeoutMillis: options.headerTimeoutMillis,
                                                    idleTimeoutMillis: options.idleTimeoutMillis, logger: Logger(label: "data-plane"),
                                                    errorResponse: errorBody),
-            handler: DataPlaneHandler(snapshots: publisher, requestLog: requestLog, logger: Logger(label: "data-plane")))
+            handler: DataPlaneHandler(snapshots: publisher, requestLog: requestLog))
         let (adminHost, adminPort) = try ServeOptions.hostAndPort(options.adminListen)
         adminServer = try HTTPServer(
             configuration: HTTPServerConfiguration(host: adminHost, port: adminPort, loopCount: 1, limits: limits,

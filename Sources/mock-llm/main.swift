@@ -30,30 +30,22 @@ while !arguments.isEmpty {
     }
 }
 signal(SIGPIPE, SIG_IGN)
-guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
+guard let address = ListenAddress(listen) else {
     Platform.printError("mock-llm: --listen must be host:port\n")
     exit(2)
 }
 let server: HTTPServer
 do {
     let handler = MockHandler(defaults: defaults, requiredKey: requiredKey)
-    server = try HTTPServer(configuration: HTTPServerConfiguration(host: String(listen[..<colon]), port: port, loopCount: loops),
+    server = try HTTPServer(configuration: HTTPServerConfiguration(host: address.host, port: address.port, loopCount: loops),
                             handler: handler, statistics: handler.stats.server)
 } catch {
     Platform.printError("mock-llm: \(error)\n")
     exit(1)
 }
-let line = Array("mock-llm: listening on \(server.url)\n".utf8)
-_ = line.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
-signal(SIGTERM, SIG_IGN)
-signal(SIGINT, SIG_IGN)
-let sources = [SIGTERM, SIGINT].map { number in
-    let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
-    source.setEventHandler {
-        server.shutdown(graceSeconds: 2)
-        exit(0)
-    }
-    source.resume()
-    return source
+Platform.printOutput("mock-llm: listening on \(server.url)\n")
+let sources = handleTerminationSignals { [server] in
+    server.shutdown(graceSeconds: 2)
+    exit(0)
 }
 withExtendedLifetime(sources) { dispatchMain() }

@@ -61,15 +61,15 @@ final class Gateway: Sendable {
             let code: String? = status == 413 ? "request_too_large" : (status == 408 ? "request_timeout" : nil)
             return .json(status, GatewayError(status: status, type: type, code: code, message: message).json)
         }
-        let (dataHost, dataPort) = try ServeOptions.hostAndPort(options.listen)
+        let data = options.listen
         dataServer = try HTTPServer(
-            configuration: HTTPServerConfiguration(host: dataHost, port: dataPort, limits: limits, headerTimeoutMillis: options.headerTimeoutMillis,
+            configuration: HTTPServerConfiguration(host: data.host, port: data.port, limits: limits, headerTimeoutMillis: options.headerTimeoutMillis,
                                                    idleTimeoutMillis: options.idleTimeoutMillis, logger: Logger(label: "data-plane"),
                                                    errorResponse: errorBody),
             handler: DataPlaneHandler(snapshots: publisher, requestLog: requestLog))
-        let (adminHost, adminPort) = try ServeOptions.hostAndPort(options.adminListen)
+        let admin = options.adminListen
         adminServer = try HTTPServer(
-            configuration: HTTPServerConfiguration(host: adminHost, port: adminPort, loopCount: 1, limits: limits,
+            configuration: HTTPServerConfiguration(host: admin.host, port: admin.port, loopCount: 1, limits: limits,
                                                    logger: Logger(label: "admin"), errorResponse: { status, message in
                 .json(status, .object([("error", .object([("message", .string(message)), ("field", .null)]))]))
             }),

@@ -1,8 +1,10 @@
+import HTTPServer
+
 
 /// `switchyard serve` settings from flags and environment (a flag wins over its variable).
 struct ServeOptions {
-    var listen = "127.0.0.1:8080"
-    var adminListen = "127.0.0.1:8081"
+    var listen = ListenAddress("127.0.0.1:8080")!
+    var adminListen = ListenAddress("127.0.0.1:8081")!
     var dataDir = "./var"
     var db: String?
     var adminTokenFile: String?
@@ -73,8 +75,9 @@ struct ServeOptions {
         for entry in Self.flags where values[entry.flag] == nil {
             if let value = environment[entry.env] { values[entry.flag] = value }
         }
-        listen = values["--listen"] ?? listen
-        adminListen = values["--admin-listen"] ?? adminListen
+        // Checked here, before anything is created on disk.
+        listen = try values["--listen"].map(Self.address) ?? listen
+        adminListen = try values["--admin-listen"].map(Self.address) ?? adminListen
         dataDir = values["--data-dir"] ?? dataDir
         db = values["--db"]
         // For these two the variable carries the secret itself and the flag a file path; the flag wins.
@@ -96,21 +99,16 @@ struct ServeOptions {
         }
     }
 
+    /// A listen address flag's value.
+    static func address(_ text: String) throws -> ListenAddress {
+        guard let address = ListenAddress(text) else { throw UsageError(description: "'\(text)' is not host:port") }
+        return address
+    }
+
     /// A flag's value as a positive integer, nil when not given.
     static func positive(_ values: [String: String], _ flag: String) throws -> Int? {
         guard let text = values[flag] else { return nil }
         guard let value = Int(text), value > 0 else { throw UsageError(description: "\(flag) must be a positive integer") }
         return value
-    }
-
-    /// Splits `host:port` or `[v6]:port`.
-    static func hostAndPort(_ address: String) throws -> (String, Int) {
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
-            throw UsageError(description: "'\(address)' is not host:port")
-        }
-        var host = String(address[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        if host == "localhost" { host = "127.0.0.1" }
-        return (host, port)
     }
 }

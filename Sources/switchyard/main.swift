@@ -1,6 +1,7 @@
 import Core
 import Dispatch
 import Glibc
+import HTTPServer
 
 /// `switchyard serve`: argument parsing, wiring and signals; nothing else.
 let arguments = Array(CommandLine.arguments.dropFirst())

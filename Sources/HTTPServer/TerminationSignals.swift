@@ -1,8 +1,9 @@
 import Dispatch
 import Glibc
 
-/// Runs `action` once on a background queue when SIGTERM or SIGINT arrives (instead of dying at once).
-func handleTerminationSignals(_ action: @escaping @Sendable () -> Void) -> [DispatchSourceSignal] {
+/// Runs `action` on a background queue when SIGTERM or SIGINT arrives, instead of dying at once;
+/// keep the returned sources alive.
+public func handleTerminationSignals(_ action: @escaping @Sendable () -> Void) -> [DispatchSourceSignal] {
     let queue = DispatchQueue(label: "switchyard.signals")
     return [SIGTERM, SIGINT].map { number in
         signal(number, SIG_IGN)

@@ -58,6 +58,8 @@ public final class RequestLogWriter: Sendable {
                 return (batch, state.closing)
             }
             if !batch.isEmpty { write(batch) }
+            let lost = dropped.exchange(0, ordering: .relaxed)
+            if lost > 0 { logger.error("request log queue was full; oldest rows dropped", [("rows", String(lost))]) }
             if closing {
                 done.signal()
                 return

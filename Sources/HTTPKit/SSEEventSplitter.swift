@@ -1,3 +1,9 @@
+/// Why an event stream cannot be relayed.
+public enum SSEStreamError: Error, Sendable, Equatable {
+    /// One event grew past the limit without ending.
+    case eventTooLong(limit: Int)
+}
+
 /// Splits an event stream into the raw bytes of whole events (each ending with its blank line),
 /// without decoding them, so a relay can forward most events as they came and decode only the few
 /// it must look into. Accepts LF, CRLF and CR line endings; bytes of an unfinished event are kept.
@@ -12,7 +18,7 @@ public struct SSEEventSplitter: Sendable {
     public var hasPartialEvent: Bool { pending.contains { $0 != 10 && $0 != 13 } }
 
     /// Calls `body` with each event that `input` completes, in order.
-    public mutating func feed(_ input: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) throws(SSEDecodeError) {
+    public mutating func feed(_ input: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) throws(SSEStreamError) {
         if pending.isEmpty {
             let used = Self.split(input, body)
             if used < input.count { pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[used...])) }
@@ -21,7 +27,7 @@ public struct SSEEventSplitter: Sendable {
             let used = pending.withUnsafeBytes { Self.split($0, body) }
             pending.removeFirst(used)
         }
-        guard pending.count <= maxEventBytes else { throw SSEDecodeError.lineTooLong(limit: maxEventBytes) }
+        guard pending.count <= maxEventBytes else { throw SSEStreamError.eventTooLong(limit: maxEventBytes) }
     }
 
     /// At the end of the stream: yields a held event whose last line ended in a lone CR (it is complete).

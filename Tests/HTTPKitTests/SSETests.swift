@@ -1,48 +1,18 @@
 import HTTPKit
 import Testing
 
-@Suite("SSE decoder and chunked encoder")
-struct SSEDecoderTests {
-    static let stream = "data: {\"a\":1}\n\n: comment\r\nevent: message_start\r\ndata: one\r\ndata: two\r\n\r\ndata: [DONE]\r\r"
-    static let expected = [SSEEvent(data: "{\"a\":1}"), SSEEvent(event: "message_start", data: "one\ntwo"), SSEEvent(data: "[DONE]")]
-
-    @Test("decodes events with LF, CRLF and CR line endings")
-    func whole() throws {
-        var decoder = SSEDecoder()
-        #expect(try decoder.feed(Array(Self.stream.utf8)) == Self.expected)
-        #expect(!decoder.hasPartialEvent)
-    }
-
-    @Test("decodes the same events split at every boundary")
-    func everySplit() throws {
-        let all = Array(Self.stream.utf8)
-        for split in 0...all.count {
-            var decoder = SSEDecoder()
-            let events = try decoder.feed(all[..<split]) + decoder.feed(all[split...])
-            #expect(events == Self.expected, "split at \(split)")
-        }
-    }
-
-    @Test("fails on a line longer than the limit instead of buffering it")
-    func lineTooLong() {
-        var decoder = SSEDecoder(maxLineBytes: 100)
-        #expect(throws: SSEDecodeError.lineTooLong(limit: 100)) {
-            _ = try decoder.feed(Array(("data: " + String(repeating: "x", count: 200)).utf8))
-        }
-    }
-
-    @Test("reports an unfinished event")
-    func partial() throws {
-        var decoder = SSEDecoder()
-        _ = try decoder.feed(Array("data: half".utf8))
-        #expect(decoder.hasPartialEvent)
-    }
-
-    @Test("round-trips encoded events")
-    func encode() throws {
-        var decoder = SSEDecoder()
+@Suite("SSE event encoding and chunk framing")
+struct SSEEventTests {
+    @Test("encodes events that the splitter and payload reader read back")
+    func roundTrip() throws {
         let event = SSEEvent(event: "x", data: "line1\nline2")
-        #expect(try decoder.feed(event.encoded) == [event])
+        var splitter = SSEEventSplitter()
+        var payloads: [String] = []
+        try event.encoded.withUnsafeBytes { raw in
+            try splitter.feed(raw) { payloads.append(String(decoding: SSEPayload.data(of: $0), as: UTF8.self)) }
+        }
+        #expect(String(decoding: event.encoded, as: UTF8.self) == "event: x\ndata: line1\ndata: line2\n\n")
+        #expect(payloads == ["line1\nline2"])
     }
 
     @Test("frames chunk sizes in hex")
@@ -117,7 +87,7 @@ struct SSEEventSplitterTests {
     func limit() {
         var splitter = SSEEventSplitter(maxEventBytes: 64)
         let big = Array(("data: " + String(repeating: "x", count: 100)).utf8)
-        #expect(throws: SSEDecodeError.self) {
+        #expect(throws: SSEStreamError.eventTooLong(limit: 64)) {
             try big.withUnsafeBytes { try splitter.feed($0) { _ in } }
         }
     }

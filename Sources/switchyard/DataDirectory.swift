@@ -10,17 +10,22 @@ struct DataDirectory {
         try Platform.createDirectories(path, mode: 0o700)
     }
 
-    /// The contents of `file` in the data directory, generated with `make` when missing.
-    func secret(_ file: String, make: () -> String) throws -> (value: String, path: String, generated: Bool) {
-        let full = path + "/" + file
-        if let value = Platform.readTrimmedText(full) { return (value, full, false) }
+    /// The path of `file` inside the data directory.
+    func file(_ name: String) -> String { path + "/" + name }
+
+    /// The secret stored at `path`, generated with `make` and written there (mode 0600) when missing.
+    static func secret(at path: String, make: () -> String) throws -> String {
+        if Platform.exists(path) {
+            guard let value = Platform.readTrimmedText(path) else { throw DataDirectoryError(message: "cannot read \(path)") }
+            return value
+        }
         let value = make()
-        try Self.writePrivate(value + "\n", to: full)
-        return (value, full, true)
+        try writePrivate(value + "\n", to: path)
+        return value
     }
 
     /// Writes a new file readable only by its owner, durably.
-    static func writePrivate(_ text: String, to path: String) throws {
+    private static func writePrivate(_ text: String, to path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw DataDirectoryError(message: "cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -28,12 +33,6 @@ struct DataDirectory {
         guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count, fsync(fd) == 0 else {
             throw DataDirectoryError(message: "cannot write \(path)")
         }
-    }
-
-    /// Reads a secret from a file given on the command line.
-    static func read(_ path: String) throws -> String {
-        guard let value = Platform.readTrimmedText(path) else { throw DataDirectoryError(message: "cannot read \(path)") }
-        return value
     }
 }
 

@@ -19,30 +19,24 @@ final class Gateway: Sendable {
         if let token = options.adminToken {
             adminToken = token
         } else {
-            let file = options.adminTokenFile ?? directory.path + "/admin-token"
-            if Platform.exists(file) {
-                adminToken = try DataDirectory.read(file)
-            } else {
-                adminToken = "sy-admin-" + Crypto.hex(Crypto.randomBytes(24))
-                try DataDirectory.writePrivate(adminToken + "\n", to: file)
-            }
+            let file = options.adminTokenFile ?? directory.file("admin-token")
+            adminToken = try DataDirectory.secret(at: file) { "sy-admin-" + Crypto.hex(Crypto.randomBytes(24)) }
             Platform.printOutput("switchyard: admin token in \(file)\n")
         }
         guard adminToken.utf8.count >= 16 else { throw DataDirectoryError(message: "the admin token must be at least 16 characters") }
         let masterKey = try options.masterKey
-            ?? options.masterKeyFile.map(DataDirectory.read)
-            ?? directory.secret("master-key") { Base64.encode(Crypto.randomBytes(32)) }.value
+            ?? DataDirectory.secret(at: options.masterKeyFile ?? directory.file("master-key")) { Base64.encode(Crypto.randomBytes(32)) }
         guard Base64.decode(masterKey)?.count == 32 else {
             throw DataDirectoryError(message: "the master key must be base64 of exactly 32 bytes")
         }
         if options.dataPlaneToken == nil {
-            _ = try directory.secret("data-plane-token") { "sy-dp-" + Crypto.hex(Crypto.randomBytes(24)) }
+            _ = try DataDirectory.secret(at: directory.file("data-plane-token")) { "sy-dp-" + Crypto.hex(Crypto.randomBytes(24)) }
         }
 
         guard let migrations = MigrationsLocator.locate(configured: options.migrationsDir) else {
             throw DataDirectoryError(message: "cannot find the migrations directory; pass --migrations-dir")
         }
-        let dbPath = options.db ?? directory.path + "/switchyard.db"
+        let dbPath = options.db ?? directory.file("switchyard.db")
         let adminDatabase = try Database(path: dbPath)
         try Migrator(directory: migrations).migrate(adminDatabase)
         let logDatabase = try Database(path: dbPath)

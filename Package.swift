@@ -17,7 +17,7 @@ let package = Package(
         .target(name: "Core", dependencies: ["COpenSSL"]),
         .target(name: "HTTPKit", dependencies: ["Core"]),
         .target(name: "HTTPServer", dependencies: ["HTTPKit", "CLinux"]),
-        .target(name: "UpstreamClient", dependencies: ["HTTPKit", "CCurl"]),
+        .target(name: "UpstreamClient", dependencies: ["HTTPKit", "CCurl", "CLinux"]),
         .target(name: "Store", dependencies: ["Core", "CSQLite"]),
         .target(name: "Providers", dependencies: ["Core", "HTTPKit"]),
         .target(name: "Telemetry", dependencies: ["Core", "Store"]),
@@ -30,6 +30,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Store"]),
+        .testTarget(name: "UpstreamClientTests", dependencies: ["UpstreamClient"]),
     ],
     swiftLanguageModes: [.v6]
 )

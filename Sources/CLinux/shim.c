@@ -35,20 +35,27 @@ int clinux_eventfd_drain(int fd) {
     return (int)read(fd, &value, sizeof value);
 }
 
+/* Fills addr with an IPv4/IPv6 literal host and port; returns the family, or -EINVAL for anything else. */
+static int fill_address(const char *host, int port, struct sockaddr_storage *addr, socklen_t *len) {
+    memset(addr, 0, sizeof *addr);
+    struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)addr;
+    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET; v4->sin_port = htons((uint16_t)port); *len = sizeof *v4;
+        return AF_INET;
+    }
+    if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6; v6->sin6_port = htons((uint16_t)port); *len = sizeof *v6;
+        return AF_INET6;
+    }
+    return -EINVAL;
+}
+
 int clinux_listen_tcp(const char *host, int port, int reuse_port, int backlog) {
     struct sockaddr_storage addr;
     socklen_t len;
-    memset(&addr, 0, sizeof addr);
-    int family;
-    struct sockaddr_in *v4 = (struct sockaddr_in *)&addr;
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&addr;
-    if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
-        family = AF_INET; v4->sin_family = AF_INET; v4->sin_port = htons((uint16_t)port); len = sizeof *v4;
-    } else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
-        family = AF_INET6; v6->sin6_family = AF_INET6; v6->sin6_port = htons((uint16_t)port); len = sizeof *v6;
-    } else {
-        return -EINVAL;
-    }
+    int family = fill_address(host, port, &addr, &len);
+    if (family < 0) return family;
     int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return -errno;
     int one = 1;
@@ -60,6 +67,30 @@ int clinux_listen_tcp(const char *host, int port, int reuse_port, int backlog) {
         return -err;
     }
     return fd;
+}
+
+int clinux_connect_tcp(const char *host, int port) {
+    struct sockaddr_storage addr;
+    socklen_t len;
+    int family = fill_address(host, port, &addr, &len);
+    if (family < 0) return family;
+    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(fd, (struct sockaddr *)&addr, len) < 0 && errno != EINPROGRESS) {
+        int err = errno;
+        close(fd);
+        return -err;
+    }
+    return fd;
+}
+
+int clinux_socket_error(int fd) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return errno;
+    return err;
 }
 
 int clinux_local_port(int fd) {

@@ -4,7 +4,9 @@ import HTTPKit
 
 /// An HTTP client for upstream providers on libcurl's multi-socket interface, driven by the event loop
 /// it belongs to: requests, upstream I/O and the client's connection all stay on one thread.
-/// Connections are pooled and reused; HTTP/2 is negotiated over TLS when the upstream offers it.
+/// Plain `http://` upstreams at an IP literal or localhost (local models, sidecars) go over the gateway's
+/// own pooled HTTP/1.1 connections; everything else over libcurl, with pooled connections and HTTP/2
+/// negotiated over TLS when the upstream offers it.
 public final class UpstreamHTTPClient: @unchecked Sendable {
     // Safety: confined to `reactor`'s thread; the only cross-thread entry points go through `reactor.enqueue`.
     let reactor: any UpstreamReactor
@@ -13,6 +15,7 @@ public final class UpstreamHTTPClient: @unchecked Sendable {
     /// Finished easy handles kept for reuse: creating one allocates tens of kilobytes.
     private var idleHandles: [UnsafeMutableRawPointer] = []
     private var curlTimer: UInt64?
+    private lazy var plainPool = PlainConnectionPool(client: self)
     private static let maxIdleHandles = 256
 
     /// Creates a client bound to `reactor`; call only on the reactor's thread.
@@ -37,19 +40,27 @@ public final class UpstreamHTTPClient: @unchecked Sendable {
     public func start(_ request: UpstreamRequest, delegate: any UpstreamDelegate) -> UpstreamTransfer {
         precondition(reactor.inLoop, "start must be called on the client's event loop")
         let transfer = UpstreamTransfer(request: request, delegate: delegate, client: self)
-        guard let easy = idleHandles.popLast() ?? curl_easy_init() else {
-            reactor.enqueue { transfer.delegate.upstreamDidFinish(.failure(.connectFailed("curl_easy_init failed"))) }
-            transfer.finished = true
-            return transfer
-        }
-        transfer.easy = easy
-        configure(easy, for: transfer)
-        active[easy] = transfer
         transfer.firstByteTimer = reactor.scheduleTimer(afterMillis: request.firstByteTimeoutMillis) { [weak self, weak transfer] in
             guard let self, let transfer, !transfer.headDelivered else { return }
             transfer.firstByteTimer = nil
             finish(transfer, .failure(.firstByteTimeout))
         }
+        if request.caFile == nil, let endpoint = PlainEndpoint(url: request.url) {
+            transfer.totalTimer = reactor.scheduleTimer(afterMillis: request.totalTimeoutMillis) { [weak self, weak transfer] in
+                guard let self, let transfer else { return }
+                transfer.totalTimer = nil
+                finish(transfer, .failure(.totalTimeout))
+            }
+            plainPool.start(transfer, on: endpoint)
+            return transfer
+        }
+        guard let easy = idleHandles.popLast() ?? curl_easy_init() else {
+            reactor.enqueue { [self] in finish(transfer, .failure(.connectFailed("curl_easy_init failed"))) }
+            return transfer
+        }
+        transfer.easy = easy
+        configure(easy, for: transfer)
+        active[easy] = transfer
         curl_multi_add_handle(multi, easy)
         return transfer
     }
@@ -136,6 +147,10 @@ public final class UpstreamHTTPClient: @unchecked Sendable {
     // MARK: Ending transfers
 
     func resume(_ transfer: UpstreamTransfer) {
+        if let connection = transfer.connection {
+            connection.resume()
+            return
+        }
         guard let easy = transfer.easy, active[easy] === transfer, transfer.paused else { return }
         transfer.paused = false
         curl_easy_pause(easy, CURLPAUSE_CONT)
@@ -146,6 +161,8 @@ public final class UpstreamHTTPClient: @unchecked Sendable {
         guard !transfer.finished else { return }
         transfer.finished = true
         if let timer = transfer.firstByteTimer { reactor.cancelTimer(timer) }
+        if let timer = transfer.totalTimer { reactor.cancelTimer(timer) }
+        transfer.connection?.abandon()
         if let easy = transfer.easy {
             active[easy] = nil
             curl_multi_remove_handle(multi, easy)

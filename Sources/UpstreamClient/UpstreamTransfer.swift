@@ -9,7 +9,10 @@ public final class UpstreamTransfer: @unchecked Sendable {
     let request: UpstreamRequest
     let delegate: any UpstreamDelegate
     unowned let client: UpstreamHTTPClient
+    /// The libcurl handle carrying it, or the gateway's own connection for plain-HTTP upstreams.
     var easy: UnsafeMutableRawPointer?
+    var connection: PlainConnection?
+    var totalTimer: UInt64?
     var headerList: UnsafeMutablePointer<curl_slist>?
     var headStatus = 0
     var headHeaders = HTTPHeaders()
@@ -67,6 +70,13 @@ public final class UpstreamTransfer: @unchecked Sendable {
         headHeaders.add(kept, String(value))
     }
 
+    /// The final head of a response read by the gateway's own client.
+    func receiveHead(status: Int, headers: HTTPHeaders) {
+        headStatus = status
+        headHeaders = headers
+        deliverHead()
+    }
+
     private func deliverHead() {
         guard !headDelivered else { return }
         headDelivered = true
@@ -79,10 +89,16 @@ public final class UpstreamTransfer: @unchecked Sendable {
 
     /// Called by libcurl for body bytes; returns the count consumed or curl's pause sentinel.
     func didReceiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
-        deliverHead()
         if finished { return 0 }
-        if delegate.upstreamDidReceive(bytes) { return bytes.count }
+        if offer(bytes) { return bytes.count }
         paused = true
         return ccurl_writefunc_pause()
+    }
+
+    /// Hands body bytes to the delegate; false when it refused them (the transfer must pause).
+    func offer(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        deliverHead()
+        if finished { return true }
+        return delegate.upstreamDidReceive(bytes)
     }
 }

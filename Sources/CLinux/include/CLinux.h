@@ -20,6 +20,11 @@ int clinux_eventfd_signal(int fd);
 int clinux_eventfd_drain(int fd);
 /* Binds a non-blocking TCP listener on an IPv4/IPv6 literal host. Returns fd or -errno. */
 int clinux_listen_tcp(const char *host, int port, int reuse_port, int backlog);
+/* Starts a non-blocking TCP connect (TCP_NODELAY set) to an IPv4/IPv6 literal; returns the fd,
+   whose connect may still be in progress (wait for writability, then clinux_socket_error), or -errno. */
+int clinux_connect_tcp(const char *host, int port);
+/* A socket's pending error (SO_ERROR): 0 once a connect succeeded. */
+int clinux_socket_error(int fd);
 /* The local port a socket is bound to, or -1. */
 int clinux_local_port(int fd);
 /* accept4 non-blocking + close-on-exec; writes the peer address text into buf. */

@@ -1,0 +1,113 @@
+import HTTPKit
+
+/// How an upstream response's body is delimited (RFC 9112 §6.3).
+enum ResponseFraming: Equatable {
+    case none
+    case length(Int)
+    case chunked
+    /// HTTP/1.0 style: the body ends when the upstream closes the connection.
+    case untilClose
+}
+
+/// Why an upstream's response could not be read as HTTP/1.1.
+struct UpstreamProtocolError: Error, Equatable, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A parsed HTTP/1.x response head: status, the headers the gateway acts on, body framing and whether
+/// the connection may carry another request afterwards.
+struct ResponseHead: Equatable {
+    var status: Int
+    var headers: HTTPHeaders
+    var framing: ResponseFraming
+    var keepAlive: Bool
+
+    static func == (a: ResponseHead, b: ResponseHead) -> Bool {
+        a.status == b.status && a.framing == b.framing && a.keepAlive == b.keepAlive
+            && a.headers.fields.elementsEqual(b.headers.fields) { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    static let maxBytes = 64 * 1024
+
+    /// Parses `head` (status line and header lines, without the blank line that ends them), keeping only
+    /// the headers named in `kept` (lowercase). Strict about framing: conflicting lengths or an
+    /// unsupported transfer or content coding fail rather than risk a misread body.
+    static func parse(_ head: UnsafeBufferPointer<UInt8>, kept: [String]) throws -> ResponseHead {
+        var lines = head.split(separator: 10, omittingEmptySubsequences: false).makeIterator()
+        guard let statusLine = lines.next().map(trimCR) else { throw UpstreamProtocolError("empty response head") }
+        let (minorVersion, status) = try parseStatusLine(statusLine)
+        var result = ResponseHead(status: status, headers: HTTPHeaders(), framing: .untilClose, keepAlive: minorVersion >= 1)
+        var contentLength: Int?
+        var chunked = false
+        while let raw = lines.next() {
+            let line = trimCR(raw)
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex,
+                  line[line.startIndex..<colon].allSatisfy(isTokenByte), !line[colon...].contains(where: { $0 == 13 || $0 == 0 }) else {
+                throw UpstreamProtocolError("malformed header line in the upstream response")
+            }
+            let name = line[line.startIndex..<colon]
+            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingSpaces()
+            if matches(name, "content-length") {
+                guard !value.isEmpty, value.utf8.count <= 15, value.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let length = Int(value),
+                      contentLength == nil || contentLength == length else {
+                    throw UpstreamProtocolError("invalid Content-Length in the upstream response")
+                }
+                contentLength = length
+            } else if matches(name, "transfer-encoding") {
+                let codings = value.split(separator: ",").map { $0.trimmingSpaces().lowercased() }
+                guard codings == ["chunked"] else { throw UpstreamProtocolError("unsupported Transfer-Encoding '\(value)' from the upstream") }
+                chunked = true
+            } else if matches(name, "content-encoding") {
+                guard value.caseInsensitiveEquals("identity") else {
+                    throw UpstreamProtocolError("unrequested Content-Encoding '\(value)' from the upstream")
+                }
+            } else if matches(name, "connection") {
+                for token in value.split(separator: ",").map({ $0.trimmingSpaces() }) {
+                    if token.caseInsensitiveEquals("close") { result.keepAlive = false }
+                    if token.caseInsensitiveEquals("keep-alive") && minorVersion == 0 { result.keepAlive = true }
+                }
+            } else if let name = kept.first(where: { matches(name, $0) }) {
+                result.headers.add(name, String(value))
+            }
+        }
+        if (100..<200).contains(status) || status == 204 || status == 304 {
+            result.framing = .none
+        } else if chunked {
+            result.framing = .chunked
+        } else if let contentLength {
+            result.framing = contentLength == 0 ? .none : .length(contentLength)
+        } else {
+            result.keepAlive = false
+        }
+        return result
+    }
+
+    private static func parseStatusLine(_ line: Slice<UnsafeBufferPointer<UInt8>>) throws -> (minor: Int, status: Int) {
+        let bytes = Array(line)
+        guard bytes.count >= 12, bytes.starts(with: Array("HTTP/1.".utf8)), bytes[7] == 48 || bytes[7] == 49, bytes[8] == 32,
+              bytes[9...11].allSatisfy({ $0 >= 48 && $0 <= 57 }), bytes.count == 12 || bytes[12] == 32 else {
+            throw UpstreamProtocolError("malformed status line from the upstream")
+        }
+        let status = bytes[9...11].reduce(0) { $0 * 10 + Int($1) - 48 }
+        guard status >= 100 else { throw UpstreamProtocolError("malformed status line from the upstream") }
+        return (Int(bytes[7]) - 48, status)
+    }
+
+    /// RFC 9110 §5.6.2 token characters, the only ones a header name may have.
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 48...57, 65...90, 97...122: return true
+        case 33, 35, 36, 37, 38, 39, 42, 43, 45, 46, 94, 95, 96, 124, 126: return true  // !#$%&'*+-.^_`|~
+        default: return false
+        }
+    }
+
+    private static func trimCR(_ line: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>> {
+        line.last == 13 ? line.dropLast() : line
+    }
+
+    private static func matches(_ name: Slice<UnsafeBufferPointer<UInt8>>, _ lowercase: String) -> Bool {
+        name.count == lowercase.utf8.count && zip(name, lowercase.utf8).allSatisfy { ($0 >= 65 && $0 <= 90 ? $0 + 32 : $0) == $1 }
+    }
+}

@@ -1,0 +1,79 @@
+import HTTPKit
+import Testing
+@testable import UpstreamClient
+
+private func head(_ text: String) throws -> ResponseHead {
+    let bytes = Array(text.utf8)
+    return try bytes.withUnsafeBufferPointer { try ResponseHead.parse($0, kept: UpstreamTransfer.keptHeaders) }
+}
+
+@Suite struct ResponseHeadTests {
+    @Test func readsStatusFramingAndOnlyTheKeptHeaders() throws {
+        let parsed = try head("HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nRetry-After: 7\r\nX-Other: no\r\nContent-Length: 12")
+        #expect(parsed.status == 429)
+        #expect(parsed.framing == .length(12))
+        #expect(parsed.keepAlive)
+        #expect(parsed.headers.fields.map(\.name) == ["content-type", "retry-after"])
+        #expect(parsed.headers["retry-after"] == "7")
+    }
+
+    @Test func chunkedWinsAndUndelimitedBodiesEndTheConnection() throws {
+        #expect(try head("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked").framing == .chunked)
+        let undelimited = try head("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream")
+        #expect(undelimited.framing == .untilClose && !undelimited.keepAlive)
+        #expect(try head("HTTP/1.1 204 No Content").framing == .none)
+        #expect(try head("HTTP/1.1 200 OK\r\ncontent-length: 0").framing == .none)
+        #expect(try head("HTTP/1.1 200 OK\r\ncontent-length: 3\r\nconnection: close").keepAlive == false)
+        #expect(try head("HTTP/1.0 200 OK\r\ncontent-length: 3").keepAlive == false)
+        #expect(try head("HTTP/1.0 200 OK\r\ncontent-length: 3\r\nConnection: Keep-Alive").keepAlive)
+        #expect(try head("HTTP/1.1 200").status == 200)
+    }
+
+    @Test(arguments: [
+        "HTTP/2 200 OK", "HTTP/1.1 20 OK", "HTTP/1.1 2000 OK", "HTTP/1.1 099 Low", "ICY 200 OK", "",
+        "HTTP/1.1 200 OK\r\ncontent-length: 4\r\ncontent-length: 5",
+        "HTTP/1.1 200 OK\r\ncontent-length: -1", "HTTP/1.1 200 OK\r\ncontent-length: 1,1",
+        "HTTP/1.1 200 OK\r\ncontent-length: 99999999999999999999",
+        "HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, chunked", "HTTP/1.1 200 OK\r\ncontent-encoding: gzip",
+        "HTTP/1.1 200 OK\r\nno colon here", "HTTP/1.1 200 OK\r\n: empty name",
+        "HTTP/1.1 200 OK\r\ncontent\rlength: 5",
+    ])
+    func refusesHeadsThatCouldBeMisread(_ text: String) {
+        #expect(throws: UpstreamProtocolError.self) { _ = try head(text) }
+    }
+
+    @Test func anEqualRepeatedLengthIsAccepted() throws {
+        #expect(try head("HTTP/1.1 200 OK\r\ncontent-length: 5\r\nContent-Length: 5").framing == .length(5))
+    }
+}
+
+@Suite struct PlainEndpointTests {
+    @Test func literalHostsAndLocalhostUseTheOwnClient() throws {
+        let v4 = try #require(PlainEndpoint(url: "http://10.0.0.7:8000/v1/chat/completions?x=1"))
+        #expect(v4.address == "10.0.0.7" && v4.port == 8000 && v4.authority == "10.0.0.7:8000" && v4.target == "/v1/chat/completions?x=1")
+        let local = try #require(PlainEndpoint(url: "http://LocalHost/api/chat"))
+        #expect(local.address == "127.0.0.1" && local.port == 80 && local.authority == "LocalHost")
+        let v6 = try #require(PlainEndpoint(url: "http://[::1]:11434"))
+        #expect(v6.address == "::1" && v6.port == 11434 && v6.target == "/")
+        #expect(PlainEndpoint(url: "http://127.0.0.1:9?q#frag")?.target == "/?q")
+    }
+
+    @Test(arguments: [
+        "https://127.0.0.1/v1", "http://api.openai.com/v1", "http://ollama:11434/api", "http://user@127.0.0.1/",
+        "http://127.0.0.1:0/", "http://127.0.0.1:65536/", "http://127.0.0.1:/", "http://256.0.0.1/", "http://1.2.3/",
+        "http://[::1/", "http://[::1]x/", "http://[example]/", "http:///v1", "ftp://127.0.0.1/",
+    ])
+    func everythingElseGoesThroughLibcurl(_ url: String) {
+        #expect(PlainEndpoint(url: url) == nil)
+    }
+
+    @Test func requestsAreEncodedWithHostAndLengthAndNoInjectedLines() {
+        var headers = HTTPHeaders()
+        headers.add("authorization", "Bearer k")
+        headers.add("x-evil", "a\r\nx-injected: 1")
+        let request = UpstreamRequest(url: "http://127.0.0.1:8080/v1/x", headers: headers, body: Array("{}".utf8))
+        let endpoint = PlainEndpoint(url: request.url)!
+        let text = String(decoding: PlainConnection.encode(request, endpoint: endpoint), as: UTF8.self)
+        #expect(text == "POST /v1/x HTTP/1.1\r\nhost: 127.0.0.1:8080\r\nauthorization: Bearer k\r\ncontent-length: 2\r\n\r\n{}")
+    }
+}

@@ -48,7 +48,8 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     func start(_ request: UpstreamRequest, on client: UpstreamHTTPClient) {
         let transfer = client.start(request, delegate: self)
         self.transfer = transfer
-        responder.onCancel { [weak transfer] in transfer?.cancel() }
+        // The responder drops this callback when the response completes, releasing the transfer.
+        responder.onCancel { transfer.cancel() }
     }
 
     var headers: HTTPHeaders {
@@ -57,8 +58,8 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
 
     func upstreamDidReceiveHead(status: Int, headers upstreamHeaders: HTTPHeaders) {
         self.status = status
-        let isEventStream = upstreamHeaders["content-type"]?.lowercased().utf8.starts(with: "text/event-stream".utf8) ?? false
-        guard context.stream, status == 200, isEventStream else { return }
+        guard context.stream, status == 200,
+              upstreamHeaders["content-type"]?.lowercased().utf8.starts(with: "text/event-stream".utf8) == true else { return }
         relaying = true
         var head = headers
         head.add("content-type", "text/event-stream")

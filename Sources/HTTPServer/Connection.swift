@@ -175,6 +175,7 @@ final class Connection: @unchecked Sendable {
     }
 
     private func finishResponse() {
+        active?.completed()
         active = nil
         streaming = false
         idleSince = Timestamp.monotonicNanos()

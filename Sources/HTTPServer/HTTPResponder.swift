@@ -97,6 +97,14 @@ public final class HTTPResponder: Sendable {
         callback?()
     }
 
+    /// The response went out whole: callbacks will never run, so drop them (and what they hold).
+    func completed() {
+        callbacks.withLock { state in
+            state.onCancel = nil
+            state.whenWritable = nil
+        }
+    }
+
     func cancelled() {
         let callbacksToRun = callbacks.withLock { state -> [@Sendable () -> Void] in
             guard !state.cancelled else { return [] }

@@ -16,6 +16,8 @@ public final class UpstreamHTTPClient: @unchecked Sendable {
     private var idleHandles: [UnsafeMutableRawPointer] = []
     private var curlTimer: UInt64?
     private lazy var plainPool = PlainConnectionPool(client: self)
+    /// Parsed upstream URLs (nil: not one for the plain client), so the hot path parses each URL once.
+    private var endpoints: [String: PlainEndpoint?] = [:]
     private static let maxIdleHandles = 256
 
     /// Creates a client bound to `reactor`; call only on the reactor's thread.
@@ -40,14 +42,14 @@ public final class UpstreamHTTPClient: @unchecked Sendable {
     public func start(_ request: UpstreamRequest, delegate: any UpstreamDelegate) -> UpstreamTransfer {
         precondition(reactor.inLoop, "start must be called on the client's event loop")
         let transfer = UpstreamTransfer(request: request, delegate: delegate, client: self)
-        transfer.firstByteTimer = reactor.scheduleTimer(afterMillis: request.firstByteTimeoutMillis) { [weak self, weak transfer] in
-            guard let self, let transfer, !transfer.headDelivered else { return }
+        // The timers hold the transfer strongly; `finish` cancels them, which releases it.
+        transfer.firstByteTimer = reactor.scheduleTimer(afterMillis: request.firstByteTimeoutMillis) { [unowned self] in
+            guard !transfer.headDelivered else { return }
             transfer.firstByteTimer = nil
             finish(transfer, .failure(.firstByteTimeout))
         }
-        if request.caFile == nil, let endpoint = PlainEndpoint(url: request.url) {
-            transfer.totalTimer = reactor.scheduleTimer(afterMillis: request.totalTimeoutMillis) { [weak self, weak transfer] in
-                guard let self, let transfer else { return }
+        if request.caFile == nil, let endpoint = plainEndpoint(for: request.url) {
+            transfer.totalTimer = reactor.scheduleTimer(afterMillis: request.totalTimeoutMillis) { [unowned self] in
                 transfer.totalTimer = nil
                 finish(transfer, .failure(.totalTimeout))
             }
@@ -63,6 +65,14 @@ public final class UpstreamHTTPClient: @unchecked Sendable {
         active[easy] = transfer
         curl_multi_add_handle(multi, easy)
         return transfer
+    }
+
+    private func plainEndpoint(for url: String) -> PlainEndpoint? {
+        if let known = endpoints[url] { return known }
+        if endpoints.count >= 4096 { endpoints.removeAll() }
+        let endpoint = PlainEndpoint(url: url)
+        endpoints[url] = endpoint
+        return endpoint
     }
 
     private func configure(_ easy: UnsafeMutableRawPointer, for transfer: UpstreamTransfer) {

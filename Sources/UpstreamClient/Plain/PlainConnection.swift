@@ -59,13 +59,20 @@ final class PlainConnection {
 
     /// The request's bytes: head and body in one buffer, written with as few sends as the socket allows.
     static func encode(_ request: UpstreamRequest, endpoint: PlainEndpoint) -> [UInt8] {
-        var text = "\(request.method) \(endpoint.target) HTTP/1.1\r\nhost: \(endpoint.authority)\r\n"
-        for (name, value) in request.headers where !name.utf8.contains(where: isUnsafeHeaderByte) && !value.utf8.contains(where: isUnsafeHeaderByte) {
-            text += "\(name): \(value)\r\n"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256 + request.body.count)
+        func line(_ parts: String...) {
+            for part in parts { bytes.append(contentsOf: part.utf8) }
+            bytes.append(13)
+            bytes.append(10)
         }
-        if request.method != "GET" || !request.body.isEmpty { text += "content-length: \(request.body.count)\r\n" }
-        text += "\r\n"
-        var bytes = Array(text.utf8)
+        line(request.method, " ", endpoint.target, " HTTP/1.1")
+        line("host: ", endpoint.authority)
+        for (name, value) in request.headers where !name.utf8.contains(where: isUnsafeHeaderByte) && !value.utf8.contains(where: isUnsafeHeaderByte) {
+            line(name, ": ", value)
+        }
+        if request.method != "GET" || !request.body.isEmpty { line("content-length: ", String(request.body.count)) }
+        line()
         bytes.append(contentsOf: request.body)
         return bytes
     }

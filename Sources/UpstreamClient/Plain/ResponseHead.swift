@@ -34,27 +34,49 @@ struct ResponseHead: Equatable {
     /// the headers named in `kept` (lowercase). Strict about framing: conflicting lengths or an
     /// unsupported transfer or content coding fail rather than risk a misread body.
     static func parse(_ head: UnsafeBufferPointer<UInt8>, kept: [String]) throws -> ResponseHead {
-        var lines = head.split(separator: 10, omittingEmptySubsequences: false).makeIterator()
-        guard let statusLine = lines.next().map(trimCR) else { throw UpstreamProtocolError("empty response head") }
+        var lineStart = 0
+        /// The next line without its CRLF, or nil at the end.
+        func nextLine() -> Slice<UnsafeBufferPointer<UInt8>>? {
+            guard lineStart <= head.count else { return nil }
+            var end = lineStart
+            while end < head.count && head[end] != 10 { end += 1 }
+            let line = head[lineStart..<(end > lineStart && head[end - 1] == 13 ? end - 1 : end)]
+            lineStart = end + 1
+            return line
+        }
+        guard let statusLine = nextLine(), !statusLine.isEmpty else { throw UpstreamProtocolError("empty response head") }
         let (minorVersion, status) = try parseStatusLine(statusLine)
         var result = ResponseHead(status: status, headers: HTTPHeaders(), framing: .untilClose, keepAlive: minorVersion >= 1)
         var contentLength: Int?
         var chunked = false
-        while let raw = lines.next() {
-            let line = trimCR(raw)
+        while let line = nextLine() {
             guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex,
                   line[line.startIndex..<colon].allSatisfy(isTokenByte), !line[colon...].contains(where: { $0 == 13 || $0 == 0 }) else {
                 throw UpstreamProtocolError("malformed header line in the upstream response")
             }
             let name = line[line.startIndex..<colon]
-            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingSpaces()
+            var valueStart = colon + 1, valueEnd = line.endIndex
+            while valueStart < valueEnd && (head[valueStart] == 32 || head[valueStart] == 9) { valueStart += 1 }
+            while valueEnd > valueStart && (head[valueEnd - 1] == 32 || head[valueEnd - 1] == 9) { valueEnd -= 1 }
+            let rawValue = head[valueStart..<valueEnd]
             if matches(name, "content-length") {
-                guard !value.isEmpty, value.utf8.count <= 15, value.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let length = Int(value),
-                      contentLength == nil || contentLength == length else {
+                guard !rawValue.isEmpty, rawValue.count <= 15, rawValue.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
                     throw UpstreamProtocolError("invalid Content-Length in the upstream response")
                 }
+                let length = rawValue.reduce(0) { $0 * 10 + Int($1) - 48 }
+                guard contentLength == nil || contentLength == length else {
+                    throw UpstreamProtocolError("conflicting Content-Length values in the upstream response")
+                }
                 contentLength = length
-            } else if matches(name, "transfer-encoding") {
+                continue
+            }
+            if let name = kept.first(where: { matches(name, $0) }) {
+                result.headers.add(name, String(decoding: rawValue, as: UTF8.self))
+                continue
+            }
+            guard matches(name, "transfer-encoding") || matches(name, "content-encoding") || matches(name, "connection") else { continue }
+            let value = String(decoding: rawValue, as: UTF8.self)
+            if matches(name, "transfer-encoding") {
                 let codings = value.split(separator: ",").map { $0.trimmingSpaces().lowercased() }
                 guard codings == ["chunked"] else { throw UpstreamProtocolError("unsupported Transfer-Encoding '\(value)' from the upstream") }
                 chunked = true
@@ -62,13 +84,11 @@ struct ResponseHead: Equatable {
                 guard value.caseInsensitiveEquals("identity") else {
                     throw UpstreamProtocolError("unrequested Content-Encoding '\(value)' from the upstream")
                 }
-            } else if matches(name, "connection") {
+            } else {
                 for token in value.split(separator: ",").map({ $0.trimmingSpaces() }) {
                     if token.caseInsensitiveEquals("close") { result.keepAlive = false }
                     if token.caseInsensitiveEquals("keep-alive") && minorVersion == 0 { result.keepAlive = true }
                 }
-            } else if let name = kept.first(where: { matches(name, $0) }) {
-                result.headers.add(name, String(value))
             }
         }
         if (100..<200).contains(status) || status == 204 || status == 304 {
@@ -83,15 +103,18 @@ struct ResponseHead: Equatable {
         return result
     }
 
+    /// "HTTP/1.x NNN[ reason]": the minor version and the status.
     private static func parseStatusLine(_ line: Slice<UnsafeBufferPointer<UInt8>>) throws -> (minor: Int, status: Int) {
-        let bytes = Array(line)
-        guard bytes.count >= 12, bytes.starts(with: Array("HTTP/1.".utf8)), bytes[7] == 48 || bytes[7] == 49, bytes[8] == 32,
-              bytes[9...11].allSatisfy({ $0 >= 48 && $0 <= 57 }), bytes.count == 12 || bytes[12] == 32 else {
+        let base = line.startIndex
+        func at(_ offset: Int) -> UInt8 { line[base + offset] }
+        func isDigit(_ offset: Int) -> Bool { at(offset) >= 48 && at(offset) <= 57 }
+        guard line.count >= 12, line.prefix(7).elementsEqual("HTTP/1.".utf8), at(7) == 48 || at(7) == 49, at(8) == 32,
+              isDigit(9), isDigit(10), isDigit(11), line.count == 12 || at(12) == 32 else {
             throw UpstreamProtocolError("malformed status line from the upstream")
         }
-        let status = bytes[9...11].reduce(0) { $0 * 10 + Int($1) - 48 }
+        let status = (Int(at(9)) - 48) * 100 + (Int(at(10)) - 48) * 10 + Int(at(11)) - 48
         guard status >= 100 else { throw UpstreamProtocolError("malformed status line from the upstream") }
-        return (Int(bytes[7]) - 48, status)
+        return (Int(at(7)) - 48, status)
     }
 
     /// RFC 9110 §5.6.2 token characters, the only ones a header name may have.
@@ -101,10 +124,6 @@ struct ResponseHead: Equatable {
         case 33, 35, 36, 37, 38, 39, 42, 43, 45, 46, 94, 95, 96, 124, 126: return true  // !#$%&'*+-.^_`|~
         default: return false
         }
-    }
-
-    private static func trimCR(_ line: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>> {
-        line.last == 13 ? line.dropLast() : line
     }
 
     private static func matches(_ name: Slice<UnsafeBufferPointer<UInt8>>, _ lowercase: String) -> Bool {

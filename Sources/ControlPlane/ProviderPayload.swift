@@ -6,8 +6,9 @@ enum ProviderPayload {
     static let fields: Set<String> = ["name", "kind", "base_url", "api_key_ref", "settings", "rpm", "tpm", "timeouts", "enabled"]
     static let timeoutFields: Set<String> = ["connect_ms", "first_byte_ms", "total_ms"]
     static let maxTimeoutMillis = 3_600_000
-    /// Settings the OpenAI-compatible kinds understand: `ca_file` trusts a private CA for the upstream's TLS.
-    static let settingsFields: Set<String> = ["ca_file"]
+    /// Provider settings: `ca_file` trusts a private CA for the upstream's TLS; `api_version` is Azure's
+    /// `api-version` and Anthropic's `anthropic-version`.
+    static let settingsFields: Set<String> = ["ca_file", "api_version"]
 
     /// A new provider from a POST body.
     static func create(_ body: [UInt8], now: Int64) throws(AdminError) -> ProviderRecord {
@@ -41,8 +42,9 @@ enum ProviderPayload {
             guard let kind = ProviderKind(rawValue: text) else {
                 throw AdminError.invalid("kind", "'\(text)' is not one of \(ProviderKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            guard kind.speaksOpenAIWire else {
-                throw AdminError.invalid("kind", "'\(text)' is not supported by this build yet; OpenAI-compatible kinds are")
+            guard kind.isImplemented else {
+                let supported = ProviderKind.allCases.filter(\.isImplemented).map(\.rawValue).joined(separator: ", ")
+                throw AdminError.invalid("kind", "'\(text)' is not supported by this build yet; supported: \(supported)")
             }
             record.kind = text
         }
@@ -72,6 +74,10 @@ enum ProviderPayload {
             let fields = try FieldReader(object: pairs, allowed: settingsFields, prefix: "settings.")
             if let caFile = try fields.string("ca_file"), !caFile.hasPrefix("/") {
                 throw AdminError.invalid("settings.ca_file", "must be an absolute path to a PEM bundle")
+            }
+            if let version = try fields.string("api_version"),
+               version.isEmpty || version.utf8.count > 40 || !version.utf8.allSatisfy({ $0 > 32 && $0 < 127 && $0 != UInt8(ascii: "&") }) {
+                throw AdminError.invalid("settings.api_version", "must be a version string such as 2024-10-21")
             }
             record.settings = JSONWriter.string(settings)
         }

@@ -17,7 +17,7 @@ enum SnapshotBuilder {
             let defaults = UpstreamTimeouts()
             let settings = try? JSONParser.parse(record.settings)
             return ProviderConfig(id: record.id, name: record.name, kind: kind, baseURL: record.baseURL, apiKey: key, apiKeyProblem: problem,
-                                  caFile: settings?["ca_file"]?.stringValue,
+                                  caFile: settings?["ca_file"]?.stringValue, apiVersion: settings?["api_version"]?.stringValue,
                                   timeouts: UpstreamTimeouts(connectMillis: record.connectTimeoutMillis ?? defaults.connectMillis,
                                                              firstByteMillis: record.firstByteTimeoutMillis ?? defaults.firstByteMillis,
                                                              totalMillis: record.totalTimeoutMillis ?? defaults.totalMillis),

@@ -22,12 +22,15 @@ public struct ProviderConfig: Sendable {
     public var apiKeyProblem: String?
     /// A PEM bundle to trust for the upstream's TLS certificate, instead of the system's.
     public var caFile: String?
+    /// `settings.api_version`: Azure's `api-version` query value, Anthropic's `anthropic-version` header.
+    public var apiVersion: String?
     public var timeouts: UpstreamTimeouts
     public var enabled: Bool
 
     public init(id: String, name: String, kind: ProviderKind, baseURL: String, apiKey: String?, apiKeyProblem: String?,
-                caFile: String? = nil, timeouts: UpstreamTimeouts, enabled: Bool) {
+                caFile: String? = nil, apiVersion: String? = nil, timeouts: UpstreamTimeouts, enabled: Bool) {
         self.caFile = caFile
+        self.apiVersion = apiVersion
         self.id = id
         self.name = name
         self.kind = kind

@@ -4,15 +4,18 @@ public enum ProviderKind: String, Sendable, CaseIterable {
     case mistral, deepseek, groq, openrouter, together, vllm, lmstudio, localai
     case openAICompatible = "openai_compatible"
 
-    /// True for kinds that speak the OpenAI Chat Completions wire format as is.
+    /// True for kinds that speak the OpenAI Chat Completions wire format (Azure with its own URL and key header).
     public var speaksOpenAIWire: Bool {
         switch self {
-        case .openai, .mistral, .deepseek, .groq, .openrouter, .together, .vllm, .lmstudio, .localai, .openAICompatible:
+        case .openai, .azureOpenAI, .mistral, .deepseek, .groq, .openrouter, .together, .vllm, .lmstudio, .localai, .openAICompatible:
             return true
-        case .azureOpenAI, .anthropic, .gemini, .cohere, .ollama, .bedrock:
+        case .anthropic, .gemini, .cohere, .ollama, .bedrock:
             return false
         }
     }
+
+    /// True for kinds this build can route to: the OpenAI wire format and the translated families.
+    public var isImplemented: Bool { speaksOpenAIWire || self == .anthropic || self == .gemini }
 
     /// The base URL used when a provider of this kind is created without one.
     public var defaultBaseURL: String? {

@@ -38,18 +38,33 @@ struct ChatCompletionsHandler {
                                 message: "Provider '\(provider.name)' cannot be called: \(problem)."), model: chat.model)
             return
         }
-        guard provider.kind.speaksOpenAIWire else {
+        var context = CompletionRelay.Context(requestID: requestID, createdAtMillis: createdAt, startedAtNanos: startedAt,
+                                              publicModel: chat.model, providerName: provider.name,
+                                              upstreamModel: deployment.upstreamModel, stream: chat.stream)
+        let wire: WireRequest
+        if provider.kind.speaksOpenAIWire {
+            let (request, addedUsage) = OpenAIAdapter.wireRequest(chat, provider: provider, upstreamModel: deployment.upstreamModel)
+            wire = request
+            context.hideUsageChunk = addedUsage
+        } else if let translator = chatTranslator(for: provider.kind) {
+            do {
+                let canonical = try ChatCompletionRequest(json: JSONParser.parse(request.body))
+                wire = try translator.wireRequest(canonical, provider: provider, upstreamModel: deployment.upstreamModel)
+            } catch let error as GatewayError {
+                reject(error, model: chat.model)
+                return
+            } catch {
+                reject(.invalidRequest("The request body is not valid JSON.", code: "invalid_json"), model: chat.model)
+                return
+            }
+            context.translator = translator
+            context.includeUsage = chat.includeUsage
+        } else {
             reject(GatewayError(status: 501, type: "api_error", code: "provider_kind_unsupported",
                                 message: "Provider kind '\(provider.kind.rawValue)' is not supported by this build."), model: chat.model)
             return
         }
-        let (wire, addedUsage) = OpenAIAdapter.wireRequest(chat, provider: provider, upstreamModel: deployment.upstreamModel)
-        let relay = CompletionRelay(
-            context: CompletionRelay.Context(requestID: requestID, createdAtMillis: createdAt, startedAtNanos: startedAt,
-                                             publicModel: chat.model, providerName: provider.name,
-                                             upstreamModel: deployment.upstreamModel, stream: chat.stream,
-                                             hideUsageChunk: addedUsage),
-            responder: responder, requestLog: requestLog)
+        let relay = CompletionRelay(context: context, responder: responder, requestLog: requestLog)
         var upstreamHeaders = wire.headers
         // The same id in the provider's logs as in ours, for tracing one request across both.
         upstreamHeaders.add("x-request-id", requestID)

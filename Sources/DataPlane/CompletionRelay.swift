@@ -20,7 +20,11 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         let upstreamModel: String
         let stream: Bool
         /// The gateway asked for the final usage chunk; the client did not, so it is not forwarded.
-        let hideUsageChunk: Bool
+        var hideUsageChunk = false
+        /// The provider's wire family when it is not OpenAI's; answers are translated, not relayed as they came.
+        var translator: (any ChatTranslator)? = nil
+        /// The client asked for a final usage chunk (`stream_options.include_usage`).
+        var includeUsage = false
     }
 
     /// The largest non-streamed upstream body accepted.
@@ -38,6 +42,9 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     private var sawDone = false
     private var firstTokenNanos: UInt64?
     private var streamFailure: String?
+    /// A translated stream's decoder, once the stream started; and the error it reported, if any.
+    private var decoder: (any ChatStreamDecoder)?
+    private var decoderError: GatewayError?
 
     init(context: Context, responder: HTTPResponder, requestLog: RequestLogWriter) {
         self.context = context
@@ -58,8 +65,12 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
 
     func upstreamDidReceiveHead(status: Int, headers upstreamHeaders: HTTPHeaders) {
         self.status = status
-        guard context.stream, status == 200,
-              upstreamHeaders["content-type"]?.lowercased().utf8.starts(with: "text/event-stream".utf8) == true else { return }
+        guard context.stream, status == 200 else { return }
+        if let translator = context.translator {
+            decoder = translator.streamDecoder(model: context.upstreamModel, fallbackID: context.requestID, providerName: context.providerName)
+        } else if upstreamHeaders["content-type"]?.lowercased().utf8.starts(with: "text/event-stream".utf8) != true {
+            return
+        }
         relaying = true
         var head = headers
         head.add("content-type", "text/event-stream")
@@ -82,6 +93,15 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             responder.whenWritable { transfer?.resume() }
             return false
         }
+        if let decoder {
+            do {
+                write(try decoder.feed(bytes))
+            } catch {
+                decoderError = error
+                transfer?.cancel()
+            }
+            return true
+        }
         // Everything this read completes leaves as one chunk: one send per upstream read, not per event.
         var out: [UInt8] = []
         do {
@@ -92,6 +112,17 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         }
         if !out.isEmpty { responder.write(out) }
         return true
+    }
+
+    /// Sends translated chunks as one piece of the client's stream.
+    private func write(_ chunks: [ChatCompletionChunk]) {
+        guard !chunks.isEmpty else { return }
+        var out: [UInt8] = []
+        for chunk in chunks {
+            if firstTokenNanos == nil { firstTokenNanos = Timestamp.monotonicNanos() }
+            out.append(contentsOf: SSEEvent(data: JSONWriter.string(chunk.json)).encoded)
+        }
+        responder.write(out)
     }
 
     /// Forwards one raw event unless it is the upstream's `[DONE]` (the relay sends its own) or the usage
@@ -126,9 +157,13 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             return
         }
         if relaying {
-            var out: [UInt8] = []
-            splitter.finish { event in relay(event, into: &out) }
-            if !out.isEmpty { responder.write(out) }
+            if let decoder {
+                finishTranslatedStream(decoder)
+            } else {
+                var out: [UInt8] = []
+                splitter.finish { event in relay(event, into: &out) }
+                if !out.isEmpty { responder.write(out) }
+            }
             finishStream(result, entry: &entry)
             return
         }
@@ -142,7 +177,9 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             responder.respond(.gatewayError(failure, headers: headers))
         case .success(let metrics):
             entry.timeToFirstTokenMillis = metrics.firstByteMicros / 1000
-            if (200..<300).contains(status) {
+            if (200..<300).contains(status), let translator = context.translator {
+                respondTranslated(translator, entry: &entry)
+            } else if (200..<300).contains(status) {
                 if let found = OpenAIAdapter.usage(inResponse: body) {
                     entry.inputTokens = found.inputTokens
                     entry.outputTokens = found.outputTokens
@@ -151,11 +188,44 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                 head.add("content-type", "application/json")
                 responder.respond(HTTPResponse(status: status, headers: head, body: body))
             } else {
-                let failure = OpenAIAdapter.error(status: status, body: body, providerName: context.providerName)
+                let failure = context.translator?.error(status: status, body: body, providerName: context.providerName)
+                    ?? OpenAIAdapter.error(status: status, body: body, providerName: context.providerName)
                 entry.status = failure.status
                 entry.errorType = failure.code ?? failure.type
                 responder.respond(.gatewayError(failure, headers: headers))
             }
+        }
+    }
+
+    private func respondTranslated(_ translator: any ChatTranslator, entry: inout RequestLogEntry) {
+        do {
+            let completion = try translator.completion(from: body, model: context.upstreamModel, fallbackID: context.requestID,
+                                                       providerName: context.providerName)
+            entry.inputTokens = completion.usage?.inputTokens
+            entry.outputTokens = completion.usage?.outputTokens
+            var head = headers
+            head.add("content-type", "application/json")
+            responder.respond(HTTPResponse(status: 200, headers: head, body: JSONWriter.encode(completion.json)))
+        } catch {
+            entry.status = error.status
+            entry.errorType = error.code
+            responder.respond(.gatewayError(error, headers: headers))
+        }
+    }
+
+    /// Flushes a translated stream: chunks still held, the usage chunk when the client asked for it,
+    /// and whether the provider's end marker arrived.
+    private func finishTranslatedStream(_ decoder: any ChatStreamDecoder) {
+        do {
+            write(try decoder.finish())
+        } catch {
+            decoderError = decoderError ?? error
+        }
+        usage = decoder.usage
+        sawDone = decoder.isComplete && decoderError == nil
+        if context.includeUsage, let usage = decoder.usage, sawDone {
+            write([ChatCompletionChunk(id: context.requestID, model: context.upstreamModel, created: Int(context.createdAtMillis / 1000),
+                                       choices: [], usage: usage)])
         }
     }
 
@@ -165,8 +235,13 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         entry.timeToFirstTokenMillis = firstTokenNanos.map { Int(($0 - context.startedAtNanos) / 1_000_000) }
         var failure = streamFailure
         if case .failure(let error) = result, failure == nil { failure = error.description }
-        if failure == nil && !sawDone { failure = "the upstream stream ended without [DONE]" }
-        if let failure {
+        if failure == nil && !sawDone { failure = "the upstream stream ended before its end marker" }
+        if let error = decoderError {
+            // The provider reported an error mid-stream (or sent something untranslatable): pass on what it said.
+            responder.write(SSEEvent(data: JSONWriter.string(error.json)).encoded)
+            entry.status = error.status
+            entry.errorType = error.code ?? error.type
+        } else if let failure {
             let error = GatewayError(status: 502, type: "api_error", code: "upstream_stream_interrupted",
                                      message: "Provider '\(context.providerName)' stream failed: \(failure).")
             responder.write(SSEEvent(data: JSONWriter.string(error.json)).encoded)

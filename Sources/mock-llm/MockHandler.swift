@@ -3,7 +3,7 @@ import Dispatch
 import HTTPKit
 import HTTPServer
 
-/// An OpenAI-compatible upstream for tests, demos and benchmarks.
+/// A strict stand-in for the providers' APIs (OpenAI, Anthropic, Gemini) for tests, demos and benchmarks.
 final class MockHandler: HTTPHandler {
     let defaults: MockBehaviour
     let requiredKey: String?
@@ -24,50 +24,55 @@ final class MockHandler: HTTPHandler {
                 .object([("id", .string("mock-demo")), ("object", .string("model")), ("created", .int(0)), ("owned_by", .string("mock-llm"))]),
             ]))])))
         case ("POST", "/v1/chat/completions"):
-            chatCompletion(request, responder: responder)
+            complete(request, wire: MockOpenAIWire(), responder: responder)
+        case ("POST", "/v1/messages"):
+            complete(request, wire: MockAnthropicWire(), responder: responder)
+        case ("POST", let path) where MockGeminiWire.route(path) != nil:
+            complete(request, wire: MockGeminiWire(), responder: responder)
         default:
-            responder.respond(.json(404, error("unknown path \(request.path)", type: "invalid_request_error")))
+            responder.respond(MockOpenAIWire().errorResponse(status: 404, message: "unknown path \(request.path)"))
         }
     }
 
-    func error(_ message: String, type: String, code: String? = nil) -> JSONValue {
-        .object([("error", .object([("message", .string(message)), ("type", .string(type)), ("code", .optional(code)), ("param", .null)]))])
-    }
-
-    func chatCompletion(_ request: HTTPRequest, responder: HTTPResponder) {
-        let authorization = request.headers["authorization"]
+    /// Answers one completion request in `wire`'s format, after checking it as the real API would.
+    func complete(_ request: HTTPRequest, wire: any MockWire, responder: HTTPResponder) {
         let requestID = request.headers["x-request-id"]
-        stats.update { $0.requests += 1; $0.lastAuthorization = authorization; $0.lastRequestID = requestID }
-        if let requiredKey, authorization != "Bearer \(requiredKey)" {
-            responder.respond(.json(401, error("Incorrect API key provided.", type: "invalid_request_error", code: "invalid_api_key")))
+        let credential = request.headers["authorization"] ?? request.headers["x-api-key"] ?? request.headers["x-goog-api-key"]
+        stats.update { $0.requests += 1; $0.lastAuthorization = credential; $0.lastRequestID = requestID }
+        if let requiredKey, let refusal = wire.authenticate(request, requiredKey: requiredKey) {
+            responder.respond(refusal)
             return
         }
-        guard let document = try? JSONParser.parse(request.body), let model = document["model"]?.stringValue,
-              let messages = document["messages"]?.arrayValue else {
-            responder.respond(.json(400, error("invalid request body", type: "invalid_request_error")))
+        guard let document = try? JSONParser.parse(request.body), case .object = document else {
+            responder.respond(wire.errorResponse(status: 400, message: "the request body is not a JSON object"))
             return
         }
-        stats.update { $0.lastModel = model }
-        let behaviour = defaults.overridden(by: request.headers, model: model)
-        let completion = MockCompletion(model: model, promptTokens: MockCompletion.countWords(messages), chunkCount: behaviour.chunks,
-                                        includeUsage: document["stream_options"]?["include_usage"]?.boolValue ?? false,
-                                        padding: String(repeating: "x", count: behaviour.padding))
+        let plan: MockPlan
+        switch wire.plan(request, body: document) {
+        case .success(let planned): plan = planned
+        case .failure(let refusal):
+            responder.respond(refusal.response)
+            return
+        }
+        stats.update { $0.lastModel = plan.model }
+        let behaviour = defaults.overridden(by: request.headers, model: plan.model)
+        let completion = MockCompletion(model: plan.model, promptTokens: plan.promptWords, chunkCount: behaviour.chunks,
+                                        includeUsage: plan.includeUsage, padding: String(repeating: "x", count: behaviour.padding),
+                                        toolCall: plan.toolToCall)
         let delay = Int.random(in: behaviour.latencyMillis)
-        let stream = document["stream"]?.boolValue ?? false
         timers.asyncAfter(deadline: .now() + .milliseconds(delay)) { [self] in
             if behaviour.fault == .reset {
                 responder.abort()
             } else if behaviour.status != 200 {
-                let type = behaviour.status == 429 ? "rate_limit_error" : (behaviour.status >= 500 ? "server_error" : "invalid_request_error")
-                var response = HTTPResponse.json(behaviour.status, error("mock failure with status \(behaviour.status)", type: type))
+                var response = wire.errorResponse(status: behaviour.status, message: "mock failure with status \(behaviour.status)")
                 if behaviour.status == 429 { response.headers.add("retry-after", "1") }
                 responder.respond(response)
             } else if behaviour.fault == .errorBody {
-                responder.respond(.json(200, error("the model is overloaded", type: "server_error", code: "overloaded")))
-            } else if stream {
-                MockStream(completion: completion, behaviour: behaviour, responder: responder, stats: stats, timers: timers).start()
+                responder.respond(wire.errorResponse(status: 200, message: "the model is overloaded"))
+            } else if plan.stream {
+                MockStream(events: wire.streamEvents(completion), behaviour: behaviour, responder: responder, stats: stats, timers: timers).start()
             } else {
-                responder.respond(.json(200, completion.response))
+                responder.respond(.json(200, wire.response(completion)))
             }
         }
     }

@@ -4,9 +4,10 @@ import HTTPKit
 import HTTPServer
 import Synchronization
 
-/// Paces one SSE stream: a chunk every `intervalMillis`, then usage and `[DONE]`; honours faults and client disconnects.
+/// Paces one SSE stream: an event every `intervalMillis`, the last being the format's end marker;
+/// honours faults and client disconnects.
 final class MockStream: Sendable {
-    let completion: MockCompletion
+    let events: [[UInt8]]
     let behaviour: MockBehaviour
     let responder: HTTPResponder
     let stats: MockStats
@@ -15,8 +16,8 @@ final class MockStream: Sendable {
     /// When chunk 0 went out; chunk k is due at `start + k * interval`, so timer jitter never accumulates.
     private let startedAt = DispatchTime.now()
 
-    init(completion: MockCompletion, behaviour: MockBehaviour, responder: HTTPResponder, stats: MockStats, timers: DispatchQueue) {
-        self.completion = completion
+    init(events: [[UInt8]], behaviour: MockBehaviour, responder: HTTPResponder, stats: MockStats, timers: DispatchQueue) {
+        self.events = events
         self.behaviour = behaviour
         self.responder = responder
         self.stats = stats
@@ -33,17 +34,17 @@ final class MockStream: Sendable {
         send(0)
     }
 
-    /// Sends chunk `index` and schedules the next; with no interval it sends them all in a loop.
+    /// Sends event `index` and schedules the next; with no interval it sends them all in a loop.
     private func send(_ index: Int) {
         var index = index
         while !finished.load(ordering: .relaxed) {
-            if behaviour.fault == .drop && index >= max(1, completion.chunkCount / 2) {
+            if behaviour.fault == .drop && index >= max(1, events.count / 2) {
                 if finished.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged { stats.update { $0.streamsAborted += 1 } }
                 responder.abort()
                 return
             }
-            guard index <= completion.chunkCount else { break }
-            responder.write(SSEEvent(data: JSONWriter.string(completion.chunk(index))).encoded)
+            guard index < events.count else { break }
+            responder.write(events[index])
             index += 1
             if behaviour.intervalMillis > 0 {
                 let next = index
@@ -53,8 +54,6 @@ final class MockStream: Sendable {
             }
         }
         guard !finished.load(ordering: .relaxed) else { return }
-        if completion.includeUsage { responder.write(SSEEvent(data: JSONWriter.string(completion.usageChunk)).encoded) }
-        responder.write(SSEEvent(data: "[DONE]").encoded)
         responder.finishStream()
         if finished.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged { stats.update { $0.streamsCompleted += 1 } }
     }

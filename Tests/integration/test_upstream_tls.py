@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import add_route, chat, sse_events
+from conftest import add_route, chat, sse_events, wait_for
 
 
 def free_port():
@@ -65,8 +65,10 @@ def test_completions_use_http2_over_tls_when_offered(gateway, mock, tls_upstream
     assert chat(gateway, "chat").status == 200
     streamed = chat(gateway, "chat", stream=True)
     assert sse_events(streamed.body)[-1] == "[DONE]"
-    lines = tls_upstream["log"].read_text().splitlines()
-    assert lines == ["HTTP/2.0 /v1/chat/completions"] * 2
+    # nginx writes its access log after the response has gone out: wait for both lines.
+    log = tls_upstream["log"]
+    assert wait_for(lambda: len(log.read_text().splitlines()) >= 2)
+    assert log.read_text().splitlines() == ["HTTP/2.0 /v1/chat/completions"] * 2
 
 
 def test_an_untrusted_certificate_is_refused(gateway, mock, tls_upstream):

@@ -22,8 +22,11 @@ public struct WireRequest: Sendable {
     public var body: [UInt8]
 }
 
-/// Translates to and from the OpenAI Chat Completions wire format (OpenAI and the compatible vendors).
+/// Translates to and from the OpenAI Chat Completions wire format (OpenAI, Azure OpenAI and the compatible vendors).
 public enum OpenAIAdapter {
+    /// The Azure OpenAI GA API version used when the provider's `settings.api_version` is not set.
+    static let azureDefaultAPIVersion = "2024-10-21"
+
     /// The upstream request for `request` on `provider`, with the model renamed to `upstreamModel`.
     /// Asks for stream usage when the vendor supports it so every stream's tokens are known; returns
     /// whether it added that request (the relay then hides the extra usage chunk from the client).
@@ -38,11 +41,19 @@ public enum OpenAIAdapter {
         }
         var headers = HTTPHeaders([("content-type", "application/json")])
         headers.add("accept", request.stream ? "text/event-stream" : "application/json")
-        if let key = provider.apiKey { headers.add("authorization", "Bearer \(key)") }
-        let base = provider.baseURL.hasSuffix("/") ? String(provider.baseURL.dropLast()) : provider.baseURL
+        let url: String
+        if provider.kind == .azureOpenAI {
+            // Azure names the deployment in the path and authenticates with `api-key`.
+            if let key = provider.apiKey { headers.add("api-key", key) }
+            url = provider.trimmedBaseURL + "/openai/deployments/" + PercentEncoding.pathSegment(upstreamModel)
+                + "/chat/completions?api-version=" + (provider.apiVersion ?? azureDefaultAPIVersion)
+        } else {
+            if let key = provider.apiKey { headers.add("authorization", "Bearer \(key)") }
+            url = provider.trimmedBaseURL + "/chat/completions"
+        }
         // Forward the client's bytes; splice only what must change.
         let body = changes.isEmpty ? request.scan.bytes : request.scan.setting(changes)
-        return (WireRequest(url: base + "/chat/completions", headers: headers, body: body), addedUsage)
+        return (WireRequest(url: url, headers: headers, body: body), addedUsage)
     }
 
     /// Token usage from a whole (non-streamed) response body, reading only its last `"usage"` object
@@ -72,7 +83,8 @@ public enum OpenAIAdapter {
     public static func usage(from usage: JSONValue) -> TokenUsage? {
         guard case .object = usage else { return nil }
         return TokenUsage(inputTokens: usage["prompt_tokens"]?.intValue ?? 0, outputTokens: usage["completion_tokens"]?.intValue ?? 0,
-                          cachedInputTokens: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0)
+                          cachedInputTokens: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0,
+                          reasoningTokens: usage["completion_tokens_details"]?["reasoning_tokens"]?.intValue ?? 0)
     }
 
     static let usageKey = Array("\"usage\"".utf8)
@@ -89,22 +101,8 @@ public enum OpenAIAdapter {
     /// The client-facing error for an upstream error response; never echoes the raw body.
     public static func error(status: Int, body: [UInt8], providerName: String) -> GatewayError {
         let document = try? JSONParser.parse(body)
-        let upstreamMessage = document?["error"]?["message"]?.stringValue ?? document?["message"]?.stringValue
-        let upstreamCode = document?["error"]?["code"]?.stringValue
-        let detail = upstreamMessage.map { ": \(String($0.prefix(500)))" } ?? ""
-        switch status {
-        case 401, 403:
-            return GatewayError(status: 502, type: "api_error", code: "provider_auth_failed",
-                                message: "Provider '\(providerName)' rejected the gateway's credentials (HTTP \(status)).")
-        case 429:
-            return GatewayError(status: 429, type: "rate_limit_error", code: upstreamCode ?? "rate_limit_exceeded",
-                                message: "Provider '\(providerName)' is rate limiting requests\(detail)")
-        case 400..<500:
-            return GatewayError(status: status == 404 ? 400 : status, type: "invalid_request_error", code: upstreamCode,
-                                message: "Provider '\(providerName)' rejected the request\(detail)")
-        default:
-            return GatewayError(status: 502, type: "api_error", code: "upstream_error",
-                                message: "Provider '\(providerName)' failed with HTTP \(status)\(detail)")
-        }
+        let message = document?["error"]?["message"]?.stringValue ?? document?["message"]?.stringValue
+        return UpstreamErrorMapping.gatewayError(status: status, message: message, code: document?["error"]?["code"]?.stringValue,
+                                                 providerName: providerName)
     }
 }

@@ -1,0 +1,38 @@
+import Core
+import HTTPKit
+
+/// A provider wire format mock-llm speaks: how it authenticates and validates a request the way the
+/// real API does, and renders its answer (whole, as stream events, or as an error) in that API's shape.
+protocol MockWire: Sendable {
+    /// Checks credentials; the error response when they are wrong.
+    func authenticate(_ request: HTTPRequest, requiredKey: String) -> HTTPResponse?
+    /// Validates the request strictly; the answer plan, or the provider's 400.
+    func plan(_ request: HTTPRequest, body: JSONValue) -> Result<MockPlan, MockRefusal>
+    func response(_ completion: MockCompletion) -> JSONValue
+    /// The whole stream, event by event (already SSE-encoded), ending with the provider's end marker.
+    func streamEvents(_ completion: MockCompletion) -> [[UInt8]]
+    func errorResponse(status: Int, message: String) -> HTTPResponse
+}
+
+/// The provider's error answer to a request it refuses.
+struct MockRefusal: Error {
+    let response: HTTPResponse
+    init(_ response: HTTPResponse) { self.response = response }
+}
+
+/// What a validated request asks mock-llm for.
+struct MockPlan {
+    var model: String
+    var stream: Bool
+    var includeUsage = false
+    var promptWords: Int
+    /// The tool to call instead of answering with text (the request offers tools and does not yet carry a result).
+    var toolToCall: String?
+}
+
+extension MockWire {
+    func invalid(_ message: String) -> Result<MockPlan, MockRefusal> { .failure(MockRefusal(errorResponse(status: 400, message: message))) }
+}
+
+/// Words in a text, as mock-llm's token count.
+func wordCount(_ text: String) -> Int { text.split(whereSeparator: { $0 == " " || $0 == "\n" }).count }

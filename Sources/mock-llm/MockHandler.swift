@@ -27,6 +27,8 @@ final class MockHandler: HTTPHandler {
             complete(request, wire: MockOpenAIWire(), responder: responder)
         case ("POST", "/v1/messages"):
             complete(request, wire: MockAnthropicWire(), responder: responder)
+        case ("POST", let path) where MockAzureWire.deployment(path) != nil:
+            complete(request, wire: MockAzureWire(), responder: responder)
         case ("POST", let path) where MockGeminiWire.route(path) != nil:
             complete(request, wire: MockGeminiWire(), responder: responder)
         default:
@@ -38,6 +40,7 @@ final class MockHandler: HTTPHandler {
     func complete(_ request: HTTPRequest, wire: any MockWire, responder: HTTPResponder) {
         let requestID = request.headers["x-request-id"]
         let credential = request.headers["authorization"] ?? request.headers["x-api-key"] ?? request.headers["x-goog-api-key"]
+            ?? request.headers["api-key"]
         stats.update { $0.requests += 1; $0.lastAuthorization = credential; $0.lastRequestID = requestID }
         if let requiredKey, let refusal = wire.authenticate(request, requiredKey: requiredKey) {
             responder.respond(refusal)

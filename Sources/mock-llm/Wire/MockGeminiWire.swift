@@ -14,7 +14,7 @@ struct MockGeminiWire: MockWire {
     static func route(_ path: Substring) -> (model: String, method: String)? {
         guard path.hasPrefix("/v1beta/models/"), let colon = path.lastIndex(of: ":") else { return nil }
         let model = path[path.index(path.startIndex, offsetBy: 15)..<colon]
-        return model.isEmpty ? nil : (String(model), String(path[path.index(after: colon)...]))
+        return model.isEmpty ? nil : (percentDecoded(model), String(path[path.index(after: colon)...]))
     }
 
     func plan(_ request: HTTPRequest, body: JSONValue) -> Result<MockPlan, MockRefusal> {

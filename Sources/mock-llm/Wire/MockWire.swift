@@ -36,3 +36,21 @@ extension MockWire {
 
 /// Words in a text, as mock-llm's token count.
 func wordCount(_ text: String) -> Int { text.split(whereSeparator: { $0 == " " || $0 == "\n" }).count }
+
+/// A URL path segment with its %XX escapes decoded (model names in paths are percent-encoded).
+func percentDecoded(_ segment: Substring) -> String {
+    var bytes: [UInt8] = []
+    var index = segment.utf8.startIndex
+    let utf8 = segment.utf8
+    while index < utf8.endIndex {
+        if utf8[index] == UInt8(ascii: "%"), let end = utf8.index(index, offsetBy: 3, limitedBy: utf8.endIndex),
+           let value = UInt8(String(decoding: utf8[utf8.index(after: index)..<end], as: UTF8.self), radix: 16) {
+            bytes.append(value)
+            index = end
+        } else {
+            bytes.append(utf8[index])
+            index = utf8.index(after: index)
+        }
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}

@@ -31,6 +31,7 @@ let package = Package(
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Store"]),
         .testTarget(name: "UpstreamClientTests", dependencies: ["UpstreamClient"]),
+        .testTarget(name: "ProvidersTests", dependencies: ["Providers"]),
     ],
     swiftLanguageModes: [.v6]
 )

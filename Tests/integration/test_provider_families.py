@@ -115,9 +115,8 @@ def test_wrong_credentials_are_reported_as_a_provider_auth_failure(tmp_path, str
             from openai import APIStatusError
             with pytest.raises(APIStatusError) as raised:
                 client(gateway).chat.completions.create(model=kind, messages=[{"role": "user", "content": "hi"}])
-            # Gemini answers a bad key with 400 INVALID_ARGUMENT, the others with 401.
-            expected = "invalid_request_error" if kind == "gemini" else "api_error"
-            assert raised.value.body["type"] == expected, (kind, raised.value.body)
+            # Gemini answers a bad key with 400 INVALID_ARGUMENT, the others with 401: all are the provider's auth failure.
+            assert raised.value.status_code == 502 and raised.value.body["code"] == "provider_auth_failed", (kind, raised.value.body)
             assert "sk-wrong" not in json.dumps(raised.value.body)
     finally:
         gateway.kill()

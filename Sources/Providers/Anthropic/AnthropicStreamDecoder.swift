@@ -66,8 +66,9 @@ final class AnthropicStreamDecoder: ChatStreamDecoder {
             case "text_delta":
                 return ChunkChoice(content: delta?["text"]?.stringValue ?? "")
             case "input_json_delta":
-                guard let index = event["index"]?.intValue, let toolIndex = toolIndexes[index] else { return nil }
-                return ChunkChoice(toolCalls: [ToolCallDelta(index: toolIndex, arguments: delta?["partial_json"]?.stringValue ?? "")])
+                guard let index = event["index"]?.intValue, let toolIndex = toolIndexes[index],
+                      let piece = delta?["partial_json"]?.stringValue, !piece.isEmpty else { return nil }
+                return ChunkChoice(toolCalls: [ToolCallDelta(index: toolIndex, arguments: piece)])
             default:
                 return nil  // thinking and signature deltas have no Chat Completions counterpart
             }

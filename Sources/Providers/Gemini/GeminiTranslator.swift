@@ -173,6 +173,15 @@ public struct GeminiTranslator: ChatTranslator {
         GeminiStreamDecoder(model: model, fallbackID: fallbackID, providerName: providerName)
     }
 
+    /// Gemini answers a bad API key with 400 INVALID_ARGUMENT (reason API_KEY_INVALID): reported as the auth failure it is.
+    public func error(status: Int, body: [UInt8], providerName: String) -> GatewayError {
+        let detail = errorDetail(in: body)
+        let keyRejected = status == 400 && (detail.message?.contains("API key not valid") == true || JSONWriter.string(
+            (try? JSONParser.parse(body))?["error"]?["details"] ?? .null).contains("API_KEY_INVALID"))
+        return UpstreamErrorMapping.gatewayError(status: keyRejected ? 401 : status, message: detail.message, code: detail.code,
+                                                 providerName: providerName)
+    }
+
     public func errorDetail(in body: [UInt8]) -> (message: String?, code: String?) {
         let document = try? JSONParser.parse(body)
         let error = document?["error"] ?? document?.arrayValue?.first?["error"]

@@ -12,6 +12,8 @@ public protocol ChatTranslator: Sendable {
     func streamDecoder(model: String, fallbackID: String, providerName: String) -> any ChatStreamDecoder
     /// The message and code of an error response, when the body is in the provider's error shape.
     func errorDetail(in body: [UInt8]) -> (message: String?, code: String?)
+    /// The client-facing error for an upstream error response; never echoes the raw body.
+    func error(status: Int, body: [UInt8], providerName: String) -> GatewayError
 }
 
 /// Turns one upstream stream into canonical chunks, as bytes arrive in arbitrary pieces.

@@ -1,0 +1,117 @@
+import Core
+import Glibc
+import Providers
+import Testing
+
+/// Golden files under `Tests/Fixtures/<provider>/`: canonical request → wire request, wire response →
+/// canonical completion, wire stream → canonical chunks, wire error → mapped error. Run with
+/// `UPDATE_FIXTURES=1` to rewrite the expected files (then review the diff).
+struct Fixtures {
+    static let root = String(#filePath).split(separator: "/").dropLast(2).joined(separator: "/")
+    let provider: String
+
+    func path(_ name: String) -> String { "/\(Self.root)/Fixtures/\(provider)/\(name)" }
+
+    static func read(_ path: String) -> [UInt8]? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, file)
+            if count == 0 { break }
+            bytes.append(contentsOf: buffer[0..<count])
+        }
+        return bytes
+    }
+
+    func input(_ name: String) throws -> [UInt8] { try #require(Self.read(path(name)), "missing fixture \(path(name))") }
+
+    /// Compares `actual` with the expected JSON file (or writes it when updating).
+    func expect(_ actual: JSONValue, matches name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        if getenv("UPDATE_FIXTURES") != nil {
+            let text = JSONWriter.string(actual) + "\n"
+            let file = fopen(path(name), "wb")
+            fputs(text, file)
+            fclose(file)
+            return
+        }
+        let expected = try JSONParser.parse(try input(name))
+        #expect(actual == expected, "\(provider)/\(name) differs:\n\(JSONWriter.string(actual))", sourceLocation: sourceLocation)
+    }
+}
+
+let canonicalRequest: ChatCompletionRequest = {
+    let bytes = Fixtures.read("/\(Fixtures.root)/Fixtures/request.canonical.json")!
+    return try! ChatCompletionRequest(json: try! JSONParser.parse(bytes))
+}()
+
+let provider = ProviderConfig(id: "p1", name: "upstream", kind: .openai, baseURL: "https://api.example.test/v1/", apiKey: "sk-test",
+                              apiKeyProblem: nil, timeouts: UpstreamTimeouts(), enabled: true)
+
+func translator(_ name: String) -> (any ChatTranslator, ProviderConfig) {
+    var config = provider
+    config.kind = ProviderKind(rawValue: name)!
+    return (chatTranslator(for: config.kind)!, config)
+}
+
+@Suite struct TranslationFixtureTests {
+    @Test(arguments: ["anthropic", "gemini"])
+    func requestTranslation(_ name: String) throws {
+        let (translator, config) = translator(name)
+        let wire = try translator.wireRequest(canonicalRequest, provider: config, upstreamModel: "upstream-model")
+        let headers: JSONValue = .object(wire.headers.fields.map { ($0.name, .string($0.value)) })
+        try Fixtures(provider: name).expect(.object([("url", .string(wire.url)), ("headers", headers), ("body", try JSONParser.parse(wire.body))]),
+                                            matches: "request.wire.json")
+    }
+
+    @Test(arguments: ["anthropic", "gemini"])
+    func responseTranslation(_ name: String) throws {
+        let (translator, _) = translator(name)
+        let fixtures = Fixtures(provider: name)
+        var completion = try translator.completion(from: try fixtures.input("response.wire.json"), model: "upstream-model",
+                                                   fallbackID: "req_1", providerName: "upstream")
+        completion.created = 0
+        try fixtures.expect(completion.json, matches: "response.canonical.json")
+    }
+
+    @Test(arguments: ["anthropic", "gemini"])
+    func streamTranslation(_ name: String) throws {
+        let (translator, _) = translator(name)
+        let fixtures = Fixtures(provider: name)
+        let wire = try fixtures.input("stream.wire.sse")
+        // Fed in 7-byte pieces, so events split across reads must come out the same.
+        let decoder = translator.streamDecoder(model: "upstream-model", fallbackID: "req_1", providerName: "upstream")
+        var chunks: [ChatCompletionChunk] = []
+        var offset = 0
+        while offset < wire.count {
+            let piece = Array(wire[offset..<min(wire.count, offset + 7)])
+            chunks += try piece.withUnsafeBytes { raw throws(GatewayError) in try decoder.feed(raw) }
+            offset += 7
+        }
+        chunks += try decoder.finish()
+        #expect(decoder.isComplete)
+        let usage = try #require(decoder.usage)
+        var rendered = chunks.map { chunk -> JSONValue in
+            var chunk = chunk
+            chunk.created = 0
+            return chunk.json
+        }
+        rendered.append(.object([("final_usage", usage.json)]))
+        try fixtures.expect(.array(rendered), matches: "stream.canonical.json")
+    }
+
+    @Test(arguments: ["anthropic", "gemini"])
+    func errorMapping(_ name: String) throws {
+        let (translator, _) = translator(name)
+        let fixtures = Fixtures(provider: name)
+        let cases = try JSONParser.parse(try fixtures.input("errors.wire.json"))
+        var mapped: [JSONValue] = []
+        for entry in cases.arrayValue ?? [] {
+            let status = try #require(entry["status"]?.intValue)
+            let error = translator.error(status: status, body: JSONWriter.encode(entry["body"] ?? .null), providerName: "upstream")
+            mapped.append(.object([("upstream_status", .int(status)), ("status", .int(error.status))] + (error.json.objectValue ?? [])))
+        }
+        try fixtures.expect(.array(mapped), matches: "errors.mapped.json")
+    }
+}

@@ -22,10 +22,7 @@ public struct ChatCompletion: Sendable, Equatable {
     }
 
     public var json: JSONValue {
-        var fields: [(String, JSONValue)] = [("id", .string(id)), ("object", .string("chat.completion")), ("created", .int(created)),
-                                             ("model", .string(model)), ("choices", .array(choices.map(\.json)))]
-        if let usage { fields.append(("usage", usage.json)) }
-        return .object(fields)
+        completionEnvelope(object: "chat.completion", id: id, created: created, model: model, choices: choices.map(\.json), usage: usage)
     }
 }
 
@@ -73,10 +70,7 @@ public struct ChatCompletionChunk: Sendable, Equatable {
     }
 
     public var json: JSONValue {
-        var fields: [(String, JSONValue)] = [("id", .string(id)), ("object", .string("chat.completion.chunk")), ("created", .int(created)),
-                                             ("model", .string(model)), ("choices", .array(choices.map(\.json)))]
-        if let usage { fields.append(("usage", usage.json)) }
-        return .object(fields)
+        completionEnvelope(object: "chat.completion.chunk", id: id, created: created, model: model, choices: choices.map(\.json), usage: usage)
     }
 }
 
@@ -128,4 +122,12 @@ public struct ToolCallDelta: Sendable, Equatable {
         fields.append(("function", .object(function)))
         return .object(fields)
     }
+}
+
+/// The fields a completion and a chunk share, in OpenAI's order.
+func completionEnvelope(object: String, id: String, created: Int, model: String, choices: [JSONValue], usage: TokenUsage?) -> JSONValue {
+    var fields: [(String, JSONValue)] = [("id", .string(id)), ("object", .string(object)), ("created", .int(created)),
+                                         ("model", .string(model)), ("choices", .array(choices))]
+    if let usage { fields.append(("usage", usage.json)) }
+    return .object(fields)
 }

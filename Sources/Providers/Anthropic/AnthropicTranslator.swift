@@ -43,7 +43,7 @@ public struct AnthropicTranslator: ChatTranslator {
 
     /// Anthropic's messages: user and assistant only, tool results as user blocks, consecutive roles merged.
     static func messages(_ messages: [ChatMessage]) throws(GatewayError) -> [JSONValue] {
-        var turns: [(role: String, blocks: [JSONValue])] = []
+        var turns = MergedTurns()
         for message in messages {
             let role: String
             var blocks: [JSONValue] = []
@@ -66,14 +66,9 @@ public struct AnthropicTranslator: ChatTranslator {
                 blocks = [.object([("type", .string("tool_result")), ("tool_use_id", .string(message.toolCallID ?? "")),
                                    ("content", .string(message.text))])]
             }
-            if blocks.isEmpty { continue }
-            if let last = turns.last, last.role == role {
-                turns[turns.count - 1].blocks += blocks
-            } else {
-                turns.append((role, blocks))
-            }
+            turns.add(role: role, blocks)
         }
-        return turns.map { .object([("role", .string($0.role)), ("content", .array($0.blocks))]) }
+        return turns.json(itemsKey: "content")
     }
 
     static func contentBlock(_ part: ContentPart) -> JSONValue {

@@ -50,7 +50,7 @@ public struct GeminiTranslator: ChatTranslator {
     /// the call they answer (Gemini matches by name), consecutive turns of one role merged.
     static func contents(_ messages: [ChatMessage]) throws(GatewayError) -> [JSONValue] {
         var callNames: [String: String] = [:]
-        var turns: [(role: String, parts: [JSONValue])] = []
+        var turns = MergedTurns()
         for message in messages {
             var parts: [JSONValue] = []
             let role: String
@@ -77,14 +77,9 @@ public struct GeminiTranslator: ChatTranslator {
                 let response: JSONValue = parsed?.objectValue != nil ? parsed! : .object([("result", .string(text))])
                 parts = [.object([("functionResponse", .object([("name", .string(name)), ("response", response)]))])]
             }
-            if parts.isEmpty { continue }
-            if let last = turns.last, last.role == role {
-                turns[turns.count - 1].parts += parts
-            } else {
-                turns.append((role, parts))
-            }
+            turns.add(role: role, parts)
         }
-        return turns.map { .object([("role", .string($0.role)), ("parts", .array($0.parts))]) }
+        return turns.json(itemsKey: "parts")
     }
 
     static func part(_ content: ContentPart) -> JSONValue {

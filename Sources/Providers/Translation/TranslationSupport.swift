@@ -46,3 +46,23 @@ extension ProviderConfig {
     /// The base URL without a trailing slash, ready for a path.
     var trimmedBaseURL: String { baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL }
 }
+
+/// Conversation turns with consecutive entries of one role merged, as Anthropic and Gemini expect.
+struct MergedTurns {
+    private var turns: [(role: String, items: [JSONValue])] = []
+
+    /// Appends `items` to the last turn when it has the same role, else starts a new turn; empty items are dropped.
+    mutating func add(role: String, _ items: [JSONValue]) {
+        guard !items.isEmpty else { return }
+        if let last = turns.last, last.role == role {
+            turns[turns.count - 1].items += items
+        } else {
+            turns.append((role, items))
+        }
+    }
+
+    /// `[{"role": ..., itemsKey: [...]}]`.
+    func json(itemsKey: String) -> [JSONValue] {
+        turns.map { .object([("role", .string($0.role)), (itemsKey, .array($0.items))]) }
+    }
+}

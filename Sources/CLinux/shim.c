@@ -51,13 +51,19 @@ static int fill_address(const char *host, int port, struct sockaddr_storage *add
     return -EINVAL;
 }
 
+/* A non-blocking TCP socket for an IP literal host, with addr filled in; fd or -errno. */
+static int open_tcp_socket(const char *host, int port, struct sockaddr_storage *addr, socklen_t *len) {
+    int family = fill_address(host, port, addr, len);
+    if (family < 0) return family;
+    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    return fd < 0 ? -errno : fd;
+}
+
 int clinux_listen_tcp(const char *host, int port, int reuse_port, int backlog) {
     struct sockaddr_storage addr;
     socklen_t len;
-    int family = fill_address(host, port, &addr, &len);
-    if (family < 0) return family;
-    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -errno;
+    int fd = open_tcp_socket(host, port, &addr, &len);
+    if (fd < 0) return fd;
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (reuse_port) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
@@ -72,10 +78,8 @@ int clinux_listen_tcp(const char *host, int port, int reuse_port, int backlog) {
 int clinux_connect_tcp(const char *host, int port) {
     struct sockaddr_storage addr;
     socklen_t len;
-    int family = fill_address(host, port, &addr, &len);
-    if (family < 0) return family;
-    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -errno;
+    int fd = open_tcp_socket(host, port, &addr, &len);
+    if (fd < 0) return fd;
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (connect(fd, (struct sockaddr *)&addr, len) < 0 && errno != EINPROGRESS) {

@@ -43,32 +43,17 @@ public struct AnthropicTranslator: ChatTranslator {
 
     /// Anthropic's messages: user and assistant only, tool results as user blocks, consecutive roles merged.
     static func messages(_ messages: [ChatMessage]) throws(GatewayError) -> [JSONValue] {
-        var turns = MergedTurns()
-        for message in messages {
-            let role: String
-            var blocks: [JSONValue] = []
-            switch message.role {
-            case .system, .developer:
-                continue
-            case .user:
-                role = "user"
-                blocks = message.content.map(contentBlock)
-            case .assistant:
-                role = "assistant"
-                let text = message.text
-                if !text.isEmpty { blocks.append(.object([("type", .string("text")), ("text", .string(text))])) }
-                for call in message.toolCalls {
-                    blocks.append(.object([("type", .string("tool_use")), ("id", .string(call.id)), ("name", .string(call.name)),
-                                           ("input", try ToolArguments.object(call.arguments, tool: call.name))]))
-                }
-            case .tool:
-                role = "user"
-                blocks = [.object([("type", .string("tool_result")), ("tool_use_id", .string(message.toolCallID ?? "")),
-                                   ("content", .string(message.text))])]
+        try ConversationRendering(
+            assistantRole: "assistant", itemsKey: "content", content: contentBlock,
+            toolCall: { call throws(GatewayError) in
+                .object([("type", .string("tool_use")), ("id", .string(call.id)), ("name", .string(call.name)),
+                         ("input", try ToolArguments.object(call.arguments, tool: call.name))])
+            },
+            toolResult: { message, _ in
+                .object([("type", .string("tool_result")), ("tool_use_id", .string(message.toolCallID ?? "")),
+                         ("content", .string(message.text))])
             }
-            turns.add(role: role, blocks)
-        }
-        return turns.json(itemsKey: "content")
+        ).turns(messages)
     }
 
     static func contentBlock(_ part: ContentPart) -> JSONValue {

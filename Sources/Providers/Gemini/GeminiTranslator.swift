@@ -49,37 +49,19 @@ public struct GeminiTranslator: ChatTranslator {
     /// Gemini's contents: `user` and `model` turns; tool results are `functionResponse` parts named after
     /// the call they answer (Gemini matches by name), consecutive turns of one role merged.
     static func contents(_ messages: [ChatMessage]) throws(GatewayError) -> [JSONValue] {
-        var callNames: [String: String] = [:]
-        var turns = MergedTurns()
-        for message in messages {
-            var parts: [JSONValue] = []
-            let role: String
-            switch message.role {
-            case .system, .developer:
-                continue
-            case .user:
-                role = "user"
-                parts = message.content.map(part)
-            case .assistant:
-                role = "model"
-                let text = message.text
-                if !text.isEmpty { parts.append(.object([("text", .string(text))])) }
-                for call in message.toolCalls {
-                    callNames[call.id] = call.name
-                    parts.append(.object([("functionCall", .object([("name", .string(call.name)),
-                                                                    ("args", try ToolArguments.object(call.arguments, tool: call.name))]))]))
-                }
-            case .tool:
-                role = "user"
-                let name = message.toolCallID.flatMap { callNames[$0] } ?? message.name ?? "tool"
+        try ConversationRendering(
+            assistantRole: "model", itemsKey: "parts", content: part,
+            toolCall: { call throws(GatewayError) in
+                .object([("functionCall", .object([("name", .string(call.name)),
+                                                   ("args", try ToolArguments.object(call.arguments, tool: call.name))]))])
+            },
+            toolResult: { message, callName in
                 let text = message.text
                 let parsed = try? JSONParser.parse(Array(text.utf8))
                 let response: JSONValue = parsed?.objectValue != nil ? parsed! : .object([("result", .string(text))])
-                parts = [.object([("functionResponse", .object([("name", .string(name)), ("response", response)]))])]
+                return .object([("functionResponse", .object([("name", .string(callName ?? message.name ?? "tool")), ("response", response)]))])
             }
-            turns.add(role: role, parts)
-        }
-        return turns.json(itemsKey: "parts")
+        ).turns(messages)
     }
 
     static func part(_ content: ContentPart) -> JSONValue {
@@ -170,17 +152,23 @@ public struct GeminiTranslator: ChatTranslator {
 
     /// Gemini answers a bad API key with 400 INVALID_ARGUMENT (reason API_KEY_INVALID): reported as the auth failure it is.
     public func error(status: Int, body: [UInt8], providerName: String) -> GatewayError {
-        let detail = errorDetail(in: body)
-        let keyRejected = status == 400 && (detail.message?.contains("API key not valid") == true || JSONWriter.string(
-            (try? JSONParser.parse(body))?["error"]?["details"] ?? .null).contains("API_KEY_INVALID"))
-        return UpstreamErrorMapping.gatewayError(status: keyRejected ? 401 : status, message: detail.message, code: detail.code,
-                                                 providerName: providerName)
+        let error = Self.errorObject(in: body)
+        let message = error?["message"]?.stringValue
+        let keyRejected = status == 400 && (message?.contains("API key not valid") == true
+            || JSONWriter.string(error?["details"] ?? .null).contains("API_KEY_INVALID"))
+        return UpstreamErrorMapping.gatewayError(status: keyRejected ? 401 : status, message: message,
+                                                 code: error?["status"]?.stringValue.map { $0.lowercased() }, providerName: providerName)
     }
 
     public func errorDetail(in body: [UInt8]) -> (message: String?, code: String?) {
-        let document = try? JSONParser.parse(body)
-        let error = document?["error"] ?? document?.arrayValue?.first?["error"]
+        let error = Self.errorObject(in: body)
         return (error?["message"]?.stringValue, error?["status"]?.stringValue.map { $0.lowercased() })
+    }
+
+    /// Gemini's `error` object; a streamed error body may wrap it in an array.
+    static func errorObject(in body: [UInt8]) -> JSONValue? {
+        let document = try? JSONParser.parse(body)
+        return document?["error"] ?? document?.arrayValue?.first?["error"]
     }
 }
 
@@ -214,18 +202,16 @@ enum ImageType {
 
 /// Percent-encoding of one URL path segment (model names are user-supplied).
 enum PercentEncoding {
+    static let hexDigits = Array("0123456789ABCDEF".utf8)
+
     static func pathSegment(_ text: String) -> String {
-        var result = ""
+        var bytes: [UInt8] = []
         for byte in text.utf8 {
             switch byte {
-            case 48...57, 65...90, 97...122, 45, 46, 95, 126: result.unicodeScalars.append(UnicodeScalar(byte))
-            default: result += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            case 48...57, 65...90, 97...122, 45, 46, 95, 126: bytes.append(byte)
+            default: bytes += [UInt8(ascii: "%"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 15)]]
             }
         }
-        return result
+        return String(decoding: bytes, as: UTF8.self)
     }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }

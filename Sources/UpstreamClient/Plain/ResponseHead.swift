@@ -17,16 +17,11 @@ struct UpstreamProtocolError: Error, Equatable, CustomStringConvertible {
 
 /// A parsed HTTP/1.x response head: status, the headers the gateway acts on, body framing and whether
 /// the connection may carry another request afterwards.
-struct ResponseHead: Equatable {
+struct ResponseHead {
     var status: Int
     var headers: HTTPHeaders
     var framing: ResponseFraming
     var keepAlive: Bool
-
-    static func == (a: ResponseHead, b: ResponseHead) -> Bool {
-        a.status == b.status && a.framing == b.framing && a.keepAlive == b.keepAlive
-            && a.headers.fields.elementsEqual(b.headers.fields) { $0.name == $1.name && $0.value == $1.value }
-    }
 
     static let maxBytes = 64 * 1024
 

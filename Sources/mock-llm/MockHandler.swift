@@ -25,6 +25,10 @@ final class MockHandler: HTTPHandler {
             ]))])))
         case ("POST", "/v1/chat/completions"):
             complete(request, wire: MockOpenAIWire(), responder: responder)
+        case ("POST", "/v2/chat"):
+            complete(request, wire: MockCohereWire(), responder: responder)
+        case ("POST", "/api/chat"):
+            complete(request, wire: MockOllamaWire(), responder: responder)
         case ("POST", "/v1/messages"):
             complete(request, wire: MockAnthropicWire(), responder: responder)
         case ("POST", let path) where MockAzureWire.deployment(path) != nil:
@@ -73,7 +77,7 @@ final class MockHandler: HTTPHandler {
             } else if behaviour.fault == .errorBody {
                 responder.respond(wire.errorResponse(status: 200, message: "the model is overloaded"))
             } else if plan.stream {
-                MockStream(events: wire.streamEvents(completion), behaviour: behaviour, responder: responder, stats: stats, timers: timers).start()
+                MockStream(events: wire.streamEvents(completion), contentType: wire.streamContentType, behaviour: behaviour, responder: responder, stats: stats, timers: timers).start()
             } else {
                 responder.respond(.json(200, wire.response(completion)))
             }

@@ -4,7 +4,7 @@ import HTTPKit
 import HTTPServer
 import Synchronization
 
-/// Paces one SSE stream: an event every `intervalMillis`, the last being the format's end marker;
+/// Paces one stream (SSE, or NDJSON for Ollama): an event every `intervalMillis`, the last being the format's end marker;
 /// honours faults and client disconnects.
 final class MockStream: Sendable {
     let events: [[UInt8]]
@@ -12,12 +12,14 @@ final class MockStream: Sendable {
     let responder: HTTPResponder
     let stats: MockStats
     let timers: DispatchQueue
+    let contentType: String
     private let finished = Atomic<Bool>(false)
     /// When chunk 0 went out; chunk k is due at `start + k * interval`, so timer jitter never accumulates.
     private let startedAt = DispatchTime.now()
 
-    init(events: [[UInt8]], behaviour: MockBehaviour, responder: HTTPResponder, stats: MockStats, timers: DispatchQueue) {
+    init(events: [[UInt8]], contentType: String, behaviour: MockBehaviour, responder: HTTPResponder, stats: MockStats, timers: DispatchQueue) {
         self.events = events
+        self.contentType = contentType
         self.behaviour = behaviour
         self.responder = responder
         self.stats = stats
@@ -29,7 +31,7 @@ final class MockStream: Sendable {
         responder.onCancel { [self] in
             if finished.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged { stats.update { $0.streamsAborted += 1 } }
         }
-        responder.startStream(status: 200, headers: HTTPHeaders([("content-type", "text/event-stream"), ("cache-control", "no-cache")]))
+        responder.startStream(status: 200, headers: HTTPHeaders([("content-type", contentType), ("cache-control", "no-cache")]))
         if behaviour.fault == .stall { return }
         send(0)
     }

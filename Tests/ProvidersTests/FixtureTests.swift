@@ -9,6 +9,11 @@ import Testing
 struct Fixtures {
     static let root = String(#filePath).split(separator: "/").dropLast(2).joined(separator: "/")
     let provider: String
+    /// The provider folders checked by `TranslationFixtureTests`.
+    static let translatedFamilies = ["anthropic", "gemini", "cohere", "ollama"]
+
+    /// The recorded stream: SSE for most families, NDJSON for Ollama.
+    var streamFile: String { provider == "ollama" ? "stream.wire.ndjson" : "stream.wire.sse" }
 
     func path(_ name: String) -> String { "/\(Self.root)/Fixtures/\(provider)/\(name)" }
 
@@ -56,7 +61,7 @@ func translator(_ name: String) -> (any ChatTranslator, ProviderConfig) {
 }
 
 @Suite struct TranslationFixtureTests {
-    @Test(arguments: ["anthropic", "gemini"])
+    @Test(arguments: Fixtures.translatedFamilies)
     func requestTranslation(_ name: String) throws {
         let (translator, config) = translator(name)
         let wire = try translator.wireRequest(canonicalRequest, provider: config, upstreamModel: "upstream-model")
@@ -65,7 +70,7 @@ func translator(_ name: String) -> (any ChatTranslator, ProviderConfig) {
                                             matches: "request.wire.json")
     }
 
-    @Test(arguments: ["anthropic", "gemini"])
+    @Test(arguments: Fixtures.translatedFamilies)
     func responseTranslation(_ name: String) throws {
         let (translator, _) = translator(name)
         let fixtures = Fixtures(provider: name)
@@ -75,11 +80,11 @@ func translator(_ name: String) -> (any ChatTranslator, ProviderConfig) {
         try fixtures.expect(completion.json, matches: "response.canonical.json")
     }
 
-    @Test(arguments: ["anthropic", "gemini"])
+    @Test(arguments: Fixtures.translatedFamilies)
     func streamTranslation(_ name: String) throws {
         let (translator, _) = translator(name)
         let fixtures = Fixtures(provider: name)
-        let wire = try fixtures.input("stream.wire.sse")
+        let wire = try fixtures.input(fixtures.streamFile)
         // Fed in 7-byte pieces, so events split across reads must come out the same.
         let decoder = translator.streamDecoder(model: "upstream-model", fallbackID: "req_1", providerName: "upstream")
         var chunks: [ChatCompletionChunk] = []
@@ -101,7 +106,7 @@ func translator(_ name: String) -> (any ChatTranslator, ProviderConfig) {
         try fixtures.expect(.array(rendered), matches: "stream.canonical.json")
     }
 
-    @Test(arguments: ["anthropic", "gemini"])
+    @Test(arguments: Fixtures.translatedFamilies)
     func errorMapping(_ name: String) throws {
         let (translator, _) = translator(name)
         let fixtures = Fixtures(provider: name)

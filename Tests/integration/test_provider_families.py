@@ -9,7 +9,7 @@ from conftest import admin, logged_request, start_gateway, start_mock
 
 KEY = "sk-family-secret"
 # kind -> base URL path on mock-llm
-FAMILIES = {"openai_compatible": "/v1", "azure_openai": "", "anthropic": "/v1", "gemini": "/v1beta"}
+FAMILIES = {"openai_compatible": "/v1", "azure_openai": "", "anthropic": "/v1", "gemini": "/v1beta", "cohere": "/v2", "ollama": ""}
 TOOLS = [{"type": "function", "function": {"name": "lookup", "description": "Look something up",
                                            "parameters": {"type": "object", "properties": {"query": {"type": "string"}},
                                                           "required": ["query"], "additionalProperties": False}}}]

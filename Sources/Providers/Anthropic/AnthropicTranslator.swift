@@ -20,8 +20,8 @@ public struct AnthropicTranslator: ChatTranslator {
         if let instruction = JSONInstruction.text(for: request.responseFormat) { system.append(instruction) }
         if !system.isEmpty { body.append(("system", .string(system.joined(separator: "\n\n")))) }
         body.append(("messages", .array(try Self.messages(request.messages))))
-        if let temperature = request.temperature { body.append(("temperature", .number(JSONNumber.text(min(temperature, 1))))) }
-        if let topP = request.topP { body.append(("top_p", .number(JSONNumber.text(topP)))) }
+        if let temperature = request.temperature { body.append(("temperature", .number(JSONNumberText.of(min(temperature, 1))))) }
+        if let topP = request.topP { body.append(("top_p", .number(JSONNumberText.of(topP)))) }
         if !request.stop.isEmpty { body.append(("stop_sequences", .array(request.stop.map { .string($0) }))) }
         if request.stream { body.append(("stream", .bool(true))) }
         if let user = request.user { body.append(("metadata", .object([("user_id", .string(user))]))) }

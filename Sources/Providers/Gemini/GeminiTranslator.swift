@@ -22,8 +22,8 @@ public struct GeminiTranslator: ChatTranslator {
             if let config = Self.toolConfig(request.toolChoice) { body.append(("toolConfig", config)) }
         }
         var generation: [(String, JSONValue)] = []
-        if let temperature = request.temperature { generation.append(("temperature", .number(JSONNumber.text(temperature)))) }
-        if let topP = request.topP { generation.append(("topP", .number(JSONNumber.text(topP)))) }
+        if let temperature = request.temperature { generation.append(("temperature", .number(JSONNumberText.of(temperature)))) }
+        if let topP = request.topP { generation.append(("topP", .number(JSONNumberText.of(topP)))) }
         if let maxTokens = request.maxTokens { generation.append(("maxOutputTokens", .int(maxTokens))) }
         if !request.stop.isEmpty { generation.append(("stopSequences", .array(request.stop.map { .string($0) }))) }
         if let n = request.n { generation.append(("candidateCount", .int(n))) }

@@ -42,6 +42,8 @@ public func chatTranslator(for kind: ProviderKind) -> (any ChatTranslator)? {
     switch kind {
     case .anthropic: return AnthropicTranslator()
     case .gemini: return GeminiTranslator()
+    case .cohere: return CohereTranslator()
+    case .ollama: return OllamaTranslator()
     default: return nil
     }
 }

@@ -1,12 +1,5 @@
 import Core
 
-/// JSON number text for a Double, as the canonical request carries sampling parameters.
-enum JSONNumber {
-    static func text(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
-    }
-}
-
 /// Tool-call arguments: OpenAI sends them as JSON text, most other providers as an object.
 enum ToolArguments {
     /// The arguments as an object; empty text counts as `{}`, anything but an object is a 400.

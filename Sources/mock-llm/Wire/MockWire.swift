@@ -12,6 +12,8 @@ protocol MockWire: Sendable {
     /// The whole stream, event by event (already SSE-encoded), ending with the provider's end marker.
     func streamEvents(_ completion: MockCompletion) -> [[UInt8]]
     func errorResponse(status: Int, message: String) -> HTTPResponse
+    /// The stream's content type (SSE unless the format says otherwise).
+    var streamContentType: String { get }
 }
 
 /// The provider's error answer to a request it refuses.
@@ -31,6 +33,8 @@ struct MockPlan {
 }
 
 extension MockWire {
+    var streamContentType: String { "text/event-stream" }
+
     func invalid(_ message: String) -> Result<MockPlan, MockRefusal> { .failure(MockRefusal(errorResponse(status: 400, message: message))) }
 }
 

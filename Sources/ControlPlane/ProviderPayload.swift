@@ -7,8 +7,8 @@ enum ProviderPayload {
     static let timeoutFields: Set<String> = ["connect_ms", "first_byte_ms", "total_ms"]
     static let maxTimeoutMillis = 3_600_000
     /// Provider settings: `ca_file` trusts a private CA for the upstream's TLS; `api_version` is Azure's
-    /// `api-version` and Anthropic's `anthropic-version`.
-    static let settingsFields: Set<String> = ["ca_file", "api_version"]
+    /// `api-version` and Anthropic's `anthropic-version`; `region` is the AWS region Bedrock requests are signed for.
+    static let settingsFields: Set<String> = ["ca_file", "api_version", "region"]
 
     /// A new provider from a POST body.
     static func create(_ body: [UInt8], now: Int64) throws(AdminError) -> ProviderRecord {
@@ -39,12 +39,8 @@ enum ProviderPayload {
         }
         if reader.has("kind") {
             let text = try reader.requiredString("kind")
-            guard let kind = ProviderKind(rawValue: text) else {
+            guard ProviderKind(rawValue: text) != nil else {
                 throw AdminError.invalid("kind", "'\(text)' is not one of \(ProviderKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            guard kind.isImplemented else {
-                let supported = ProviderKind.allCases.filter(\.isImplemented).map(\.rawValue).joined(separator: ", ")
-                throw AdminError.invalid("kind", "'\(text)' is not supported by this build yet; supported: \(supported)")
             }
             record.kind = text
         }
@@ -55,12 +51,6 @@ enum ProviderPayload {
             } else {
                 record.baseURL = ""
             }
-        }
-        if record.baseURL.isEmpty {
-            guard let fallback = ProviderKind(rawValue: record.kind)?.defaultBaseURL else {
-                throw AdminError.invalid("base_url", "is required for kind '\(record.kind)'")
-            }
-            record.baseURL = fallback
         }
         if reader.has("api_key_ref") {
             let reference = try reader.string("api_key_ref")
@@ -79,8 +69,12 @@ enum ProviderPayload {
                version.isEmpty || version.utf8.count > 40 || !version.utf8.allSatisfy({ $0 > 32 && $0 < 127 && $0 != UInt8(ascii: "&") }) {
                 throw AdminError.invalid("settings.api_version", "must be a version string such as 2024-10-21")
             }
+            if let region = try fields.string("region"), !isRegion(region) {
+                throw AdminError.invalid("settings.region", "must be an AWS region such as us-east-1")
+            }
             record.settings = JSONWriter.string(settings)
         }
+        try applyDefaultBaseURL(to: &record)
         if reader.has("rpm") { record.rpm = try reader.int("rpm", in: 0...Int(Int32.max)) }
         if reader.has("tpm") { record.tpm = try reader.int("tpm", in: 0...Int(Int32.max)) }
         if reader.has("timeouts") {
@@ -90,6 +84,30 @@ enum ProviderPayload {
             record.totalTimeoutMillis = try timeouts?.int("total_ms", in: 1...maxTimeoutMillis)
         }
         if reader.has("enabled") { record.enabled = try reader.requiredBool("enabled") }
+    }
+
+    /// An empty base URL becomes the kind's default (Bedrock's comes from its region); Bedrock must know
+    /// the region it signs for, from `settings.region` or a `bedrock-runtime.<region>.amazonaws.com` URL.
+    private static func applyDefaultBaseURL(to record: inout ProviderRecord) throws(AdminError) {
+        let kind = ProviderKind(rawValue: record.kind)
+        let region = (try? JSONParser.parse(record.settings))?["region"]?.stringValue
+        if record.baseURL.isEmpty {
+            if kind == .bedrock, let region {
+                record.baseURL = "https://bedrock-runtime.\(region).amazonaws.com"
+            } else if let fallback = kind?.defaultBaseURL {
+                record.baseURL = fallback
+            } else {
+                throw AdminError.invalid("base_url", kind == .bedrock ? "or settings.region is required for kind 'bedrock'"
+                                                                      : "is required for kind '\(record.kind)'")
+            }
+        }
+        if kind == .bedrock && region == nil && AWSSigV4.region(inBedrockURL: record.baseURL) == nil {
+            throw AdminError.invalid("settings.region", "is required for kind 'bedrock' when base_url does not name the region")
+        }
+    }
+
+    static func isRegion(_ text: String) -> Bool {
+        (2...32).contains(text.utf8.count) && text.utf8.allSatisfy { isLowerAlnum($0) || $0 == UInt8(ascii: "-") }
     }
 
     static func isSlug(_ text: String) -> Bool {

@@ -18,6 +18,7 @@ enum SnapshotBuilder {
             let settings = try? JSONParser.parse(record.settings)
             return ProviderConfig(id: record.id, name: record.name, kind: kind, baseURL: record.baseURL, apiKey: key, apiKeyProblem: problem,
                                   caFile: settings?["ca_file"]?.stringValue, apiVersion: settings?["api_version"]?.stringValue,
+                                  region: settings?["region"]?.stringValue,
                                   timeouts: UpstreamTimeouts(connectMillis: record.connectTimeoutMillis ?? defaults.connectMillis,
                                                              firstByteMillis: record.firstByteTimeoutMillis ?? defaults.firstByteMillis,
                                                              totalMillis: record.totalTimeoutMillis ?? defaults.totalMillis),

@@ -24,11 +24,14 @@ public struct ProviderConfig: Sendable {
     public var caFile: String?
     /// `settings.api_version`: Azure's `api-version` query value, Anthropic's `anthropic-version` header.
     public var apiVersion: String?
+    /// `settings.region`: the AWS region Bedrock requests are signed for.
+    public var region: String?
     public var timeouts: UpstreamTimeouts
     public var enabled: Bool
 
     public init(id: String, name: String, kind: ProviderKind, baseURL: String, apiKey: String?, apiKeyProblem: String?,
-                caFile: String? = nil, apiVersion: String? = nil, timeouts: UpstreamTimeouts, enabled: Bool) {
+                caFile: String? = nil, apiVersion: String? = nil, region: String? = nil, timeouts: UpstreamTimeouts, enabled: Bool) {
+        self.region = region
         self.caFile = caFile
         self.apiVersion = apiVersion
         self.id = id

@@ -14,6 +14,19 @@ public enum Crypto {
         return digest
     }
 
+    /// HMAC-SHA256 of `data` under `key`.
+    public static func hmacSHA256(key: [UInt8], _ data: [UInt8]) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        key.withUnsafeBytes { keyBytes in
+            data.withUnsafeBytes { dataBytes in
+                _ = HMAC(EVP_sha256(), keyBytes.baseAddress, Int32(keyBytes.count), dataBytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                         dataBytes.count, &digest, &length)
+            }
+        }
+        return digest
+    }
+
     /// Lower-case hex SHA-256 of `data`.
     public static func sha256Hex<Bytes: Collection<UInt8>>(_ data: Bytes) -> String { hex(sha256(data)) }
 

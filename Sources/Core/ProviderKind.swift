@@ -14,8 +14,6 @@ public enum ProviderKind: String, Sendable, CaseIterable {
         }
     }
 
-    /// True for kinds this build can route to: the OpenAI wire format and the translated families.
-    public var isImplemented: Bool { self != .bedrock }
 
     /// The base URL used when a provider of this kind is created without one.
     public var defaultBaseURL: String? {

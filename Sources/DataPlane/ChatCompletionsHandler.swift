@@ -42,11 +42,7 @@ struct ChatCompletionsHandler {
                                               publicModel: chat.model, providerName: provider.name,
                                               upstreamModel: deployment.upstreamModel, stream: chat.stream)
         let wire: WireRequest
-        if provider.kind.speaksOpenAIWire {
-            let (request, addedUsage) = OpenAIAdapter.wireRequest(chat, provider: provider, upstreamModel: deployment.upstreamModel)
-            wire = request
-            context.hideUsageChunk = addedUsage
-        } else if let translator = chatTranslator(for: provider.kind) {
+        if let translator = chatTranslator(for: provider.kind) {
             do {
                 let canonical = try ChatCompletionRequest(json: JSONParser.parse(request.body))
                 wire = try translator.wireRequest(canonical, provider: provider, upstreamModel: deployment.upstreamModel)
@@ -60,9 +56,9 @@ struct ChatCompletionsHandler {
             context.translator = translator
             context.includeUsage = chat.includeUsage
         } else {
-            reject(GatewayError(status: 501, type: "api_error", code: "provider_kind_unsupported",
-                                message: "Provider kind '\(provider.kind.rawValue)' is not supported by this build."), model: chat.model)
-            return
+            let (request, addedUsage) = OpenAIAdapter.wireRequest(chat, provider: provider, upstreamModel: deployment.upstreamModel)
+            wire = request
+            context.hideUsageChunk = addedUsage
         }
         let relay = CompletionRelay(context: context, responder: responder, requestLog: requestLog)
         var upstreamHeaders = wire.headers

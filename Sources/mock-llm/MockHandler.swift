@@ -33,6 +33,8 @@ final class MockHandler: HTTPHandler {
             complete(request, wire: MockAnthropicWire(), responder: responder)
         case ("POST", let path) where MockAzureWire.deployment(path) != nil:
             complete(request, wire: MockAzureWire(), responder: responder)
+        case ("POST", let path) where MockBedrockWire.route(path) != nil:
+            complete(request, wire: MockBedrockWire(), responder: responder)
         case ("POST", let path) where MockGeminiWire.route(path) != nil:
             complete(request, wire: MockGeminiWire(), responder: responder)
         default:

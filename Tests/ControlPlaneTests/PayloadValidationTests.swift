@@ -23,6 +23,9 @@ struct PayloadValidationTests {
         (#"{"name":"a","kind":"openai","timeouts":{"read_ms":5}}"#, 422, "timeouts.read_ms"),
         (#"{"name":"a","kind":"openai","enabled":"yes"}"#, 422, "enabled"),
         (#"{"name":"a","kind":"openai","settings":[]}"#, 422, "settings"),
+        (#"{"name":"a","kind":"bedrock"}"#, 422, "base_url"),
+        (#"{"name":"a","kind":"bedrock","base_url":"http://127.0.0.1:9"}"#, 422, "settings.region"),
+        (#"{"name":"a","kind":"bedrock","settings":{"region":"US East"}}"#, 422, "settings.region"),
     ]
 
     @Test("rejects bad provider payloads naming the field", arguments: 0..<badProviders.count)
@@ -43,6 +46,14 @@ struct PayloadValidationTests {
         #expect(record.apiKeyRef == "env:OPENAI_API_KEY")
         #expect(record.rpm == 60)
         #expect(record.enabled)
+    }
+
+    @Test("derives Bedrock's endpoint from its region, or its region from the endpoint")
+    func bedrockRegion() throws {
+        let fromRegion = try ProviderPayload.create(body(#"{"name":"b","kind":"bedrock","settings":{"region":"eu-west-3"}}"#), now: 5)
+        #expect(fromRegion.baseURL == "https://bedrock-runtime.eu-west-3.amazonaws.com")
+        let fromURL = try ProviderPayload.create(body(#"{"name":"b","kind":"bedrock","base_url":"https://bedrock-runtime.us-west-2.amazonaws.com"}"#), now: 5)
+        #expect(fromURL.baseURL == "https://bedrock-runtime.us-west-2.amazonaws.com")
     }
 
     @Test("patches only the given fields")

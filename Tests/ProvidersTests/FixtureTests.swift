@@ -10,10 +10,16 @@ struct Fixtures {
     static let root = String(#filePath).split(separator: "/").dropLast(2).joined(separator: "/")
     let provider: String
     /// The provider folders checked by `TranslationFixtureTests`.
-    static let translatedFamilies = ["anthropic", "gemini", "cohere", "ollama"]
+    static let translatedFamilies = ["anthropic", "gemini", "cohere", "ollama", "bedrock"]
 
     /// The recorded stream: SSE for most families, NDJSON for Ollama.
-    var streamFile: String { provider == "ollama" ? "stream.wire.ndjson" : "stream.wire.sse" }
+    var streamFile: String {
+        switch provider {
+        case "ollama": return "stream.wire.ndjson"
+        case "bedrock": return "stream.wire.eventstream"
+        default: return "stream.wire.sse"
+        }
+    }
 
     func path(_ name: String) -> String { "/\(Self.root)/Fixtures/\(provider)/\(name)" }
 
@@ -57,7 +63,11 @@ let provider = ProviderConfig(id: "p1", name: "upstream", kind: .openai, baseURL
 func translator(_ name: String) -> (any ChatTranslator, ProviderConfig) {
     var config = provider
     config.kind = ProviderKind(rawValue: name)!
-    return (chatTranslator(for: config.kind)!, config)
+    guard config.kind == .bedrock else { return (chatTranslator(for: config.kind)!, config) }
+    // Signed with fixed credentials at a fixed time, so the signature in the golden file is stable.
+    config.apiKey = "AKIDEXAMPLE:wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+    config.baseURL = "https://bedrock-runtime.us-east-1.amazonaws.com"
+    return (BedrockTranslator(now: { 1_763_776_800_000 }), config)
 }
 
 @Suite struct TranslationFixtureTests {

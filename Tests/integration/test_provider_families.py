@@ -7,9 +7,10 @@ import pytest
 
 from conftest import admin, logged_request, start_gateway, start_mock
 
-KEY = "sk-family-secret"
+# Bedrock reads the key as AWS credentials (ACCESS_KEY_ID:SECRET) and signs with SigV4; the others send it as is.
+KEY = "AKIDFAMILY:sk-family-secret"
 # kind -> base URL path on mock-llm
-FAMILIES = {"openai_compatible": "/v1", "azure_openai": "", "anthropic": "/v1", "gemini": "/v1beta", "cohere": "/v2", "ollama": ""}
+FAMILIES = {"openai_compatible": "/v1", "azure_openai": "", "anthropic": "/v1", "gemini": "/v1beta", "cohere": "/v2", "ollama": "", "bedrock": ""}
 TOOLS = [{"type": "function", "function": {"name": "lookup", "description": "Look something up",
                                            "parameters": {"type": "object", "properties": {"query": {"type": "string"}},
                                                           "required": ["query"], "additionalProperties": False}}}]
@@ -25,9 +26,8 @@ def strict_mock():
 @pytest.fixture(scope="module")
 def family_gateway(tmp_path_factory, strict_mock):
     gateway = start_gateway(tmp_path_factory.mktemp("families") / "var", env_extra={"FAMILY_KEY": KEY})
-    for kind, path in FAMILIES.items():
-        created = admin(gateway, "POST", "/providers", {"name": kind.replace("_", "-"), "kind": kind, "base_url": strict_mock.base + path,
-                                                        "api_key_ref": "env:FAMILY_KEY"})
+    for kind in FAMILIES:
+        created = admin(gateway, "POST", "/providers", provider_payload(kind, strict_mock.base))
         assert created.status == 201, created.body
         for name, upstream in ((kind, "mock-model"), (kind + "-fails", "mock-model:status=429"), (kind + "-drops", "mock-model:fault=drop")):
             model = admin(gateway, "POST", "/models", {"name": name, "provider": kind.replace("_", "-"), "upstream_model": upstream,
@@ -35,6 +35,13 @@ def family_gateway(tmp_path_factory, strict_mock):
             assert model.status == 201, model.body
     yield gateway
     gateway.kill()
+
+
+def provider_payload(kind, base):
+    payload = {"name": kind.replace("_", "-"), "kind": kind, "base_url": base + FAMILIES[kind], "api_key_ref": "env:FAMILY_KEY"}
+    if kind == "bedrock":
+        payload["settings"] = {"region": "us-east-1"}
+    return payload
 
 
 def client(gateway):
@@ -108,9 +115,8 @@ def test_a_stream_cut_short_ends_with_an_error_event(family_gateway, kind):
 def test_wrong_credentials_are_reported_as_a_provider_auth_failure(tmp_path, strict_mock):
     gateway = start_gateway(tmp_path / "var", env_extra={"FAMILY_KEY": "sk-wrong"})
     try:
-        for kind, path in FAMILIES.items():
-            admin(gateway, "POST", "/providers", {"name": kind.replace("_", "-"), "kind": kind, "base_url": strict_mock.base + path,
-                                                  "api_key_ref": "env:FAMILY_KEY"})
+        for kind in FAMILIES:
+            admin(gateway, "POST", "/providers", provider_payload(kind, strict_mock.base))
             admin(gateway, "POST", "/models", {"name": kind, "provider": kind.replace("_", "-"), "upstream_model": "mock-model"})
             from openai import APIStatusError
             with pytest.raises(APIStatusError) as raised:
@@ -120,3 +126,26 @@ def test_wrong_credentials_are_reported_as_a_provider_auth_failure(tmp_path, str
             assert "sk-wrong" not in json.dumps(raised.value.body)
     finally:
         gateway.kill()
+
+
+@pytest.mark.parametrize("secret", ["AKIDFAMILY:wrong-secret", "AKIDOTHER:sk-family-secret", "sk-family-secret"])
+def test_bedrock_refuses_a_bad_signature_or_unknown_key_as_an_auth_failure(tmp_path, strict_mock, secret):
+    gateway = start_gateway(tmp_path / "var", env_extra={"FAMILY_KEY": secret})
+    try:
+        admin(gateway, "POST", "/providers", provider_payload("bedrock", strict_mock.base))
+        admin(gateway, "POST", "/models", {"name": "bedrock", "provider": "bedrock", "upstream_model": "anthropic.claude-3-haiku-20240307-v1:0"})
+        from openai import APIStatusError
+        with pytest.raises(APIStatusError) as raised:
+            client(gateway).chat.completions.create(model="bedrock", messages=[{"role": "user", "content": "hi"}])
+        assert raised.value.status_code == 502 and raised.value.body["code"] == "provider_auth_failed"
+        assert secret.split(":")[-1] not in json.dumps(raised.value.body)
+    finally:
+        gateway.kill()
+
+
+def test_bedrock_signs_model_ids_that_need_encoding(family_gateway):
+    """An inference-profile ARN holds ':' and '/', which travel encoded once and are signed encoded twice."""
+    admin(family_gateway, "POST", "/models", {"name": "bedrock-arn", "provider": "bedrock",
+                                              "upstream_model": "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.mock-v1:0"})
+    answer = client(family_gateway).chat.completions.create(model="bedrock-arn", messages=[{"role": "user", "content": "hi"}])
+    assert answer.choices[0].message.content.startswith("Hello")

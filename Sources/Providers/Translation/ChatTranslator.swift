@@ -44,6 +44,7 @@ public func chatTranslator(for kind: ProviderKind) -> (any ChatTranslator)? {
     case .gemini: return GeminiTranslator()
     case .cohere: return CohereTranslator()
     case .ollama: return OllamaTranslator()
+    case .bedrock: return BedrockTranslator()
     default: return nil
     }
 }

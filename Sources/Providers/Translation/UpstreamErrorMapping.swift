@@ -4,7 +4,8 @@ import Core
 public enum UpstreamErrorMapping {
     /// Phrases providers use when the prompt exceeds the model's context window.
     static let contextPhrases = ["context length", "context window", "context_length", "prompt is too long", "too many tokens",
-                                 "exceeds the maximum number of tokens", "maximum context"]
+                                 "exceeds the maximum number of tokens", "maximum context",
+                                 "input is too long"]
 
     /// The client-facing error for an upstream `status`, with the provider's own message and code when known.
     public static func gatewayError(status: Int, message: String?, code: String?, providerName: String) -> GatewayError {

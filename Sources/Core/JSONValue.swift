@@ -43,6 +43,12 @@ public enum JSONValue: Sendable, Equatable {
         return nil
     }
 
+    /// The number as a Double (sampling parameters and the like).
+    public var doubleValue: Double? {
+        guard case .number(let n) = self else { return nil }
+        return Double(n)
+    }
+
     /// A short name of the JSON type, for validation messages.
     public var typeName: String {
         switch self {

@@ -25,6 +25,8 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         var translator: (any ChatTranslator)? = nil
         /// The client asked for a final usage chunk (`stream_options.include_usage`).
         var includeUsage = false
+        /// The API the client speaks; answers are translated into it.
+        var dialect = ClientDialect.openAI
     }
 
     /// The largest non-streamed upstream body accepted.
@@ -45,6 +47,10 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     /// A translated stream's decoder, once the stream started; and the error it reported, if any.
     private var decoder: (any ChatStreamDecoder)?
     private var decoderError: GatewayError?
+    /// Encodes the client's stream (translated chunks, its end or its error) in the client's dialect.
+    private lazy var writer: any ClientStreamWriter = context.dialect.streamWriter(
+        id: context.requestID, model: context.upstreamModel, created: Int(context.createdAtMillis / 1000),
+        includeUsage: context.includeUsage && context.translator != nil)
 
     init(context: Context, responder: HTTPResponder, requestLog: RequestLogWriter) {
         self.context = context
@@ -117,12 +123,9 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     /// Sends translated chunks as one piece of the client's stream.
     private func write(_ chunks: [ChatCompletionChunk]) {
         guard !chunks.isEmpty else { return }
-        var out: [UInt8] = []
-        for chunk in chunks {
-            if firstTokenNanos == nil { firstTokenNanos = Timestamp.monotonicNanos() }
-            out.append(contentsOf: SSEEvent(data: JSONWriter.string(chunk.json)).encoded)
-        }
-        responder.write(out)
+        if firstTokenNanos == nil { firstTokenNanos = Timestamp.monotonicNanos() }
+        let out = writer.encode(chunks)
+        if !out.isEmpty { responder.write(out) }
     }
 
     /// Forwards one raw event unless it is the upstream's `[DONE]` (the relay sends its own) or the usage
@@ -174,7 +177,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                 ?? gatewayError(for: error)
             entry.status = failure.status
             entry.errorType = failure.code
-            responder.respond(.gatewayError(failure, headers: headers))
+            responder.respond(context.dialect.errorResponse(failure, headers: headers))
         case .success(let metrics):
             entry.timeToFirstTokenMillis = metrics.firstByteMicros / 1000
             if (200..<300).contains(status), let translator = context.translator {
@@ -192,7 +195,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                     ?? OpenAIAdapter.error(status: status, body: body, providerName: context.providerName)
                 entry.status = failure.status
                 entry.errorType = failure.code ?? failure.type
-                responder.respond(.gatewayError(failure, headers: headers))
+                responder.respond(context.dialect.errorResponse(failure, headers: headers))
             }
         }
     }
@@ -205,16 +208,15 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             entry.outputTokens = completion.usage?.outputTokens
             var head = headers
             head.add("content-type", "application/json")
-            responder.respond(HTTPResponse(status: 200, headers: head, body: JSONWriter.encode(completion.json)))
+            responder.respond(HTTPResponse(status: 200, headers: head, body: context.dialect.completionBody(completion)))
         } catch {
             entry.status = error.status
             entry.errorType = error.code
-            responder.respond(.gatewayError(error, headers: headers))
+            responder.respond(context.dialect.errorResponse(error, headers: headers))
         }
     }
 
-    /// Flushes a translated stream: chunks still held, the usage chunk when the client asked for it,
-    /// and whether the provider's end marker arrived.
+    /// Flushes a translated stream: chunks still held, and whether the provider's end marker arrived.
     private func finishTranslatedStream(_ decoder: any ChatStreamDecoder) {
         do {
             write(try decoder.finish())
@@ -223,10 +225,6 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         }
         usage = decoder.usage
         sawDone = decoder.isComplete && decoderError == nil
-        if context.includeUsage, let usage = decoder.usage, sawDone {
-            write([ChatCompletionChunk(id: context.requestID, model: context.upstreamModel, created: Int(context.createdAtMillis / 1000),
-                                       choices: [], usage: usage)])
-        }
     }
 
     private func finishStream(_ result: Result<UpstreamMetrics, UpstreamError>, entry: inout RequestLogEntry) {
@@ -238,17 +236,17 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         if failure == nil && !sawDone { failure = "the upstream stream ended before its end marker" }
         if let error = decoderError {
             // The provider reported an error mid-stream (or sent something untranslatable): pass on what it said.
-            responder.write(SSEEvent(data: JSONWriter.string(error.json)).encoded)
+            responder.write(writer.fail(error))
             entry.status = error.status
             entry.errorType = error.code ?? error.type
         } else if let failure {
             let error = GatewayError(status: 502, type: "api_error", code: "upstream_stream_interrupted",
                                      message: "Provider '\(context.providerName)' stream failed: \(failure).")
-            responder.write(SSEEvent(data: JSONWriter.string(error.json)).encoded)
+            responder.write(writer.fail(error))
             entry.status = 502
             entry.errorType = error.code
         } else {
-            responder.write(SSEEvent(data: "[DONE]").encoded)
+            responder.write(writer.finish(usage: usage))
         }
         responder.finishStream()
     }

@@ -9,6 +9,7 @@ import UpstreamClient
 public final class DataPlaneHandler: HTTPHandler {
     enum Endpoint: Sendable {
         case chatCompletions
+        case messages
         case models
     }
 
@@ -21,6 +22,7 @@ public final class DataPlaneHandler: HTTPHandler {
         self.requestLog = requestLog
         var router = Router<Endpoint>()
         router.add("POST", "/v1/chat/completions", .chatCompletions)
+        router.add("POST", "/v1/messages", .messages)
         router.add("GET", "/v1/models", .models)
         self.router = router
     }
@@ -38,6 +40,9 @@ public final class DataPlaneHandler: HTTPHandler {
         case .found(.chatCompletions, _):
             ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog)
                 .handle(request, requestID: requestID, responder: responder)
+        case .found(.messages, _):
+            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog)
+                .handleMessages(request, requestID: requestID, responder: responder)
         case .found(.models, _):
             responder.respond(.json(200, modelList(snapshots.current), headers: .switchyard(requestID: requestID)))
         case .methodNotAllowed(let allowed):

@@ -10,7 +10,7 @@ struct Fixtures {
     static let root = String(#filePath).split(separator: "/").dropLast(2).joined(separator: "/")
     let provider: String
     /// The provider folders checked by `TranslationFixtureTests`.
-    static let translatedFamilies = ["anthropic", "gemini", "cohere", "ollama", "bedrock"]
+    static let translatedFamilies = ["openai", "anthropic", "gemini", "cohere", "ollama", "bedrock"]
 
     /// The recorded stream: SSE for most families, NDJSON for Ollama.
     var streamFile: String {
@@ -63,6 +63,8 @@ let provider = ProviderConfig(id: "p1", name: "upstream", kind: .openai, baseURL
 func translator(_ name: String) -> (any ChatTranslator, ProviderConfig) {
     var config = provider
     config.kind = ProviderKind(rawValue: name)!
+    // OpenAI-format clients are forwarded as sent; the OpenAI translator serves the other ingresses.
+    if config.kind == .openai { return (OpenAITranslator(), config) }
     guard config.kind == .bedrock else { return (chatTranslator(for: config.kind)!, config) }
     // Signed with fixed credentials at a fixed time, so the signature in the golden file is stable.
     config.apiKey = "AKIDEXAMPLE:wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -128,5 +130,37 @@ func translator(_ name: String) -> (any ChatTranslator, ProviderConfig) {
             mapped.append(.object([("upstream_status", .int(status)), ("status", .int(error.status))] + (error.json.objectValue ?? [])))
         }
         try fixtures.expect(.array(mapped), matches: "errors.mapped.json")
+    }
+}
+
+/// `POST /v1/messages`: an Anthropic request → the canonical request (shown as OpenAI's JSON); an OpenAI
+/// answer and stream (the `openai/` wire files) → Anthropic's message and events.
+@Suite struct AnthropicIngressFixtureTests {
+    let fixtures = Fixtures(provider: "anthropic-ingress")
+
+    @Test func requestDecoding() throws {
+        let request = try AnthropicIngress.request(from: JSONParser.parse(try fixtures.input("request.json")))
+        try fixtures.expect(request.openAIJSON(model: request.model), matches: "request.canonical.json")
+    }
+
+    @Test func messageEncoding() throws {
+        let wire = try Fixtures(provider: "openai").input("response.wire.json")
+        let completion = try OpenAITranslator().completion(from: wire, model: "m", fallbackID: "req_1", providerName: "upstream")
+        try fixtures.expect(AnthropicIngress.message(from: completion, model: completion.model), matches: "message.json")
+    }
+
+    @Test func streamEncoding() throws {
+        let wire = try Fixtures(provider: "openai").input("stream.wire.sse")
+        let decoder = OpenAITranslator().streamDecoder(model: "m", fallbackID: "req_1", providerName: "upstream")
+        let chunks = try wire.withUnsafeBytes { raw throws(GatewayError) in try decoder.feed(raw) }
+        let encoder = AnthropicStreamEncoder(id: "msg_1", model: "m")
+        let text = String(decoding: encoder.encode(chunks) + encoder.finish(usage: decoder.usage), as: UTF8.self)
+        // Each event as {"event": name, "data": payload}, so the golden file is readable JSON.
+        let events: [JSONValue] = try text.split(separator: "\n\n").map { event in
+            let lines = event.split(separator: "\n")
+            #expect(lines.count == 2 && lines[0].hasPrefix("event: ") && lines[1].hasPrefix("data: "))
+            return .object([("event", .string(String(lines[0].dropFirst(7)))), ("data", try JSONParser.parse(Array(lines[1].dropFirst(6).utf8)))])
+        }
+        try fixtures.expect(.array(events), matches: "events.json")
     }
 }

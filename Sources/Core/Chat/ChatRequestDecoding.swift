@@ -141,7 +141,7 @@ extension ResponseFormat {
 }
 
 /// Decodes every element of `list`, naming each `param[index]` in errors.
-func decodeEach<T>(_ list: [JSONValue], param: String, _ decode: (JSONValue, String) throws(GatewayError) -> T) throws(GatewayError) -> [T] {
+public func decodeEach<T>(_ list: [JSONValue], param: String, _ decode: (JSONValue, String) throws(GatewayError) -> T) throws(GatewayError) -> [T] {
     var result: [T] = []
     result.reserveCapacity(list.count)
     for (index, element) in list.enumerated() { result.append(try decode(element, "\(param)[\(index)]")) }

@@ -39,8 +39,15 @@ public enum OpenAIAdapter {
             changes.append(("stream_options", options.setting("include_usage", to: .bool(true))))
             addedUsage = true
         }
+        // Forward the client's bytes; splice only what must change.
+        let body = changes.isEmpty ? request.scan.bytes : request.scan.setting(changes)
+        return (endpoint(provider: provider, upstreamModel: upstreamModel, stream: request.stream, body: body), addedUsage)
+    }
+
+    /// The chat-completions URL and headers for `provider` around `body`.
+    static func endpoint(provider: ProviderConfig, upstreamModel: String, stream: Bool, body: [UInt8]) -> WireRequest {
         var headers = HTTPHeaders([("content-type", "application/json")])
-        headers.add("accept", request.stream ? "text/event-stream" : "application/json")
+        headers.add("accept", stream ? "text/event-stream" : "application/json")
         let url: String
         if provider.kind == .azureOpenAI {
             // Azure names the deployment in the path and authenticates with `api-key`.
@@ -51,9 +58,7 @@ public enum OpenAIAdapter {
             if let key = provider.apiKey { headers.add("authorization", "Bearer \(key)") }
             url = provider.trimmedBaseURL + "/chat/completions"
         }
-        // Forward the client's bytes; splice only what must change.
-        let body = changes.isEmpty ? request.scan.bytes : request.scan.setting(changes)
-        return (WireRequest(url: url, headers: headers, body: body), addedUsage)
+        return WireRequest(url: url, headers: headers, body: body)
     }
 
     /// Token usage from a whole (non-streamed) response body, reading only its last `"usage"` object
@@ -100,9 +105,6 @@ public enum OpenAIAdapter {
 
     /// The client-facing error for an upstream error response; never echoes the raw body.
     public static func error(status: Int, body: [UInt8], providerName: String) -> GatewayError {
-        let document = try? JSONParser.parse(body)
-        let message = document?["error"]?["message"]?.stringValue ?? document?["message"]?.stringValue
-        return UpstreamErrorMapping.gatewayError(status: status, message: message, code: document?["error"]?["code"]?.stringValue,
-                                                 providerName: providerName)
+        OpenAITranslator().error(status: status, body: body, providerName: providerName)
     }
 }

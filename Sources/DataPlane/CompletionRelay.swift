@@ -37,6 +37,8 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     let requestLog: RequestLogWriter
     private var transfer: UpstreamTransfer?
     private var status = 0
+    /// The upstream's `retry-after` on an error answer, passed on with a 429 or 503.
+    private var retryAfter: String?
     private var relaying = false
     private var body: [UInt8] = []
     private var splitter = SSEEventSplitter()
@@ -71,6 +73,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
 
     func upstreamDidReceiveHead(status: Int, headers upstreamHeaders: HTTPHeaders) {
         self.status = status
+        if status >= 400, let value = upstreamHeaders["retry-after"], Self.isSaneRetryAfter(value) { retryAfter = value }
         guard context.stream, status == 200 else { return }
         if let translator = context.translator {
             decoder = translator.streamDecoder(model: context.upstreamModel, fallbackID: context.requestID, providerName: context.providerName)
@@ -195,7 +198,9 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                     ?? OpenAIAdapter.error(status: status, body: body, providerName: context.providerName)
                 entry.status = failure.status
                 entry.errorType = failure.code ?? failure.type
-                responder.respond(context.dialect.errorResponse(failure, headers: headers))
+                var head = headers
+                if let retryAfter, failure.status == 429 || failure.status == 503 { head.add("retry-after", retryAfter) }
+                responder.respond(context.dialect.errorResponse(failure, headers: head))
             }
         }
     }
@@ -249,6 +254,11 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             responder.write(writer.finish(usage: usage))
         }
         responder.finishStream()
+    }
+
+    /// Delay-seconds or an HTTP-date: printable ASCII, short.
+    static func isSaneRetryAfter(_ value: String) -> Bool {
+        !value.isEmpty && value.utf8.count <= 40 && value.utf8.allSatisfy { $0 >= 32 && $0 < 127 }
     }
 
     private func gatewayError(for error: UpstreamError) -> GatewayError {

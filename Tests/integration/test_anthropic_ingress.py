@@ -67,6 +67,7 @@ def test_upstream_errors_come_back_in_anthropic_shape(ingress_gateway, kind):
     with pytest.raises(RateLimitError) as raised:
         client(ingress_gateway).messages.create(model=kind + "-fails", max_tokens=10, messages=[{"role": "user", "content": "hi"}])
     assert raised.value.body["type"] == "error" and raised.value.body["error"]["type"] == "rate_limit_error"
+    assert raised.value.response.headers.get("retry-after") == "1"
 
 
 @pytest.mark.parametrize("kind", ["openai_compatible", "gemini"])

@@ -97,6 +97,8 @@ def test_upstream_errors_map_to_the_openai_shape(family_gateway, kind):
     with pytest.raises(RateLimitError) as raised:
         client(family_gateway).chat.completions.create(model=kind + "-fails", messages=[{"role": "user", "content": "hi"}])
     assert raised.value.response.headers.get("x-request-id")
+    # The provider's retry-after (mock-llm sends 1) reaches the client.
+    assert raised.value.response.headers.get("retry-after") == "1"
     assert raised.value.body["type"] == "rate_limit_error"
 
 

@@ -27,6 +27,8 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         var includeUsage = false
         /// The API the client speaks; answers are translated into it.
         var dialect = ClientDialect.openAI
+        /// For an embeddings request to a provider with its own embeddings API: how to read its answer.
+        var embeddings: (translator: any EmbeddingsTranslator, base64: Bool)?
     }
 
     /// The largest non-streamed upstream body accepted.
@@ -183,7 +185,9 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             responder.respond(context.dialect.errorResponse(failure, headers: headers))
         case .success(let metrics):
             entry.timeToFirstTokenMillis = metrics.firstByteMicros / 1000
-            if (200..<300).contains(status), let translator = context.translator {
+            if (200..<300).contains(status), let embeddings = context.embeddings {
+                respondEmbeddings(embeddings.translator, base64: embeddings.base64, entry: &entry)
+            } else if (200..<300).contains(status), let translator = context.translator {
                 respondTranslated(translator, entry: &entry)
             } else if (200..<300).contains(status) {
                 if let found = OpenAIAdapter.usage(inResponse: body) {
@@ -214,6 +218,22 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             var head = headers
             head.add("content-type", "application/json")
             responder.respond(HTTPResponse(status: 200, headers: head, body: context.dialect.completionBody(completion)))
+        } catch {
+            entry.status = error.status
+            entry.errorType = error.code
+            responder.respond(context.dialect.errorResponse(error, headers: headers))
+        }
+    }
+
+    private func respondEmbeddings(_ translator: any EmbeddingsTranslator, base64: Bool, entry: inout RequestLogEntry) {
+        do {
+            let result = try translator.result(from: body, providerName: context.providerName)
+            entry.inputTokens = result.inputTokens
+            entry.outputTokens = 0
+            var head = headers
+            head.add("content-type", "application/json")
+            responder.respond(HTTPResponse(status: 200, headers: head,
+                                           body: JSONWriter.encode(result.openAIJSON(model: context.upstreamModel, base64: base64))))
         } catch {
             entry.status = error.status
             entry.errorType = error.code

@@ -10,6 +10,7 @@ public final class DataPlaneHandler: HTTPHandler {
     enum Endpoint: Sendable {
         case chatCompletions
         case messages
+        case embeddings
         case models
     }
 
@@ -23,6 +24,7 @@ public final class DataPlaneHandler: HTTPHandler {
         var router = Router<Endpoint>()
         router.add("POST", "/v1/chat/completions", .chatCompletions)
         router.add("POST", "/v1/messages", .messages)
+        router.add("POST", "/v1/embeddings", .embeddings)
         router.add("GET", "/v1/models", .models)
         self.router = router
     }
@@ -43,6 +45,9 @@ public final class DataPlaneHandler: HTTPHandler {
         case .found(.messages, _):
             ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog)
                 .handleMessages(request, requestID: requestID, responder: responder)
+        case .found(.embeddings, _):
+            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog)
+                .handleEmbeddings(request, requestID: requestID, responder: responder)
         case .found(.models, _):
             responder.respond(.json(200, modelList(snapshots.current), headers: .switchyard(requestID: requestID)))
         case .methodNotAllowed(let allowed):

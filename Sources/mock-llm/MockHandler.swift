@@ -23,6 +23,8 @@ final class MockHandler: HTTPHandler {
             responder.respond(.json(200, .object([("object", .string("list")), ("data", .array([
                 .object([("id", .string("mock-demo")), ("object", .string("model")), ("created", .int(0)), ("owned_by", .string("mock-llm"))]),
             ]))])))
+        case ("POST", let path) where MockEmbeddings.format(path) != nil:
+            embed(request, MockEmbeddings(format: MockEmbeddings.format(path)!), responder: responder)
         case ("POST", "/v1/chat/completions"):
             complete(request, wire: MockOpenAIWire(), responder: responder)
         case ("POST", "/v2/chat"):
@@ -40,6 +42,20 @@ final class MockHandler: HTTPHandler {
         default:
             responder.respond(MockOpenAIWire().errorResponse(status: 404, message: "unknown path \(request.path)"))
         }
+    }
+
+    /// Answers one embeddings request in its provider's format, after the same auth check as completions.
+    func embed(_ request: HTTPRequest, _ embeddings: MockEmbeddings, responder: HTTPResponder) {
+        stats.update { $0.requests += 1 }
+        if let requiredKey, let refusal = embeddings.wire.authenticate(request, requiredKey: requiredKey) {
+            responder.respond(refusal)
+            return
+        }
+        guard let document = try? JSONParser.parse(request.body), case .object = document else {
+            responder.respond(embeddings.wire.errorResponse(status: 400, message: "the request body is not a JSON object"))
+            return
+        }
+        responder.respond(embeddings.answer(document))
     }
 
     /// Answers one completion request in `wire`'s format, after checking it as the real API would.

@@ -1,0 +1,55 @@
+import Core
+import HTTPKit
+import HTTPServer
+import Providers
+
+extension ChatCompletionsHandler {
+    /// `POST /v1/embeddings`: forwarded as sent to OpenAI-format providers, translated for Gemini, Cohere,
+    /// Ollama and Bedrock; always answered in OpenAI's shape (float or base64 vectors, as asked).
+    func handleEmbeddings(_ request: HTTPRequest, requestID: String, responder: HTTPResponder) {
+        let admission = Admission(requestID: requestID, dialect: .openAI)
+        let scan: JSONObjectScan
+        let canonical: EmbeddingsRequest
+        do throws(GatewayError) {
+            guard let parsed = try? JSONObjectScan(request.body), let document = try? JSONParser.parse(request.body) else {
+                throw GatewayError.invalidRequest("The request body is not a valid JSON object.", code: "invalid_json")
+            }
+            scan = parsed
+            // Token-array inputs are valid for OpenAI-format upstreams only; they are checked after routing.
+            canonical = try EmbeddingsRequest(json: Self.textInputs(document))
+        } catch {
+            reject(error, model: "", admission, responder)
+            return
+        }
+        do throws(GatewayError) {
+            let (deployment, provider) = try route(canonical.model)
+            var context = relayContext(admission, model: canonical.model, deployment: deployment, provider: provider, stream: false)
+            let wire: WireRequest
+            switch EmbeddingsSupport.of(provider.kind) {
+            case .openAIFormat:
+                wire = OpenAIAdapter.embeddingsRequest(scan, provider: provider, upstreamModel: deployment.upstreamModel)
+            case .translated(let translator):
+                guard scan.value("input")?.arrayValue?.first?.arrayValue == nil, scan.value("input")?.arrayValue?.first?.intValue == nil else {
+                    throw .invalidRequest("Provider kind '\(provider.kind.rawValue)' takes text inputs, not token arrays.", param: "input")
+                }
+                wire = try translator.wireRequest(canonical, provider: provider, upstreamModel: deployment.upstreamModel)
+                context.embeddings = (translator, canonical.base64)
+                context.translator = chatTranslator(for: provider.kind)  // reads the provider's error bodies
+            case .unsupported:
+                throw .invalidRequest("Provider kind '\(provider.kind.rawValue)' has no embeddings API; route '\(canonical.model)' elsewhere.",
+                                      param: "model", code: "embeddings_unsupported")
+            }
+            start(wire, context: context, provider: provider, responder: responder)
+        } catch {
+            reject(error, model: canonical.model, admission, responder)
+        }
+    }
+
+    /// The body with token-array inputs replaced by a placeholder string, so validation of the other fields
+    /// still applies (OpenAI-format providers receive the original bytes).
+    static func textInputs(_ document: JSONValue) -> JSONValue {
+        guard case .object(let fields) = document, let items = document["input"]?.arrayValue,
+              let first = items.first, first.intValue != nil || first.arrayValue != nil else { return document }
+        return .object(fields.map { $0.0 == "input" ? ("input", .array(items.map { _ in .string("") })) : $0 })
+    }
+}

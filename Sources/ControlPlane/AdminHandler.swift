@@ -12,6 +12,7 @@ public final class AdminHandler: HTTPHandler {
         case healthz, readyz
         case listProviders, createProvider, getProvider, patchProvider, deleteProvider
         case listModels, createModel, getModel, patchModel, deleteModel
+        case listCatalog, createCatalogEntry, getCatalogEntry, patchCatalogEntry, deleteCatalogEntry
         case config, listRequests, getRequest
     }
 
@@ -38,6 +39,11 @@ public final class AdminHandler: HTTPHandler {
         router.add("GET", "/admin/v1/models/{id}", .getModel)
         router.add("PATCH", "/admin/v1/models/{id}", .patchModel)
         router.add("DELETE", "/admin/v1/models/{id}", .deleteModel)
+        router.add("GET", "/admin/v1/catalog", .listCatalog)
+        router.add("POST", "/admin/v1/catalog", .createCatalogEntry)
+        router.add("GET", "/admin/v1/catalog/{id}", .getCatalogEntry)
+        router.add("PATCH", "/admin/v1/catalog/{id}", .patchCatalogEntry)
+        router.add("DELETE", "/admin/v1/catalog/{id}", .deleteCatalogEntry)
         router.add("GET", "/admin/v1/config", .config)
         router.add("GET", "/admin/v1/requests", .listRequests)
         router.add("GET", "/admin/v1/requests/{id}", .getRequest)
@@ -91,6 +97,8 @@ public final class AdminHandler: HTTPHandler {
             return try ProviderEndpoints(config: config).perform(route, request, id: id)
         case .listModels, .createModel, .getModel, .patchModel, .deleteModel:
             return try ModelEndpoints(config: config).perform(route, request, id: id)
+        case .listCatalog, .createCatalogEntry, .getCatalogEntry, .patchCatalogEntry, .deleteCatalogEntry:
+            return try CatalogEndpoints(config: config).perform(route, request, id: id)
         case .config:
             return try configDocument()
         case .listRequests:

@@ -20,9 +20,14 @@ struct ModelEndpoints {
             }
             return Pagination.response(page.items.map { ModelPayload.render($0, providerName: names[$0.providerID]) }, next: page.nextCursor)
         case .createModel:
-            let record = try ModelPayload.create(request.body, now: now, findProvider: lookup)
+            var record = try ModelPayload.create(request.body, now: now, findProvider: lookup)
+            let explicitPricing = ModelPayload.hasPricing(request.body)
             try config.commit(summary: "create model \(record.name)") { repository in
                 try ensureUnique(record, repository)
+                if let kind = try repository.provider(id: record.providerID)?.kind,
+                   let entry = try repository.catalogEntry(kind: kind, model: record.upstreamModel) {
+                    ModelPayload.apply(entry, to: &record, pricing: !explicitPricing)
+                }
                 try repository.insert(record)
             }
             return try respond(201, record, lookup)

@@ -64,6 +64,21 @@ enum ModelPayload {
         if reader.has("enabled") { record.enabled = try reader.requiredBool("enabled") }
     }
 
+    /// The `pricing` given in a create body; without it the catalog's prices apply.
+    static func hasPricing(_ body: [UInt8]) -> Bool {
+        (try? FieldReader(body: body, allowed: fields))?.has("pricing") ?? false
+    }
+
+    /// Fills what a new model left out from its catalog entry: limits it did not set, and prices when it gave none.
+    static func apply(_ entry: CatalogRecord, to record: inout ModelRecord, pricing: Bool) {
+        record.contextWindow = record.contextWindow ?? entry.contextWindow
+        record.maxOutputTokens = record.maxOutputTokens ?? entry.maxOutputTokens
+        guard pricing else { return }
+        record.inputPerMTokMicros = entry.inputPerMTokMicros
+        record.outputPerMTokMicros = entry.outputPerMTokMicros
+        record.cachedInputPerMTokMicros = entry.cachedInputPerMTokMicros
+    }
+
     static func isModelName(_ text: String) -> Bool {
         (1...256).contains(text.utf8.count) && text.unicodeScalars.allSatisfy { $0.value > 32 && $0.value != 127 }
     }

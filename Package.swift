@@ -14,7 +14,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
-        .target(name: "Core", dependencies: ["COpenSSL"]),
+        .target(name: "Core", dependencies: ["COpenSSL", "CLinux"]),
         .target(name: "HTTPKit", dependencies: ["Core"]),
         .target(name: "HTTPServer", dependencies: ["HTTPKit", "CLinux"]),
         .target(name: "UpstreamClient", dependencies: ["HTTPKit", "CCurl", "CLinux"]),

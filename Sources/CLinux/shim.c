@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 #include "CLinux.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -130,4 +131,8 @@ int clinux_raise_nofile_limit(void) {
     if (getrlimit(RLIMIT_NOFILE, &lim) < 0) return -1;
     lim.rlim_cur = lim.rlim_max;
     return setrlimit(RLIMIT_NOFILE, &lim);
+}
+
+const void *clinux_memmem(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len) {
+    return memmem(haystack, haystack_len, needle, needle_len);
 }

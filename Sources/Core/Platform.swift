@@ -1,3 +1,4 @@
+import CLinux
 import COpenSSL
 import Glibc
 
@@ -154,5 +155,15 @@ public enum Base64 {
         guard count >= 0 else { return nil }
         let padding = input.reversed().prefix(2).filter { $0 == UInt8(ascii: "=") }.count
         return Array(out[0..<(Int(count) - padding)])
+    }
+}
+
+/// Substring search in raw bytes with libc's `memmem` (SIMD in glibc), for hot paths.
+public enum ByteSearch {
+    /// The offset of the first `needle` at or after `from` in `bytes`, if any.
+    public static func firstOffset(of needle: StaticString, in bytes: UnsafeRawBufferPointer, from: Int = 0) -> Int? {
+        guard let base = bytes.baseAddress, from < bytes.count, needle.utf8CodeUnitCount > 0 else { return nil }
+        guard let hit = clinux_memmem(base + from, bytes.count - from, needle.utf8Start, needle.utf8CodeUnitCount) else { return nil }
+        return base.distance(to: UnsafeRawPointer(hit))
     }
 }

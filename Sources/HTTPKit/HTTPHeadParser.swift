@@ -7,15 +7,45 @@ enum BodyFraming {
 
 /// Parses a request line and header block (without the final empty line) and decides body framing.
 enum HTTPHeadParser {
+    /// The headers that decide framing, noted while the head is read (so no second pass looks them up).
+    struct FramingHeaders {
+        var hostCount = 0
+        var encodings: [String] = []
+        var lengths: [String] = []
+
+        mutating func note(_ name: String, _ value: String) {
+            switch name.utf8.count {
+            case 4 where name.caseInsensitiveEquals("host"): hostCount += 1
+            case 14 where name.caseInsensitiveEquals("content-length"): lengths.append(value)
+            case 17 where name.caseInsensitiveEquals("transfer-encoding"): encodings.append(value)
+            default: break
+            }
+        }
+    }
+
     static func parse(_ head: UnsafeBufferPointer<UInt8>, limits: HTTPParserLimits) throws -> (HTTPRequest, BodyFraming) {
-        var lines: [UnsafeBufferPointer<UInt8>] = []
+        var request: HTTPRequest?
+        var headers = HTTPHeaders()
+        var framingHeaders = FramingHeaders()
+        var headerCount = 0
+        func take(_ line: UnsafeBufferPointer<UInt8>) throws {
+            guard request != nil else {
+                request = try parseRequestLine(line)
+                return
+            }
+            headerCount += 1
+            guard headerCount <= limits.maxHeaderCount else { throw HTTPParseError.headersTooLarge }
+            let (name, value) = try parseHeaderLine(line)
+            framingHeaders.note(name, value)
+            headers.add(name, value)
+        }
         var lineStart = 0
         var i = 0
         while i < head.count {
             let byte = head[i]
             if byte == 13 {
                 guard i + 1 < head.count, head[i + 1] == 10 else { throw HTTPParseError.badRequest("bare CR in request head") }
-                lines.append(UnsafeBufferPointer(rebasing: head[lineStart..<i]))
+                try take(UnsafeBufferPointer(rebasing: head[lineStart..<i]))
                 i += 2
                 lineStart = i
                 continue
@@ -24,17 +54,10 @@ enum HTTPHeadParser {
             if byte == 0 { throw HTTPParseError.badRequest("NUL byte in request head") }
             i += 1
         }
-        lines.append(UnsafeBufferPointer(rebasing: head[lineStart..<head.count]))
-        guard lines.count - 1 <= limits.maxHeaderCount else { throw HTTPParseError.headersTooLarge }
-
-        var request = try parseRequestLine(lines[0])
-        var headers = HTTPHeaders()
-        for line in lines.dropFirst() {
-            let (name, value) = try parseHeaderLine(line)
-            headers.add(name, value)
-        }
-        request.headers = headers
-        return (request, try framing(of: request))
+        try take(UnsafeBufferPointer(rebasing: head[lineStart..<head.count]))
+        guard var parsed = request else { throw HTTPParseError.badRequest("malformed request line") }
+        parsed.headers = headers
+        return (parsed, try framing(versionMinor: parsed.versionMinor, framingHeaders))
     }
 
     static func isTokenByte(_ b: UInt8) -> Bool {
@@ -49,19 +72,20 @@ enum HTTPHeadParser {
     }
 
     static func parseRequestLine(_ line: UnsafeBufferPointer<UInt8>) throws -> HTTPRequest {
-        let parts = line.split(separator: 32, omittingEmptySubsequences: false)
+        let parts = line.split(separator: 32, maxSplits: 3, omittingEmptySubsequences: false)
         guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else { throw HTTPParseError.badRequest("malformed request line") }
         guard parts[0].allSatisfy(isTokenByte) else { throw HTTPParseError.badRequest("invalid method") }
         guard parts[1].allSatisfy({ $0 > 32 && $0 < 127 }) else { throw HTTPParseError.badRequest("invalid request target") }
         let method = String(decoding: parts[0], as: UTF8.self)
         let target = String(decoding: parts[1], as: UTF8.self)
-        let version = Array(parts[2])
+        let version = parts[2]
         let minor: Int
-        switch version {
-        case Array("HTTP/1.1".utf8): minor = 1
-        case Array("HTTP/1.0".utf8): minor = 0
-        default:
-            if version.starts(with: Array("HTTP/".utf8)), version.count == 8 { throw HTTPParseError.versionNotSupported }
+        if version.elementsEqual("HTTP/1.1".utf8) {
+            minor = 1
+        } else if version.elementsEqual("HTTP/1.0".utf8) {
+            minor = 0
+        } else {
+            if version.starts(with: "HTTP/".utf8), version.count == 8 { throw HTTPParseError.versionNotSupported }
             throw HTTPParseError.badRequest("malformed HTTP version")
         }
         if method == "CONNECT" { throw HTTPParseError.methodNotAllowed(method) }
@@ -87,14 +111,13 @@ enum HTTPHeadParser {
                 String(decoding: UnsafeBufferPointer(rebasing: line[start..<end]), as: UTF8.self))
     }
 
-    static func framing(of request: HTTPRequest) throws -> BodyFraming {
-        let hosts = request.headers.values("host")
-        if request.versionMinor == 1, hosts.count != 1 { throw HTTPParseError.badRequest("exactly one Host header is required") }
-        let encodings = request.headers.values("transfer-encoding")
-        let lengths = request.headers.values("content-length")
+    static func framing(versionMinor: Int, _ seen: FramingHeaders) throws -> BodyFraming {
+        if versionMinor == 1, seen.hostCount != 1 { throw HTTPParseError.badRequest("exactly one Host header is required") }
+        let encodings = seen.encodings
+        let lengths = seen.lengths
         if !encodings.isEmpty {
             guard lengths.isEmpty else { throw HTTPParseError.badRequest("both Content-Length and Transfer-Encoding present") }
-            guard request.versionMinor == 1 else { throw HTTPParseError.badRequest("Transfer-Encoding in an HTTP/1.0 request") }
+            guard versionMinor == 1 else { throw HTTPParseError.badRequest("Transfer-Encoding in an HTTP/1.0 request") }
             let codings = encodings.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { $0.trimmingSpaces() }
             guard let last = codings.last, last.caseInsensitiveEquals("chunked") else {
                 throw HTTPParseError.badRequest("chunked must be the final transfer coding")

@@ -8,8 +8,10 @@ public struct PathParameters: Sendable {
 public struct Router<Value: Sendable>: Sendable {
     struct Route: Sendable {
         let method: String
+        let pattern: String
         let segments: [Substring]
         let value: Value
+        let hasParameters: Bool
     }
 
     private var routes: [Route] = []
@@ -18,7 +20,8 @@ public struct Router<Value: Sendable>: Sendable {
 
     /// Adds a route; `{name}` segments capture one path segment.
     public mutating func add(_ method: String, _ pattern: String, _ value: Value) {
-        routes.append(Route(method: method, segments: pattern.split(separator: "/"), value: value))
+        routes.append(Route(method: method, pattern: pattern, segments: pattern.split(separator: "/"), value: value,
+                            hasParameters: pattern.utf8.contains(UInt8(ascii: "{"))))
     }
 
     /// The outcome of matching a request.
@@ -31,6 +34,11 @@ public struct Router<Value: Sendable>: Sendable {
 
     /// Matches `method` and `path`.
     public func match(method: String, path: Substring) -> Match {
+        // Fast path for the hot routes: the path spelled exactly as a parameterless pattern, compared
+        // byte for byte without splitting it.
+        for route in routes where route.method == method && !route.hasParameters && route.pattern.utf8.elementsEqual(path.utf8) {
+            return .found(route.value, PathParameters())
+        }
         let segments = path.split(separator: "/")
         var allowed: [String] = []
         for route in routes where route.segments.count == segments.count {

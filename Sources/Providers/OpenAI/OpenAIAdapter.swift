@@ -64,22 +64,24 @@ public enum OpenAIAdapter {
     /// Token usage from a whole (non-streamed) response body, reading only its last `"usage"` object
     /// (OpenAI puts usage after the choices).
     public static func usage(inResponse body: [UInt8]) -> TokenUsage? {
-        var index = body.count - usageKey.count
-        while index >= 0 {
-            if let start = usageObjectStart(in: body, keyAt: index) {
-                return (try? JSONParser.parsePrefix(body[start...])).flatMap(usage(from:))
+        body.withUnsafeBytes { bytes in
+            var found: Int?
+            var offset = 0
+            while let hit = ByteSearch.firstOffset(of: usageKey, in: bytes, from: offset) {
+                if let start = usageObjectStart(in: bytes, keyAt: hit) { found = start }
+                offset = hit + 1
             }
-            index -= 1
+            return found.flatMap { start in (try? JSONParser.parsePrefix(body[start...])).flatMap(usage(from:)) }
         }
-        return nil
     }
 
-    /// A cheap pre-check before parsing a stream event for usage: it mentions a `"usage"` object.
+    /// A cheap pre-check before parsing a stream event for usage: it mentions a `"usage"` object
+    /// (not `"usage":null`, which OpenAI sends on every chunk once usage is asked for).
     public static func mayCarryUsage(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var index = 0
-        while index + usageKey.count < bytes.count {
-            if usageObjectStart(in: bytes, keyAt: index) != nil { return true }
-            index += 1
+        var offset = 0
+        while let hit = ByteSearch.firstOffset(of: usageKey, in: bytes, from: offset) {
+            if usageObjectStart(in: bytes, keyAt: hit) != nil { return true }
+            offset = hit + 1
         }
         return false
     }
@@ -92,13 +94,11 @@ public enum OpenAIAdapter {
                           reasoningTokens: usage["completion_tokens_details"]?["reasoning_tokens"]?.intValue ?? 0)
     }
 
-    static let usageKey = Array("\"usage\"".utf8)
+    static let usageKey: StaticString = "\"usage\""
 
-    /// When `"usage"` starts at `index` and is followed by `:` and an object, where that object begins.
-    static func usageObjectStart<Bytes: RandomAccessCollection<UInt8>>(in bytes: Bytes, keyAt index: Int) -> Int? where Bytes.Index == Int {
-        guard index + usageKey.count < bytes.count, bytes[index] == usageKey[0], bytes[index + 1] == usageKey[1],
-              bytes[index..<index + usageKey.count].elementsEqual(usageKey) else { return nil }
-        var next = index + usageKey.count
+    /// Where the object begins when the `"usage"` at `index` is followed by `:` and an object.
+    static func usageObjectStart(in bytes: UnsafeRawBufferPointer, keyAt index: Int) -> Int? {
+        var next = index + usageKey.utf8CodeUnitCount
         while next < bytes.count, bytes[next] == 0x20 || bytes[next] == UInt8(ascii: ":") { next += 1 }
         return next < bytes.count && bytes[next] == UInt8(ascii: "{") ? next : nil
     }

@@ -69,8 +69,21 @@ public enum Identifier {
     /// A unique, cheap id for high-rate events such as requests: a random per-process prefix and a counter.
     /// Unique, not secret: never use it where guessing matters.
     public static func sequential(_ prefix: String) -> String {
-        let next = counter.add(1, ordering: .relaxed).newValue
-        let digits = String(next, radix: 16)
-        return prefix + "_" + processPrefix + String(repeating: "0", count: max(0, 12 - digits.count)) + digits
+        var next = counter.add(1, ordering: .relaxed).newValue
+        // Written into one buffer: the prefix, `_`, the process prefix, then 12 hex digits of the counter.
+        let head = prefix.utf8.count + 1 + processPrefix.utf8.count
+        return String(unsafeUninitializedCapacity: head + 12) { buffer in
+            var index = 0
+            for byte in prefix.utf8 { buffer[index] = byte; index += 1 }
+            buffer[index] = UInt8(ascii: "_")
+            index += 1
+            for byte in processPrefix.utf8 { buffer[index] = byte; index += 1 }
+            for position in stride(from: head + 11, through: head, by: -1) {
+                let digit = UInt8(next & 15)
+                buffer[position] = digit < 10 ? 48 + digit : 87 + digit
+                next >>= 4
+            }
+            return head + 12
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Glibc
 import HTTPKit
 
 /// How an upstream response's body is delimited (RFC 9112 §6.3).
@@ -33,8 +34,10 @@ struct ResponseHead {
         /// The next line without its CRLF, or nil at the end.
         func nextLine() -> Slice<UnsafeBufferPointer<UInt8>>? {
             guard lineStart <= head.count else { return nil }
-            var end = lineStart
-            while end < head.count && head[end] != 10 { end += 1 }
+            var end = head.count
+            if lineStart < head.count, let base = head.baseAddress, let found = memchr(base + lineStart, 10, head.count - lineStart) {
+                end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            }
             let line = head[lineStart..<(end > lineStart && head[end - 1] == 13 ? end - 1 : end)]
             lineStart = end + 1
             return line

@@ -21,7 +21,8 @@ let package = Package(
         .target(name: "Store", dependencies: ["Core", "CSQLite"]),
         .target(name: "Providers", dependencies: ["Core", "HTTPKit"]),
         .target(name: "Telemetry", dependencies: ["Core", "Store"]),
-        .target(name: "DataPlane", dependencies: ["Providers", "UpstreamClient", "Telemetry", "HTTPServer"]),
+        .target(name: "Routing", dependencies: ["Core"]),
+        .target(name: "DataPlane", dependencies: ["Providers", "UpstreamClient", "Telemetry", "HTTPServer", "Routing"]),
         .target(name: "ControlPlane", dependencies: ["Store", "Core", "Telemetry", "HTTPServer"]),
         .executableTarget(name: "switchyard", dependencies: ["DataPlane", "ControlPlane"]),
         .executableTarget(name: "mock-llm", dependencies: ["HTTPServer", "Providers"]),
@@ -32,6 +33,7 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Store"]),
         .testTarget(name: "UpstreamClientTests", dependencies: ["UpstreamClient"]),
         .testTarget(name: "ProvidersTests", dependencies: ["Providers"]),
+        .testTarget(name: "RoutingTests", dependencies: ["Routing"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,3 @@
-#define _GNU_SOURCE
 #include "CLinux.h"
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,0 +1,89 @@
+import Core
+
+/// What happened to one attempt on a deployment, as the health registry counts it.
+public enum AttemptOutcome: Sendable, Equatable {
+    case success
+    /// Connection errors, timeouts, 5xx, overloaded, a stream cut short: count against the breaker.
+    case failure(reason: String)
+    /// 429: counts as a failure; with `retry-after` the deployment also rests exactly that long.
+    case rateLimited(retryAfterMillis: Int?)
+    /// 401/403 or an invalid key: the deployment is disabled until its provider's configuration changes.
+    case authFailure(reason: String)
+}
+
+/// Circuit breakers and disable reasons for every deployment, shared by all event loops. Decisions take
+/// a lock for a few field updates only; all timing comes from the injected clock.
+public final class DeploymentHealth: @unchecked Sendable {
+    // Safety: `entries` is only touched while holding `lock`.
+    public struct Entry: Sendable {
+        public var breaker: CircuitBreaker
+        /// Why the deployment is out of service, with the provider fingerprint it was judged under.
+        public var disabled: (reason: String, fingerprint: String)?
+        /// No new attempt before this time (a provider's `retry-after`).
+        public var restingUntil: Int64 = 0
+        public var lastError: (message: String, atMillis: Int64)?
+        public var inFlight = 0
+    }
+
+    private let lock = Lock()
+    private var entries: [String: Entry] = [:]
+    private let settings: CircuitBreaker.Settings
+    public let clock: @Sendable () -> Int64
+
+    public init(settings: CircuitBreaker.Settings = .init(), clock: @escaping @Sendable () -> Int64 = { Int64(Timestamp.monotonicNanos() / 1_000_000) }) {
+        self.settings = settings
+        self.clock = clock
+    }
+
+    /// True when the deployment may be tried now; takes a half-open probe slot when it does.
+    public func admit(_ deploymentID: String, fingerprint: String) -> Bool {
+        let now = clock()
+        return lock.withLock {
+            var entry = entries[deploymentID] ?? Entry(breaker: CircuitBreaker(settings: settings))
+            defer { entries[deploymentID] = entry }
+            if let disabled = entry.disabled {
+                guard disabled.fingerprint != fingerprint else { return false }
+                entry.disabled = nil  // the provider's configuration changed: give it another chance
+            }
+            guard now >= entry.restingUntil, entry.breaker.admit(now: now) else { return false }
+            entry.inFlight += 1
+            return true
+        }
+    }
+
+    /// Records how an admitted attempt ended.
+    public func record(_ deploymentID: String, fingerprint: String, _ outcome: AttemptOutcome) {
+        let now = clock()
+        lock.withLock {
+            var entry = entries[deploymentID] ?? Entry(breaker: CircuitBreaker(settings: settings))
+            entry.inFlight = max(0, entry.inFlight - 1)
+            switch outcome {
+            case .success:
+                entry.breaker.record(success: true, now: now)
+            case .failure(let reason):
+                entry.breaker.record(success: false, now: now)
+                entry.lastError = (reason, now)
+            case .rateLimited(let retryAfter):
+                entry.breaker.record(success: false, now: now)
+                entry.lastError = ("rate limited (429)", now)
+                if let retryAfter { entry.restingUntil = max(entry.restingUntil, now + Int64(retryAfter)) }
+            case .authFailure(let reason):
+                entry.disabled = (reason, fingerprint)
+                entry.lastError = (reason, now)
+            }
+            entries[deploymentID] = entry
+        }
+    }
+
+    /// A copy of one deployment's state, for health reports.
+    public func entry(_ deploymentID: String) -> Entry? {
+        lock.withLock { entries[deploymentID] }
+    }
+}
+
+extension ProviderConfig {
+    /// Changes whenever anything that could cure an auth failure changes (endpoint, key, region, version).
+    public var healthFingerprint: String {
+        Crypto.sha256Hex(Array([baseURL, apiKey ?? "", apiKeyProblem ?? "", region ?? "", apiVersion ?? ""].joined(separator: "\u{1}").utf8))
+    }
+}

@@ -2,15 +2,18 @@ import Core
 import HTTPKit
 import HTTPServer
 import Providers
+import Routing
 import Telemetry
 import UpstreamClient
 
-/// `POST /v1/chat/completions` (and, through `MessagesHandler.swift`, `POST /v1/messages`): validates,
-/// picks a deployment from the snapshot and relays the upstream answer.
+/// `POST /v1/chat/completions` (and, through `MessagesHandler.swift` and `EmbeddingsHandler.swift`,
+/// `/v1/messages` and `/v1/embeddings`): validates, lists the route group's deployments and hands them
+/// to a `FailoverCoordinator`, which relays the first good answer.
 struct ChatCompletionsHandler {
     let snapshot: ConfigSnapshot
     let upstream: UpstreamHTTPClient
     let requestLog: RequestLogWriter
+    let health: DeploymentHealth
 
     /// When and for whom one client request started, for its log row.
     struct Admission {
@@ -29,19 +32,18 @@ struct ChatCompletionsHandler {
             reject(error, model: "", admission, responder)
             return
         }
-        let deployment: ModelDeployment, provider: ProviderConfig
+        let candidates: [FailoverCoordinator.Candidate]
         do {
-            (deployment, provider) = try route(chat.model)
+            candidates = try route(chat.model)
         } catch {
             reject(error, model: chat.model, admission, responder)
             return
         }
-        var context = relayContext(admission, model: chat.model, deployment: deployment, provider: provider, stream: chat.stream)
-        let wire: WireRequest
-        if let translator = chatTranslator(for: provider.kind) {
+        // The canonical form is read once, and only when some candidate needs a translation.
+        var canonical: ChatCompletionRequest?
+        if candidates.contains(where: { chatTranslator(for: $0.provider.kind) != nil }) {
             do {
-                let canonical = try ChatCompletionRequest(json: JSONParser.parse(request.body))
-                wire = try translator.wireRequest(canonical, provider: provider, upstreamModel: deployment.upstreamModel)
+                canonical = try ChatCompletionRequest(json: JSONParser.parse(request.body))
             } catch let error as GatewayError {
                 reject(error, model: chat.model, admission, responder)
                 return
@@ -49,35 +51,66 @@ struct ChatCompletionsHandler {
                 reject(.invalidRequest("The request body is not valid JSON.", code: "invalid_json"), model: chat.model, admission, responder)
                 return
             }
-            context.translator = translator
-            context.includeUsage = chat.includeUsage
-        } else {
-            let (request, addedUsage) = OpenAIAdapter.wireRequest(chat, provider: provider, upstreamModel: deployment.upstreamModel)
-            wire = request
-            context.hideUsageChunk = addedUsage
         }
-        start(wire, context: context, provider: provider, responder: responder)
+        run(admission, model: chat.model, candidates: candidates, responder: responder) { [canonical] candidate, attempt throws(GatewayError) in
+            var context = relayContext(admission, model: chat.model, candidate: candidate, stream: chat.stream, attempt: attempt)
+            let wire: WireRequest
+            if let translator = chatTranslator(for: candidate.provider.kind), let canonical {
+                wire = try translator.wireRequest(canonical, provider: candidate.provider, upstreamModel: candidate.deployment.upstreamModel)
+                context.translator = translator
+                context.includeUsage = chat.includeUsage
+            } else {
+                let (request, addedUsage) = OpenAIAdapter.wireRequest(chat, provider: candidate.provider,
+                                                                      upstreamModel: candidate.deployment.upstreamModel)
+                wire = request
+                context.hideUsageChunk = addedUsage
+            }
+            return (context, wire)
+        }
     }
 
-    /// The deployment that serves `model` and its provider; 404 for unknown models, 502 for a provider whose key is missing.
-    func route(_ model: String) throws(GatewayError) -> (ModelDeployment, ProviderConfig) {
-        guard let deployment = snapshot.routeGroups[model]?.first, let provider = snapshot.providers[deployment.providerID] else {
+    /// The deployments that may serve `model`, best first; 404 for unknown models, 502 when every
+    /// provider behind it lacks a usable key.
+    func route(_ model: String) throws(GatewayError) -> [FailoverCoordinator.Candidate] {
+        guard let group = snapshot.routeGroups[model], !group.isEmpty else {
             throw GatewayError(status: 404, type: "invalid_request_error", code: "model_not_found",
                                message: "The model '\(model)' does not exist or has no enabled deployment.", param: "model")
         }
-        if let problem = provider.apiKeyProblem {
-            throw GatewayError(status: 502, type: "api_error", code: "provider_misconfigured",
-                               message: "Provider '\(provider.name)' cannot be called: \(problem).")
+        var candidates: [FailoverCoordinator.Candidate] = []
+        var problem: String?
+        for deployment in group {
+            guard let provider = snapshot.providers[deployment.providerID] else { continue }
+            if let keyProblem = provider.apiKeyProblem {
+                problem = problem ?? "Provider '\(provider.name)' cannot be called: \(keyProblem)."
+                continue
+            }
+            candidates.append(.init(deployment: deployment, provider: provider))
         }
-        return (deployment, provider)
+        guard !candidates.isEmpty else {
+            throw GatewayError(status: 502, type: "api_error", code: "provider_misconfigured",
+                               message: problem ?? "The model '\(model)' has no callable deployment.")
+        }
+        return candidates
     }
 
-    func relayContext(_ admission: Admission, model: String, deployment: ModelDeployment, provider: ProviderConfig,
-                      stream: Bool) -> CompletionRelay.Context {
+    /// Starts the attempts; answers at once when no candidate can take the request.
+    func run(_ admission: Admission, model: String, candidates: [FailoverCoordinator.Candidate], responder: HTTPResponder,
+             prepare: @escaping FailoverCoordinator.Prepare) {
+        let budget = UInt64(candidates[0].provider.timeouts.totalMillis) * 1_000_000
+        let coordinator = FailoverCoordinator(candidates: candidates, prepare: prepare, health: health, upstream: upstream,
+                                              responder: responder, requestLog: requestLog, deadlineNanos: admission.startedAt + budget)
+        if let error = coordinator.start() { reject(error, model: model, admission, responder) }
+    }
+
+    func relayContext(_ admission: Admission, model: String, candidate: FailoverCoordinator.Candidate, stream: Bool,
+                      attempt: Int) -> CompletionRelay.Context {
         var context = CompletionRelay.Context(requestID: admission.requestID, createdAtMillis: admission.createdAt,
-                                              startedAtNanos: admission.startedAt, publicModel: model, providerName: provider.name,
-                                              upstreamModel: deployment.upstreamModel, stream: stream)
+                                              startedAtNanos: admission.startedAt, publicModel: model, providerName: candidate.provider.name,
+                                              upstreamModel: candidate.deployment.upstreamModel, stream: stream)
         context.dialect = admission.dialect
+        context.deploymentID = candidate.deployment.id
+        context.providerFingerprint = candidate.provider.healthFingerprint
+        context.attempt = attempt
         return context
     }
 
@@ -87,18 +120,5 @@ struct ChatCompletionsHandler {
         requestLog.record(RequestLogEntry(id: admission.requestID, createdAtMillis: admission.createdAt, model: model, status: error.status,
                                           errorType: error.code ?? error.type,
                                           latencyMillis: Int((Timestamp.monotonicNanos() - admission.startedAt) / 1_000_000)))
-    }
-
-    func start(_ wire: WireRequest, context: CompletionRelay.Context, provider: ProviderConfig, responder: HTTPResponder) {
-        let relay = CompletionRelay(context: context, responder: responder, requestLog: requestLog)
-        var upstreamHeaders = wire.headers
-        // The same id in the provider's logs as in ours, for tracing one request across both.
-        upstreamHeaders.add("x-request-id", context.requestID)
-        upstreamHeaders.add("user-agent", "switchyard")
-        let upstreamRequest = UpstreamRequest(method: "POST", url: wire.url, headers: upstreamHeaders, body: wire.body,
-                                              connectTimeoutMillis: provider.timeouts.connectMillis,
-                                              firstByteTimeoutMillis: provider.timeouts.firstByteMillis,
-                                              totalTimeoutMillis: provider.timeouts.totalMillis, caFile: provider.caFile)
-        relay.start(upstreamRequest, on: upstream)
     }
 }

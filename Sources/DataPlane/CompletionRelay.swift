@@ -2,6 +2,7 @@ import Core
 import HTTPKit
 import HTTPServer
 import Providers
+import Routing
 import Telemetry
 import UpstreamClient
 
@@ -19,6 +20,13 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         let providerName: String
         let upstreamModel: String
         let stream: Bool
+        /// The deployment this attempt goes to, and its provider's fingerprint (for the health registry).
+        var deploymentID = ""
+        var providerFingerprint = ""
+        /// This attempt's number (1 for the first).
+        var attempt = 1
+        /// Runs the request's attempts; absent when there is nothing to fail over to.
+        var failover: FailoverCoordinator?
         /// The gateway asked for the final usage chunk; the client did not, so it is not forwarded.
         var hideUsageChunk = false
         /// The provider's wire family when it is not OpenAI's; answers are translated, not relayed as they came.
@@ -42,6 +50,8 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     /// The upstream's `retry-after` on an error answer, passed on with a 429 or 503.
     private var retryAfter: String?
     private var relaying = false
+    /// The client's stream has started: from here on a failure can no longer fail over.
+    private var streamStarted = false
     private var body: [UInt8] = []
     private var splitter = SSEEventSplitter()
     private var usage: TokenUsage?
@@ -62,7 +72,16 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         self.requestLog = requestLog
     }
 
-    func start(_ request: UpstreamRequest, on client: UpstreamHTTPClient) {
+    /// Sends `wire` to `provider` with the provider's timeouts.
+    func start(_ wire: WireRequest, provider: ProviderConfig, on client: UpstreamHTTPClient) {
+        var upstreamHeaders = wire.headers
+        // The same id in the provider's logs as in ours, for tracing one request across both.
+        upstreamHeaders.add("x-request-id", context.requestID)
+        upstreamHeaders.add("user-agent", "switchyard")
+        let request = UpstreamRequest(method: "POST", url: wire.url, headers: upstreamHeaders, body: wire.body,
+                                      connectTimeoutMillis: provider.timeouts.connectMillis,
+                                      firstByteTimeoutMillis: provider.timeouts.firstByteMillis,
+                                      totalTimeoutMillis: provider.timeouts.totalMillis, caFile: provider.caFile)
         let transfer = client.start(request, delegate: self)
         self.transfer = transfer
         // The responder drops this callback when the response completes, releasing the transfer.
@@ -70,7 +89,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     }
 
     var headers: HTTPHeaders {
-        .switchyard(requestID: context.requestID, provider: context.providerName, model: context.upstreamModel, attempts: 1)
+        .switchyard(requestID: context.requestID, provider: context.providerName, model: context.upstreamModel, attempts: context.attempt)
     }
 
     func upstreamDidReceiveHead(status: Int, headers upstreamHeaders: HTTPHeaders) {
@@ -83,10 +102,19 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             return
         }
         relaying = true
-        var head = headers
-        head.add("content-type", "text/event-stream")
-        head.add("cache-control", "no-cache")
-        responder.startStream(status: 200, headers: head)
+    }
+
+    /// Sends bytes of the client's stream, starting it first: the stream head waits for the first bytes so
+    /// that an upstream failing before any event can still fail over.
+    private func send(_ bytes: [UInt8]) {
+        if !streamStarted {
+            streamStarted = true
+            var head = headers
+            head.add("content-type", "text/event-stream")
+            head.add("cache-control", "no-cache")
+            responder.startStream(status: 200, headers: head)
+        }
+        responder.write(bytes)
     }
 
     func upstreamDidReceive(_ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -121,7 +149,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             streamFailure = "upstream stream event exceeded \(splitter.maxEventBytes) bytes"
             transfer?.cancel()
         }
-        if !out.isEmpty { responder.write(out) }
+        if !out.isEmpty { send(out) }
         return true
     }
 
@@ -130,7 +158,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         guard !chunks.isEmpty else { return }
         if firstTokenNanos == nil { firstTokenNanos = Timestamp.monotonicNanos() }
         let out = writer.encode(chunks)
-        if !out.isEmpty { responder.write(out) }
+        if !out.isEmpty { send(out) }
     }
 
     /// Forwards one raw event unless it is the upstream's `[DONE]` (the relay sends its own) or the usage
@@ -156,12 +184,22 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         var entry = RequestLogEntry(id: context.requestID, createdAtMillis: context.createdAtMillis, model: context.publicModel,
                                     provider: context.providerName, upstreamModel: context.upstreamModel, status: status,
                                     stream: context.stream, attempts: 1, latencyMillis: latency)
-        defer { requestLog.record(entry) }
+        var superseded = false  // a later attempt answers instead: this one is not the request's row
+        defer {
+            if !superseded {
+                context.failover?.finish(context, entry: &entry)
+                requestLog.record(entry)
+            }
+        }
         if responder.isCancelled {
             entry.status = 499
             entry.errorType = "client_disconnected"
             entry.inputTokens = usage?.inputTokens
             entry.outputTokens = usage?.outputTokens
+            return
+        }
+        if relaying && !streamStarted && failOverStream(result) {
+            superseded = true
             return
         }
         if relaying {
@@ -170,7 +208,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             } else {
                 var out: [UInt8] = []
                 splitter.finish { event in relay(event, into: &out) }
-                if !out.isEmpty { responder.write(out) }
+                if !out.isEmpty { send(out) }
             }
             finishStream(result, entry: &entry)
             return
@@ -180,6 +218,10 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             let failure = streamFailure.map { GatewayError(status: 502, type: "api_error", code: "upstream_error",
                                                             message: "Provider '\(context.providerName)': \($0).") }
                 ?? gatewayError(for: error)
+            if error != .cancelled, failOver(.failure(reason: failure.code ?? "upstream error"), status: 0, reason: failure.code ?? "error") {
+                superseded = true
+                return
+            }
             entry.status = failure.status
             entry.errorType = failure.code
             responder.respond(context.dialect.errorResponse(failure, headers: headers))
@@ -200,6 +242,11 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             } else {
                 let failure = context.translator?.error(status: status, body: body, providerName: context.providerName)
                     ?? OpenAIAdapter.error(status: status, body: body, providerName: context.providerName)
+                if let outcome = Self.retryableOutcome(status: status, failure: failure, retryAfter: retryAfter),
+                   failOver(outcome, status: status, reason: failure.code ?? failure.type) {
+                    superseded = true
+                    return
+                }
                 entry.status = failure.status
                 entry.errorType = failure.code ?? failure.type
                 var head = headers
@@ -261,19 +308,48 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         if failure == nil && !sawDone { failure = "the upstream stream ended before its end marker" }
         if let error = decoderError {
             // The provider reported an error mid-stream (or sent something untranslatable): pass on what it said.
-            responder.write(writer.fail(error))
+            send(writer.fail(error))
             entry.status = error.status
             entry.errorType = error.code ?? error.type
         } else if let failure {
             let error = GatewayError(status: 502, type: "api_error", code: "upstream_stream_interrupted",
                                      message: "Provider '\(context.providerName)' stream failed: \(failure).")
-            responder.write(writer.fail(error))
+            send(writer.fail(error))
             entry.status = 502
             entry.errorType = error.code
         } else {
-            responder.write(writer.finish(usage: usage))
+            send(writer.finish(usage: usage))
         }
         responder.finishStream()
+    }
+
+    /// Hands the request to its next attempt when this one failed before the client saw anything.
+    private func failOver(_ outcome: AttemptOutcome, status: Int, reason: String) -> Bool {
+        guard let coordinator = context.failover, !responder.isCancelled else { return false }
+        return coordinator.failOver(from: context, outcome: outcome, status: status, reason: reason,
+                                    retryAfterMillis: Backoff.retryAfterMillis(retryAfter))
+    }
+
+    /// A stream that ended or failed before its first event reached the client fails over like any error.
+    private func failOverStream(_ result: Result<UpstreamMetrics, UpstreamError>) -> Bool {
+        let complete = decoder.map { $0.isComplete } ?? sawDone
+        if case .failure(.cancelled) = result, decoderError == nil, streamFailure == nil { return false }
+        if case .success = result, complete, decoderError == nil { return false }
+        let reason = decoderError?.code ?? streamFailure ?? "stream_failed_before_first_event"
+        if let error = decoderError, error.status < 500 && error.status != 429 { return false }
+        return failOver(.failure(reason: reason), status: status, reason: reason)
+    }
+
+    /// How a failed upstream answer counts, when another attempt may serve the request instead: server
+    /// errors and overload, 429 (with its `retry-after`), and rejected credentials (which disable the
+    /// deployment). Other 4xx are the request's fault and go back to the client as they are.
+    static func retryableOutcome(status: Int, failure: GatewayError, retryAfter: String?) -> AttemptOutcome? {
+        switch status {
+        case 401, 403: return .authFailure(reason: "the provider rejected the gateway's credentials (HTTP \(status))")
+        case 408, 429: return status == 429 ? .rateLimited(retryAfterMillis: Backoff.retryAfterMillis(retryAfter)) : .failure(reason: "HTTP 408")
+        case 500...599: return .failure(reason: "HTTP \(status)")
+        default: return failure.code == "provider_auth_failed" ? .authFailure(reason: "the provider rejected the gateway's credentials") : nil
+        }
     }
 
     /// Delay-seconds or an HTTP-date: printable ASCII, short.

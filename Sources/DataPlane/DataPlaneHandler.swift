@@ -2,6 +2,7 @@ import Core
 import HTTPKit
 import HTTPServer
 import Providers
+import Routing
 import Telemetry
 import UpstreamClient
 
@@ -17,6 +18,8 @@ public final class DataPlaneHandler: HTTPHandler {
     let snapshots: SnapshotPublisher
     let requestLog: RequestLogWriter
     let router: Router<Endpoint>
+    /// Circuit breakers and disable reasons of every deployment, shared by all event loops.
+    public let health = DeploymentHealth()
 
     public init(snapshots: SnapshotPublisher, requestLog: RequestLogWriter) {
         self.snapshots = snapshots
@@ -40,13 +43,13 @@ public final class DataPlaneHandler: HTTPHandler {
         }
         switch router.match(method: request.method, path: request.path) {
         case .found(.chatCompletions, _):
-            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog)
+            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health)
                 .handle(request, requestID: requestID, responder: responder)
         case .found(.messages, _):
-            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog)
+            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health)
                 .handleMessages(request, requestID: requestID, responder: responder)
         case .found(.embeddings, _):
-            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog)
+            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health)
                 .handleEmbeddings(request, requestID: requestID, responder: responder)
         case .found(.models, _):
             responder.respond(.json(200, modelList(snapshots.current), headers: .switchyard(requestID: requestID)))

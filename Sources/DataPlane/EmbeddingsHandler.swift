@@ -21,27 +21,33 @@ extension ChatCompletionsHandler {
             reject(error, model: "", admission, responder)
             return
         }
-        do throws(GatewayError) {
-            let (deployment, provider) = try route(canonical.model)
-            var context = relayContext(admission, model: canonical.model, deployment: deployment, provider: provider, stream: false)
+        let candidates: [FailoverCoordinator.Candidate]
+        do {
+            candidates = try route(canonical.model)
+        } catch {
+            reject(error, model: canonical.model, admission, responder)
+            return
+        }
+        let tokenInputs = scan.value("input")?.arrayValue?.first.map { $0.arrayValue != nil || $0.intValue != nil } ?? false
+        run(admission, model: canonical.model, candidates: candidates, responder: responder) { candidate, attempt throws(GatewayError) in
+            let provider = candidate.provider, upstreamModel = candidate.deployment.upstreamModel
+            var context = relayContext(admission, model: canonical.model, candidate: candidate, stream: false, attempt: attempt)
             let wire: WireRequest
             switch EmbeddingsSupport.of(provider.kind) {
             case .openAIFormat:
-                wire = OpenAIAdapter.embeddingsRequest(scan, provider: provider, upstreamModel: deployment.upstreamModel)
+                wire = OpenAIAdapter.embeddingsRequest(scan, provider: provider, upstreamModel: upstreamModel)
             case .translated(let translator):
-                guard scan.value("input")?.arrayValue?.first?.arrayValue == nil, scan.value("input")?.arrayValue?.first?.intValue == nil else {
+                guard !tokenInputs else {
                     throw .invalidRequest("Provider kind '\(provider.kind.rawValue)' takes text inputs, not token arrays.", param: "input")
                 }
-                wire = try translator.wireRequest(canonical, provider: provider, upstreamModel: deployment.upstreamModel)
+                wire = try translator.wireRequest(canonical, provider: provider, upstreamModel: upstreamModel)
                 context.embeddings = (translator, canonical.base64)
                 context.translator = chatTranslator(for: provider.kind)  // reads the provider's error bodies
             case .unsupported:
                 throw .invalidRequest("Provider kind '\(provider.kind.rawValue)' has no embeddings API; route '\(canonical.model)' elsewhere.",
                                       param: "model", code: "embeddings_unsupported")
             }
-            start(wire, context: context, provider: provider, responder: responder)
-        } catch {
-            reject(error, model: canonical.model, admission, responder)
+            return (context, wire)
         }
     }
 

@@ -9,6 +9,7 @@ extension ChatCompletionsHandler {
     func handleMessages(_ request: HTTPRequest, requestID: String, responder: HTTPResponder) {
         let admission = Admission(requestID: requestID, dialect: .anthropic)
         let canonical: ChatCompletionRequest
+        let candidates: [FailoverCoordinator.Candidate]
         do throws(GatewayError) {
             guard let document = try? JSONParser.parse(request.body) else {
                 throw GatewayError.invalidRequest("The request body is not valid JSON.", code: "invalid_json")
@@ -18,16 +19,19 @@ extension ChatCompletionsHandler {
             reject(error, model: "", admission, responder)
             return
         }
-        do throws(GatewayError) {
-            let (deployment, provider) = try route(canonical.model)
-            // Every family is translated here: OpenAI-format providers get the canonical request re-encoded.
-            let translator = chatTranslator(for: provider.kind) ?? OpenAITranslator()
-            let wire = try translator.wireRequest(canonical, provider: provider, upstreamModel: deployment.upstreamModel)
-            var context = relayContext(admission, model: canonical.model, deployment: deployment, provider: provider, stream: canonical.stream)
-            context.translator = translator
-            start(wire, context: context, provider: provider, responder: responder)
+        do {
+            candidates = try route(canonical.model)
         } catch {
             reject(error, model: canonical.model, admission, responder)
+            return
+        }
+        run(admission, model: canonical.model, candidates: candidates, responder: responder) { candidate, attempt throws(GatewayError) in
+            // Every family is translated here: OpenAI-format providers get the canonical request re-encoded.
+            let translator = chatTranslator(for: candidate.provider.kind) ?? OpenAITranslator()
+            let wire = try translator.wireRequest(canonical, provider: candidate.provider, upstreamModel: candidate.deployment.upstreamModel)
+            var context = relayContext(admission, model: canonical.model, candidate: candidate, stream: canonical.stream, attempt: attempt)
+            context.translator = translator
+            return (context, wire)
         }
     }
 }

@@ -51,6 +51,16 @@ public final class DeploymentHealth: @unchecked Sendable {
         }
     }
 
+    /// Whether `admit` would let the deployment be tried `afterMillis` from now (no probe slot is taken).
+    public func wouldAdmit(_ deploymentID: String, fingerprint: String, afterMillis: Int = 0) -> Bool {
+        let then = clock() + Int64(afterMillis)
+        return lock.withLock {
+            guard let entry = entries[deploymentID] else { return true }
+            if let disabled = entry.disabled, disabled.fingerprint == fingerprint { return false }
+            return then >= entry.restingUntil && entry.breaker.wouldAdmit(now: then)
+        }
+    }
+
     /// Records how an admitted attempt ended.
     public func record(_ deploymentID: String, fingerprint: String, _ outcome: AttemptOutcome) {
         let now = clock()

@@ -20,18 +20,27 @@ public struct RequestLogRepository {
     static let batchInsert = insertPrefix + Array(repeating: rowPlaceholders, count: rowsPerStatement).joined(separator: ", ")
 
     public func insert(_ e: RequestLogEntry) throws {
-        try connection.execute(Self.insertPrefix + Self.rowPlaceholders, Self.bindings(e))
+        try insert([e])
     }
 
-    /// Inserts many rows, 64 to a statement.
+    /// Inserts many rows, 64 to a statement, and the attempts of those that had more than one.
     public func insert<Rows: Collection<RequestLogEntry>>(_ rows: Rows) throws {
+        for entry in rows where entry.attemptDetails.count > 1 {
+            for attempt in entry.attemptDetails {
+                try connection.execute("""
+                    INSERT OR IGNORE INTO request_attempts (request_id, number, provider, upstream_model, status, outcome, latency_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, [entry.id, attempt.number, attempt.provider, attempt.upstreamModel, attempt.status, attempt.outcome,
+                          attempt.latencyMillis])
+            }
+        }
         var rest = rows[...]
         while rest.count >= Self.rowsPerStatement {
             let chunk = rest.prefix(Self.rowsPerStatement)
             try connection.execute(Self.batchInsert, chunk.flatMap(Self.bindings))
             rest = rest.dropFirst(Self.rowsPerStatement)
         }
-        for entry in rest { try insert(entry) }
+        for entry in rest { try connection.execute(Self.insertPrefix + Self.rowPlaceholders, Self.bindings(entry)) }
     }
 
     static func bindings(_ e: RequestLogEntry) -> [SQLBindable] {
@@ -78,8 +87,16 @@ public struct RequestLogRepository {
         return Page(items: Array(items), nextCursor: next)
     }
 
+    /// One request with its attempts.
     public func entry(id: String) throws -> RequestLogEntry? {
-        try connection.query("SELECT \(Self.columns) FROM requests WHERE id = ?", [id]).first.map(Self.entry)
+        guard var entry = try connection.query("SELECT \(Self.columns) FROM requests WHERE id = ?", [id]).first.map(Self.entry) else { return nil }
+        entry.attemptDetails = try connection.query("""
+            SELECT number, provider, upstream_model, status, outcome, latency_ms FROM request_attempts WHERE request_id = ? ORDER BY number
+            """, [id]).map { row in
+            RequestAttempt(number: row[0].int ?? 0, provider: row[1].string ?? "", upstreamModel: row[2].string ?? "", status: row[3].int ?? 0,
+                           outcome: row[4].string ?? "", latencyMillis: row[5].int ?? 0)
+        }
+        return entry
     }
 
     static func entry(_ row: Row) -> RequestLogEntry {

@@ -9,7 +9,7 @@ import HTTPKit
 /// negotiated over TLS when the upstream offers it.
 public final class UpstreamHTTPClient: @unchecked Sendable {
     // Safety: confined to `reactor`'s thread; the only cross-thread entry points go through `reactor.enqueue`.
-    let reactor: any UpstreamReactor
+    public let reactor: any UpstreamReactor
     private let multi: UnsafeMutableRawPointer
     private var active: [UnsafeMutableRawPointer: UpstreamTransfer] = [:]
     /// Finished easy handles kept for reuse: creating one allocates tens of kilobytes.

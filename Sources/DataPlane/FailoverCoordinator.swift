@@ -1,0 +1,160 @@
+import Core
+import HTTPKit
+import HTTPServer
+import Providers
+import Routing
+import Telemetry
+import UpstreamClient
+
+/// Runs one client request's attempts over its route group: the first deployment the health registry
+/// admits, then, while nothing has reached the client, the next one after a retryable failure (connection
+/// errors, timeouts, 429, 5xx, auth failures, a stream that died before its first event). A retry of the
+/// same deployment waits a full-jitter backoff or the provider's `retry-after`. Every attempt's outcome
+/// feeds the deployment's circuit breaker. Lives on the client connection's event loop.
+final class FailoverCoordinator: @unchecked Sendable {
+    // Safety: touched only on the event loop that serves the client connection.
+    struct Candidate {
+        let deployment: ModelDeployment
+        let provider: ProviderConfig
+    }
+
+    /// Builds the relay context and upstream request for one candidate; throws when this candidate cannot
+    /// take the request (e.g. a parameter its wire format lacks).
+    typealias Prepare = (Candidate, _ attempt: Int) throws(GatewayError) -> (CompletionRelay.Context, WireRequest)
+
+    /// Extra attempts after the first, across the candidates and on the same one.
+    static let maxRetries = 2
+    /// The longest `retry-after` worth waiting for inside one request.
+    static let maxRetryAfterMillis = 10_000
+
+    let candidates: [Candidate]
+    let prepare: Prepare
+    let health: DeploymentHealth
+    let backoff = Backoff()
+    let upstream: UpstreamHTTPClient
+    let responder: HTTPResponder
+    let requestLog: RequestLogWriter
+    let random: (ClosedRange<Int>) -> Int
+    /// When the whole request must be over (all attempts and waits).
+    let deadlineNanos: UInt64
+    private(set) var history: [RequestAttempt] = []
+    private var nextCandidate = 0
+    private var attemptStartedNanos: UInt64 = 0
+
+    init(candidates: [Candidate], prepare: @escaping Prepare, health: DeploymentHealth, upstream: UpstreamHTTPClient,
+         responder: HTTPResponder, requestLog: RequestLogWriter, deadlineNanos: UInt64,
+         random: @escaping (ClosedRange<Int>) -> Int = { Int.random(in: $0) }) {
+        self.candidates = candidates
+        self.prepare = prepare
+        self.health = health
+        self.upstream = upstream
+        self.responder = responder
+        self.requestLog = requestLog
+        self.deadlineNanos = deadlineNanos
+        self.random = random
+    }
+
+    /// Starts the first attempt; returns the error to answer with when no candidate can take the request.
+    func start() -> GatewayError? {
+        launch()
+    }
+
+    /// Tries the next candidate the registry admits (cycling through the group for retries). Returns the
+    /// error for the client when none can be tried.
+    private func launch() -> GatewayError? {
+        var lastRefusal: GatewayError?
+        var tried = 0
+        while tried < candidates.count && history.count <= Self.maxRetries {
+            let candidate = candidates[nextCandidate % candidates.count]
+            nextCandidate += 1
+            tried += 1
+            let prepared: (CompletionRelay.Context, WireRequest)
+            do {
+                prepared = try prepare(candidate, history.count + 1)
+            } catch {
+                lastRefusal = error
+                continue
+            }
+            guard health.admit(candidate.deployment.id, fingerprint: candidate.provider.healthFingerprint) else { continue }
+            var (context, wire) = prepared
+            context.failover = self
+            attemptStartedNanos = Timestamp.monotonicNanos()
+            CompletionRelay(context: context, responder: responder, requestLog: requestLog).start(wire, provider: candidate.provider, on: upstream)
+            return nil
+        }
+        return lastRefusal ?? GatewayError(status: 503, type: "api_error", code: "no_healthy_deployment",
+                                           message: "No deployment of this model can take the request now: every one is failing, "
+                                               + "rate limited or disabled (see /admin/v1/health).")
+    }
+
+    /// The attempt described by `context` failed before anything reached the client. Records it and, when
+    /// another attempt fits, starts it (possibly after a wait) and returns true; false leaves the answer
+    /// to the failed attempt.
+    func failOver(from context: CompletionRelay.Context, outcome: AttemptOutcome, status: Int, reason: String, retryAfterMillis: Int?) -> Bool {
+        record(context, outcome: outcome, status: status, reason: reason)
+        guard history.count <= Self.maxRetries, !responder.isCancelled else { return false }
+        guard let (index, wait) = nextCandidate(after: context, retryAfterMillis: retryAfterMillis) else { return false }
+        nextCandidate = index
+        if wait == 0 { return launch() == nil }
+        let pending = context
+        _ = upstream.reactor.scheduleTimer(afterMillis: wait) { [self] in
+            guard !responder.isCancelled else { return }
+            if let error = launch() { finishWithoutAttempt(pending, error) }
+        }
+        return true
+    }
+
+    /// The next candidate (cycling through the group) that the registry will admit once its wait is over,
+    /// and that wait: none for another deployment, a backoff or the `retry-after` for the same one.
+    private func nextCandidate(after context: CompletionRelay.Context, retryAfterMillis: Int?) -> (index: Int, wait: Int)? {
+        let now = Timestamp.monotonicNanos()
+        for offset in 0..<candidates.count {
+            let index = nextCandidate + offset
+            let candidate = candidates[index % candidates.count]
+            var wait = 0
+            if candidate.deployment.id == context.deploymentID {
+                if let retryAfterMillis, retryAfterMillis > Self.maxRetryAfterMillis { continue }
+                wait = backoff.delayMillis(attempt: history.count - 1, retryAfterMillis: retryAfterMillis, random: random)
+            }
+            guard now + UInt64(wait) * 1_000_000 < deadlineNanos,
+                  health.wouldAdmit(candidate.deployment.id, fingerprint: candidate.provider.healthFingerprint, afterMillis: wait) else { continue }
+            return (index, wait)
+        }
+        return nil
+    }
+
+    /// Records the final attempt (the one whose answer the client gets) and completes the log row.
+    func finish(_ context: CompletionRelay.Context, entry: inout RequestLogEntry) {
+        let outcome: AttemptOutcome
+        switch entry.status {
+        case 200..<300: outcome = .success
+        case 429: outcome = .rateLimited(retryAfterMillis: nil)
+        case 400..<500 where entry.errorType != "provider_auth_failed": outcome = .success  // the request's fault, not the deployment's
+        case 499: outcome = .success
+        default: outcome = entry.errorType == "provider_auth_failed" ? .authFailure(reason: "the provider rejected the gateway's credentials")
+                                                                      : .failure(reason: entry.errorType ?? "HTTP \(entry.status)")
+        }
+        if history.last?.number != context.attempt {
+            record(context, outcome: outcome, status: entry.status, reason: entry.errorType ?? "ok")
+        }
+        entry.attempts = history.count
+        entry.attemptDetails = history
+    }
+
+    private func record(_ context: CompletionRelay.Context, outcome: AttemptOutcome, status: Int, reason: String) {
+        health.record(context.deploymentID, fingerprint: context.providerFingerprint, outcome)
+        history.append(RequestAttempt(number: history.count + 1, provider: context.providerName, upstreamModel: context.upstreamModel,
+                                      status: status, outcome: reason,
+                                      latencyMillis: Int((Timestamp.monotonicNanos() - attemptStartedNanos) / 1_000_000)))
+    }
+
+    /// After a wait no candidate could be tried: answer with why, and log the request with its attempts.
+    private func finishWithoutAttempt(_ context: CompletionRelay.Context, _ error: GatewayError) {
+        responder.respond(context.dialect.errorResponse(error, headers: .switchyard(requestID: context.requestID, attempts: history.count)))
+        var entry = RequestLogEntry(id: context.requestID, createdAtMillis: context.createdAtMillis, model: context.publicModel,
+                                    status: error.status, errorType: error.code, stream: context.stream, attempts: history.count,
+                                    latencyMillis: Int((Timestamp.monotonicNanos() - context.startedAtNanos) / 1_000_000))
+        entry.attemptDetails = history
+        requestLog.record(entry)
+    }
+}

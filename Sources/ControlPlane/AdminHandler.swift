@@ -13,7 +13,7 @@ public final class AdminHandler: HTTPHandler {
         case listProviders, createProvider, getProvider, patchProvider, deleteProvider
         case listModels, createModel, getModel, patchModel, deleteModel
         case listCatalog, createCatalogEntry, getCatalogEntry, patchCatalogEntry, deleteCatalogEntry
-        case config, listRequests, getRequest
+        case config, listRequests, getRequest, health
     }
 
     let config: ConfigService
@@ -22,7 +22,11 @@ public final class AdminHandler: HTTPHandler {
     let router: Router<Route>
     let queue = DispatchQueue(label: "switchyard.admin")
 
-    public init(config: ConfigService, adminToken: String, logger: Logger) {
+    /// The data plane's health report (`GET /admin/v1/health`).
+    let healthReport: @Sendable () -> JSONValue
+
+    public init(config: ConfigService, adminToken: String, logger: Logger, healthReport: @escaping @Sendable () -> JSONValue) {
+        self.healthReport = healthReport
         self.config = config
         self.adminToken = Crypto.sha256(Array(adminToken.utf8))
         self.logger = logger
@@ -45,6 +49,7 @@ public final class AdminHandler: HTTPHandler {
         router.add("PATCH", "/admin/v1/catalog/{id}", .patchCatalogEntry)
         router.add("DELETE", "/admin/v1/catalog/{id}", .deleteCatalogEntry)
         router.add("GET", "/admin/v1/config", .config)
+        router.add("GET", "/admin/v1/health", .health)
         router.add("GET", "/admin/v1/requests", .listRequests)
         router.add("GET", "/admin/v1/requests/{id}", .getRequest)
         self.router = router
@@ -101,6 +106,8 @@ public final class AdminHandler: HTTPHandler {
             return try CatalogEndpoints(config: config).perform(route, request, id: id)
         case .config:
             return try configDocument()
+        case .health:
+            return .json(200, healthReport())
         case .listRequests:
             return try listRequests(request)
         case .getRequest:

@@ -96,7 +96,8 @@ struct ChatCompletionsHandler {
     /// Starts the attempts; answers at once when no candidate can take the request.
     func run(_ admission: Admission, model: String, candidates: [FailoverCoordinator.Candidate], responder: HTTPResponder,
              prepare: @escaping FailoverCoordinator.Prepare) {
-        let budget = UInt64(candidates[0].provider.timeouts.totalMillis) * 1_000_000
+        // All attempts and waits fit in the longest total timeout among the candidates (routes will override it).
+        let budget = UInt64(candidates.map(\.provider.timeouts.totalMillis).max() ?? 0) * 1_000_000
         let coordinator = FailoverCoordinator(candidates: candidates, prepare: prepare, health: health, upstream: upstream,
                                               responder: responder, requestLog: requestLog, deadlineNanos: admission.startedAt + budget)
         if let error = coordinator.start() { reject(error, model: model, admission, responder) }

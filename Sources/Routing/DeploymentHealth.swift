@@ -85,6 +85,11 @@ public final class DeploymentHealth: @unchecked Sendable {
         }
     }
 
+    /// A copy of every deployment's state, for health reports.
+    public func allEntries() -> [String: Entry] {
+        lock.withLock { entries }
+    }
+
     /// A copy of one deployment's state, for health reports.
     public func entry(_ deploymentID: String) -> Entry? {
         lock.withLock { entries[deploymentID] }

@@ -55,19 +55,22 @@ final class Gateway: Sendable {
             let code: String? = status == 413 ? "request_too_large" : (status == 408 ? "request_timeout" : nil)
             return .json(status, GatewayError(status: status, type: type, code: code, message: message).json)
         }
+        let dataPlane = DataPlaneHandler(snapshots: publisher, requestLog: requestLog)
         let data = options.listen
         dataServer = try HTTPServer(
             configuration: HTTPServerConfiguration(host: data.host, port: data.port, limits: limits, headerTimeoutMillis: options.headerTimeoutMillis,
                                                    idleTimeoutMillis: options.idleTimeoutMillis, logger: Logger(label: "data-plane"),
                                                    errorResponse: errorBody),
-            handler: DataPlaneHandler(snapshots: publisher, requestLog: requestLog))
+            handler: dataPlane)
         let admin = options.adminListen
         adminServer = try HTTPServer(
             configuration: HTTPServerConfiguration(host: admin.host, port: admin.port, loopCount: 1, limits: limits,
                                                    logger: Logger(label: "admin"), errorResponse: { status, message in
                 .json(status, .object([("error", .object([("message", .string(message)), ("field", .null)]))]))
             }),
-            handler: AdminHandler(config: config, adminToken: adminToken, logger: Logger(label: "admin")))
+            handler: AdminHandler(config: config, adminToken: adminToken, logger: Logger(label: "admin"), healthReport: {
+                HealthReport.json(snapshot: publisher.current, health: dataPlane.health)
+            }))
         Platform.printOutput("switchyard: data plane listening on \(dataServer.url)\n")
         Platform.printOutput("switchyard: admin API listening on \(adminServer.url)\n")
     }

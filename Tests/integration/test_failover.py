@@ -1,0 +1,127 @@
+"""Failover through real sockets: a route group of a primary and a secondary deployment on two mock-llm
+instances. Failures before the first byte reach the secondary; after the first byte the client gets an
+error event; a continuously failing deployment trips its breaker and is probed back; rejected credentials
+disable a deployment and /admin/v1/health says why."""
+import json
+import time
+
+import pytest
+
+from conftest import admin, chat, http, logged_request, sse_events, start_gateway, start_mock, wait_for
+
+
+@pytest.fixture
+def pair(tmp_path):
+    primary, secondary = start_mock(), start_mock()
+    gateway = start_gateway(tmp_path / "var")
+    for name, mock, timeouts in (("primary", primary, {"first_byte_ms": 400, "total_ms": 1500}), ("secondary", secondary, {})):
+        created = admin(gateway, "POST", "/providers", {"name": name, "kind": "openai_compatible", "base_url": mock.base + "/v1",
+                                                        "timeouts": timeouts})
+        assert created.status == 201, created.body
+    yield gateway, primary, secondary
+    gateway.kill()
+    primary.kill()
+    secondary.kill()
+
+
+def group(gateway, name, primary_model, secondary_model="mock-demo"):
+    """A public model served by the primary first (priority 0) and the secondary second."""
+    for provider, upstream, priority in (("primary", primary_model, 0), ("secondary", secondary_model, 1)):
+        created = admin(gateway, "POST", "/models", {"name": name, "provider": provider, "upstream_model": upstream, "priority": priority})
+        assert created.status == 201, created.body
+    return name
+
+
+def requests_to(mock):
+    return json.loads(http("GET", mock.base + "/mock/stats").body)["requests"]
+
+
+@pytest.mark.parametrize("fault", ["status=500", "status=503", "status=429", "latency=3000", "fault=reset"])
+def test_a_failing_primary_is_invisible_to_the_client(pair, fault):
+    gateway, primary, secondary = pair
+    name = group(gateway, "ha", f"mock-demo:{fault}")
+    started = time.monotonic()
+    response = chat(gateway, name)
+    assert response.status == 200, response.body
+    assert response.json()["choices"][0]["message"]["content"].startswith("Hello")
+    assert response.headers["x-switchyard-provider"] == "secondary" and response.headers["x-switchyard-attempts"] == "2"
+    # A 429's retry-after (1 s) rests the primary; the secondary is a different deployment, so no wait.
+    assert time.monotonic() - started < 1.5
+    row = logged_request(gateway, response.headers["x-request-id"])
+    assert row["status"] == 200 and row["attempts"] == 2 and row["provider"] == "secondary"
+    attempts = wait_for(lambda: admin(gateway, "GET", f"/requests/{row['id']}").json()["attempts_detail"])
+    assert [(a["number"], a["provider"]) for a in attempts] == [(1, "primary"), (2, "secondary")]
+    assert attempts[0]["outcome"] != "ok" and attempts[1]["outcome"] == "ok"
+
+
+def test_streams_fail_over_before_the_first_event_but_not_after(pair):
+    gateway, primary, secondary = pair
+    stalled = group(gateway, "ha-stall", "mock-demo:fault=stall")
+    response = chat(gateway, stalled, stream=True)
+    events = sse_events(response.body)
+    assert response.headers["x-switchyard-provider"] == "secondary" and events[-1] == "[DONE]"
+    dropped = group(gateway, "ha-drop", "mock-demo:fault=drop")
+    response = chat(gateway, dropped, stream=True)
+    events = sse_events(response.body)
+    # The primary's first chunks already reached the client: the cut is reported, never a clean end.
+    assert response.headers["x-switchyard-provider"] == "primary"
+    assert events[-1] != "[DONE]" and json.loads(events[-1])["error"]["code"] == "upstream_stream_interrupted"
+
+
+def test_client_errors_are_not_retried(pair):
+    gateway, primary, secondary = pair
+    name = group(gateway, "ha-400", "mock-demo:status=400")
+    before = requests_to(secondary)
+    response = chat(gateway, name)
+    assert response.status == 400 and response.headers["x-switchyard-attempts"] == "1"
+    assert requests_to(secondary) == before
+
+
+def test_a_failing_deployment_trips_its_breaker_and_is_probed_back(pair):
+    gateway, primary, secondary = pair
+    name = group(gateway, "ha-breaker", "mock-demo:status=500")
+    for _ in range(12):
+        assert chat(gateway, name).status == 200
+    # Five failures in the window open the breaker: later requests go straight to the secondary.
+    assert requests_to(primary) == 5
+    health = admin(gateway, "GET", "/health").json()
+    entry = next(d for d in health["deployments"] if d["model"] == name and d["provider"] == "primary")
+    assert entry["circuit"] == "open" and entry["last_error"]["message"]
+    # The primary recovers; after the cool-down (5 s) one probe goes to it, succeeds, and it gets traffic again.
+    deployment = entry["deployment"]
+    assert admin(gateway, "PATCH", f"/models/{deployment}", {"upstream_model": "mock-demo"}).status == 200
+    wait_for(lambda: chat(gateway, name).headers["x-switchyard-provider"] == "primary", timeout=8.0, interval=0.25)
+    entry = next(d for d in admin(gateway, "GET", "/health").json()["deployments"] if d["deployment"] == deployment)
+    assert entry["circuit"] == "closed"
+
+
+def test_rejected_credentials_disable_the_deployment_until_its_key_changes(tmp_path):
+    strict, open_mock = start_mock("--require-key", "sk-right"), start_mock()
+    gateway = start_gateway(tmp_path / "var", env_extra={"WRONG": "sk-wrong", "RIGHT": "sk-right"})
+    try:
+        admin(gateway, "POST", "/providers", {"name": "primary", "kind": "openai_compatible", "base_url": strict.base + "/v1",
+                                              "api_key_ref": "env:WRONG"})
+        admin(gateway, "POST", "/providers", {"name": "secondary", "kind": "openai_compatible", "base_url": open_mock.base + "/v1"})
+        group(gateway, "ha-auth", "mock-demo")
+        for _ in range(3):
+            response = chat(gateway, "ha-auth")
+            assert response.status == 200 and response.headers["x-switchyard-provider"] == "secondary"
+        assert requests_to(strict) == 1, "disabled after the first 401"
+        entry = next(d for d in admin(gateway, "GET", "/health").json()["deployments"] if d["provider"] == "primary")
+        assert "rejected the gateway's credentials" in entry["disabled_reason"]
+        assert "sk-wrong" not in json.dumps(admin(gateway, "GET", "/health").json())
+        assert admin(gateway, "PATCH", "/providers/primary", {"api_key_ref": "env:RIGHT"}).status == 200
+        assert chat(gateway, "ha-auth").headers["x-switchyard-provider"] == "primary"
+    finally:
+        gateway.kill()
+        strict.kill()
+        open_mock.kill()
+
+
+def test_a_single_deployment_is_retried_with_backoff_then_reports_its_error(pair):
+    gateway, primary, secondary = pair
+    admin(gateway, "POST", "/models", {"name": "solo", "provider": "primary", "upstream_model": "mock-demo:status=502"})
+    before = requests_to(primary)
+    response = chat(gateway, "solo")
+    assert response.status == 502 and response.headers["x-switchyard-attempts"] == "3"
+    assert requests_to(primary) - before == 3

@@ -12,6 +12,7 @@ public final class AdminHandler: HTTPHandler {
         case healthz, readyz
         case listProviders, createProvider, getProvider, patchProvider, deleteProvider
         case listModels, createModel, getModel, patchModel, deleteModel
+        case listRoutes, getRoute, putRoute, deleteRoute
         case listCatalog, createCatalogEntry, getCatalogEntry, patchCatalogEntry, deleteCatalogEntry
         case config, listRequests, getRequest, health
     }
@@ -43,6 +44,10 @@ public final class AdminHandler: HTTPHandler {
         router.add("GET", "/admin/v1/models/{id}", .getModel)
         router.add("PATCH", "/admin/v1/models/{id}", .patchModel)
         router.add("DELETE", "/admin/v1/models/{id}", .deleteModel)
+        router.add("GET", "/admin/v1/routes", .listRoutes)
+        router.add("GET", "/admin/v1/routes/{name}", .getRoute)
+        router.add("PUT", "/admin/v1/routes/{name}", .putRoute)
+        router.add("DELETE", "/admin/v1/routes/{name}", .deleteRoute)
         router.add("GET", "/admin/v1/catalog", .listCatalog)
         router.add("POST", "/admin/v1/catalog", .createCatalogEntry)
         router.add("GET", "/admin/v1/catalog/{id}", .getCatalogEntry)
@@ -102,6 +107,8 @@ public final class AdminHandler: HTTPHandler {
             return try ProviderEndpoints(config: config).perform(route, request, id: id)
         case .listModels, .createModel, .getModel, .patchModel, .deleteModel:
             return try ModelEndpoints(config: config).perform(route, request, id: id)
+        case .listRoutes, .getRoute, .putRoute, .deleteRoute:
+            return try RouteEndpoints(config: config).perform(route, request, name: parameters["name"] ?? "")
         case .listCatalog, .createCatalogEntry, .getCatalogEntry, .patchCatalogEntry, .deleteCatalogEntry:
             return try CatalogEndpoints(config: config).perform(route, request, id: id)
         case .config:
@@ -119,14 +126,15 @@ public final class AdminHandler: HTTPHandler {
     }
 
     func configDocument() throws -> HTTPResponse {
-        let (version, providers, models) = try config.read { repository in
-            (try repository.currentVersion(), try repository.providers().items, try repository.models().items)
+        let (version, providers, models, routes) = try config.read { repository in
+            (try repository.currentVersion(), try repository.providers().items, try repository.models().items, try repository.routes().items)
         }
         let names = Dictionary(uniqueKeysWithValues: providers.map { ($0.id, $0.name) })
         return .json(200, .object([
             ("version", .int(version)),
             ("providers", .array(providers.map(ProviderPayload.render))),
             ("models", .array(models.map { ModelPayload.render($0, providerName: names[$0.providerID]) })),
+            ("routes", .array(routes.map(RouteEndpoints.render))),
         ]))
     }
 

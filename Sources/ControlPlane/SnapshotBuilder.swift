@@ -3,7 +3,7 @@ import Store
 
 /// Turns the committed configuration into an immutable `ConfigSnapshot`, resolving API-key references.
 enum SnapshotBuilder {
-    static func build(version: Int, providers: [ProviderRecord], models: [ModelRecord], now: Int64) -> ConfigSnapshot {
+    static func build(version: Int, providers: [ProviderRecord], models: [ModelRecord], routes: [RouteRecord] = [], now: Int64) -> ConfigSnapshot {
         let resolved = providers.compactMap { record -> ProviderConfig? in
             guard let kind = ProviderKind(rawValue: record.kind) else { return nil }
             var key: String?
@@ -28,8 +28,13 @@ enum SnapshotBuilder {
             ModelDeployment(id: m.id, name: m.name, providerID: m.providerID, upstreamModel: m.upstreamModel,
                             pricing: Pricing(inputPerMTok: Micros(m.inputPerMTokMicros), outputPerMTok: Micros(m.outputPerMTokMicros),
                                              cachedInputPerMTok: Micros(m.cachedInputPerMTokMicros)),
-                            priority: m.priority, weight: m.weight, enabled: m.enabled)
+                            priority: m.priority, weight: m.weight, enabled: m.enabled, contextWindow: m.contextWindow)
         }
-        return ConfigSnapshot(version: version, createdAtMillis: now, providers: resolved, models: deployments)
+        let policies = routes.map { r in
+            RoutePolicy(name: r.name, strategy: RoutePolicy.Strategy(rawValue: r.strategy) ?? .priority,
+                        fallbacks: ((try? JSONParser.parse(Array(r.fallbacks.utf8)))?.arrayValue ?? []).compactMap(\.stringValue),
+                        retries: r.retries, timeoutMillis: r.timeoutMillis)
+        }
+        return ConfigSnapshot(version: version, createdAtMillis: now, providers: resolved, models: deployments, routes: policies)
     }
 }

@@ -67,9 +67,12 @@ public struct ModelDeployment: Sendable {
     public var priority: Int
     public var weight: Int
     public var enabled: Bool
+    /// The model's context window in tokens, when known: longer prompts skip this deployment.
+    public var contextWindow: Int?
 
     public init(id: String, name: String, providerID: String, upstreamModel: String, pricing: Pricing, priority: Int,
-                weight: Int, enabled: Bool) {
+                weight: Int, enabled: Bool, contextWindow: Int? = nil) {
+        self.contextWindow = contextWindow
         self.id = id
         self.name = name
         self.providerID = providerID
@@ -88,8 +91,11 @@ public struct ConfigSnapshot: Sendable {
     public let providers: [String: ProviderConfig]
     /// Enabled deployments of enabled providers by public name, best first (priority, then creation order).
     public let routeGroups: [String: [ModelDeployment]]
+    /// Route policies by public name; a name without one is served by priority.
+    public let routes: [String: RoutePolicy]
 
-    public init(version: Int, createdAtMillis: Int64, providers: [ProviderConfig], models: [ModelDeployment]) {
+    public init(version: Int, createdAtMillis: Int64, providers: [ProviderConfig], models: [ModelDeployment], routes: [RoutePolicy] = []) {
+        self.routes = Dictionary(routes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.version = version
         self.createdAtMillis = createdAtMillis
         var byID: [String: ProviderConfig] = [:]
@@ -106,6 +112,9 @@ public struct ConfigSnapshot: Sendable {
         }
         self.routeGroups = groups
     }
+
+    /// The policy for `name`: its configured route, or priority order with the defaults.
+    public func route(_ name: String) -> RoutePolicy { routes[name] ?? RoutePolicy(name: name) }
 
     /// The snapshot before any configuration is loaded.
     public static let empty = ConfigSnapshot(version: 0, createdAtMillis: 0, providers: [], models: [])

@@ -14,6 +14,10 @@ struct ChatCompletionsHandler {
     let upstream: UpstreamHTTPClient
     let requestLog: RequestLogWriter
     let health: DeploymentHealth
+    let turns: RouteTurns
+
+    /// The output assumed for cost estimates when a request sets no limit.
+    static let assumedOutputTokens = 1_024
 
     /// When and for whom one client request started, for its log row.
     struct Admission {
@@ -32,13 +36,15 @@ struct ChatCompletionsHandler {
             reject(error, model: "", admission, responder)
             return
         }
-        let candidates: [FailoverCoordinator.Candidate]
+        let routed: (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy)
+        let maxOutput = chat.scan.value("max_completion_tokens")?.intValue ?? chat.scan.value("max_tokens")?.intValue ?? Self.assumedOutputTokens
         do {
-            candidates = try route(chat.model)
+            routed = try route(chat.model, estimate: Estimate(promptTokens: request.body.count / 4, outputTokens: maxOutput))
         } catch {
             reject(error, model: chat.model, admission, responder)
             return
         }
+        let candidates = routed.candidates
         // The canonical form is read once, and only when some candidate needs a translation.
         var canonical: ChatCompletionRequest?
         if candidates.contains(where: { chatTranslator(for: $0.provider.kind) != nil }) {
@@ -52,7 +58,7 @@ struct ChatCompletionsHandler {
                 return
             }
         }
-        run(admission, model: chat.model, candidates: candidates, responder: responder) { [canonical] candidate, attempt throws(GatewayError) in
+        run(admission, model: chat.model, routed: routed, responder: responder) { [canonical] candidate, attempt throws(GatewayError) in
             var context = relayContext(admission, model: chat.model, candidate: candidate, stream: chat.stream, attempt: attempt)
             let wire: WireRequest
             if let translator = chatTranslator(for: candidate.provider.kind), let canonical {
@@ -69,37 +75,79 @@ struct ChatCompletionsHandler {
         }
     }
 
-    /// The deployments that may serve `model`, best first; 404 for unknown models, 502 when every
-    /// provider behind it lacks a usable key.
-    func route(_ model: String) throws(GatewayError) -> [FailoverCoordinator.Candidate] {
+    /// What routing estimates about a request before sending it: prompt tokens (about four bytes each) and
+    /// the output it may produce.
+    struct Estimate {
+        var promptTokens: Int
+        var outputTokens: Int
+    }
+
+    /// The deployments that may serve `model`, in the order its route's strategy picks, followed by those of
+    /// its fallback names; deployments whose context window the prompt would exceed are left out. 404 for
+    /// unknown models, 400 when the prompt fits no deployment, 502 when every provider lacks a usable key.
+    func route(_ model: String, estimate: Estimate) throws(GatewayError) -> (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy) {
         guard let group = snapshot.routeGroups[model], !group.isEmpty else {
             throw GatewayError(status: 404, type: "invalid_request_error", code: "model_not_found",
                                message: "The model '\(model)' does not exist or has no enabled deployment.", param: "model")
         }
+        let policy = snapshot.route(model)
         var candidates: [FailoverCoordinator.Candidate] = []
+        var seen: Set<String> = []
         var problem: String?
-        for deployment in group {
-            guard let provider = snapshot.providers[deployment.providerID] else { continue }
-            if let keyProblem = provider.apiKeyProblem {
-                problem = problem ?? "Provider '\(provider.name)' cannot be called: \(keyProblem)."
-                continue
+        var tooLong = false
+        for name in [model] + policy.fallbacks {
+            let members = (snapshot.routeGroups[name] ?? []).filter { deployment in
+                guard !seen.contains(deployment.id), let provider = snapshot.providers[deployment.providerID] else { return false }
+                if let keyProblem = provider.apiKeyProblem {
+                    problem = problem ?? "Provider '\(provider.name)' cannot be called: \(keyProblem)."
+                    return false
+                }
+                if let window = deployment.contextWindow, estimate.promptTokens > window {
+                    tooLong = true
+                    return false
+                }
+                return true
             }
-            candidates.append(.init(deployment: deployment, provider: provider))
+            for index in order(members, strategy: snapshot.route(name).strategy, route: name, estimate: estimate) {
+                seen.insert(members[index].id)
+                candidates.append(.init(deployment: members[index], provider: snapshot.providers[members[index].providerID]!))
+            }
         }
         guard !candidates.isEmpty else {
+            if tooLong {
+                throw GatewayError(status: 400, type: "invalid_request_error", code: "context_length_exceeded",
+                                   message: "The prompt (about \(estimate.promptTokens) tokens) exceeds the context window of every deployment of '\(model)'.",
+                                   param: "messages")
+            }
             throw GatewayError(status: 502, type: "api_error", code: "provider_misconfigured",
                                message: problem ?? "The model '\(model)' has no callable deployment.")
         }
-        return candidates
+        return (candidates, policy)
+    }
+
+    /// One group's deployments ordered by `strategy`.
+    func order(_ members: [ModelDeployment], strategy: RoutePolicy.Strategy, route: String, estimate: Estimate) -> [Int] {
+        guard members.count > 1 else { return Array(members.indices) }
+        let entries = strategy == .leastLatency || strategy == .leastBusy ? health.allEntries() : [:]
+        let facts = members.map { deployment in
+            DeploymentFacts(id: deployment.id, priority: deployment.priority, weight: deployment.weight,
+                            estimatedCostMicros: deployment.pricing.inputPerMTok.value * Int64(estimate.promptTokens) / 1_000_000
+                                + deployment.pricing.outputPerMTok.value * Int64(estimate.outputTokens) / 1_000_000,
+                            inFlight: entries[deployment.id]?.inFlight ?? 0, latencyMillis: entries[deployment.id]?.latencyMillis)
+        }
+        return CandidateOrder.order(facts, strategy: strategy, turn: strategy == .roundRobin ? turns.next(route) : 0,
+                                    random: { Int.random(in: $0) })
     }
 
     /// Starts the attempts; answers at once when no candidate can take the request.
-    func run(_ admission: Admission, model: String, candidates: [FailoverCoordinator.Candidate], responder: HTTPResponder,
-             prepare: @escaping FailoverCoordinator.Prepare) {
-        // All attempts and waits fit in the longest total timeout among the candidates (routes will override it).
-        let budget = UInt64(candidates.map(\.provider.timeouts.totalMillis).max() ?? 0) * 1_000_000
-        let coordinator = FailoverCoordinator(candidates: candidates, prepare: prepare, health: health, upstream: upstream,
-                                              responder: responder, requestLog: requestLog, deadlineNanos: admission.startedAt + budget)
+    func run(_ admission: Admission, model: String, routed: (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy),
+             responder: HTTPResponder, prepare: @escaping FailoverCoordinator.Prepare) {
+        // All attempts and waits fit in the route's deadline, else the longest total timeout among the candidates.
+        let budgetMillis = routed.policy.timeoutMillis ?? routed.candidates.map(\.provider.timeouts.totalMillis).max() ?? 0
+        let coordinator = FailoverCoordinator(candidates: routed.candidates, prepare: prepare, health: health, upstream: upstream,
+                                              responder: responder, requestLog: requestLog,
+                                              deadlineNanos: admission.startedAt + UInt64(budgetMillis) * 1_000_000,
+                                              maxRetries: routed.policy.retries ?? FailoverCoordinator.defaultRetries)
         if let error = coordinator.start() { reject(error, model: model, admission, responder) }
     }
 

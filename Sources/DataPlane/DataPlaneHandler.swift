@@ -20,6 +20,8 @@ public final class DataPlaneHandler: HTTPHandler {
     let router: Router<Endpoint>
     /// Circuit breakers and disable reasons of every deployment, shared by all event loops.
     public let health = DeploymentHealth()
+    /// Round-robin turns per route.
+    let turns = RouteTurns()
 
     public init(snapshots: SnapshotPublisher, requestLog: RequestLogWriter) {
         self.snapshots = snapshots
@@ -43,13 +45,13 @@ public final class DataPlaneHandler: HTTPHandler {
         }
         switch router.match(method: request.method, path: request.path) {
         case .found(.chatCompletions, _):
-            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health)
+            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health, turns: turns)
                 .handle(request, requestID: requestID, responder: responder)
         case .found(.messages, _):
-            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health)
+            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health, turns: turns)
                 .handleMessages(request, requestID: requestID, responder: responder)
         case .found(.embeddings, _):
-            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health)
+            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health, turns: turns)
                 .handleEmbeddings(request, requestID: requestID, responder: responder)
         case .found(.models, _):
             responder.respond(.json(200, modelList(snapshots.current), headers: .switchyard(requestID: requestID)))

@@ -2,6 +2,7 @@ import Core
 import HTTPKit
 import HTTPServer
 import Providers
+import Routing
 
 extension ChatCompletionsHandler {
     /// `POST /v1/embeddings`: forwarded as sent to OpenAI-format providers, translated for Gemini, Cohere,
@@ -21,15 +22,15 @@ extension ChatCompletionsHandler {
             reject(error, model: "", admission, responder)
             return
         }
-        let candidates: [FailoverCoordinator.Candidate]
+        let routed: (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy)
         do {
-            candidates = try route(canonical.model)
+            routed = try route(canonical.model, estimate: Estimate(promptTokens: request.body.count / 4, outputTokens: 0))
         } catch {
             reject(error, model: canonical.model, admission, responder)
             return
         }
         let tokenInputs = scan.value("input")?.arrayValue?.first.map { $0.arrayValue != nil || $0.intValue != nil } ?? false
-        run(admission, model: canonical.model, candidates: candidates, responder: responder) { candidate, attempt throws(GatewayError) in
+        run(admission, model: canonical.model, routed: routed, responder: responder) { candidate, attempt throws(GatewayError) in
             let provider = candidate.provider, upstreamModel = candidate.deployment.upstreamModel
             var context = relayContext(admission, model: canonical.model, candidate: candidate, stream: false, attempt: attempt)
             let wire: WireRequest

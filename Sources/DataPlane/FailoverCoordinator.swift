@@ -22,8 +22,8 @@ final class FailoverCoordinator: @unchecked Sendable {
     /// take the request (e.g. a parameter its wire format lacks).
     typealias Prepare = (Candidate, _ attempt: Int) throws(GatewayError) -> (CompletionRelay.Context, WireRequest)
 
-    /// Extra attempts after the first, across the candidates and on the same one.
-    static let maxRetries = 2
+    /// Extra attempts after the first, across the candidates and on the same one, unless the route says otherwise.
+    static let defaultRetries = 2
     /// The longest `retry-after` worth waiting for inside one request.
     static let maxRetryAfterMillis = 10_000
 
@@ -37,13 +37,16 @@ final class FailoverCoordinator: @unchecked Sendable {
     let random: (ClosedRange<Int>) -> Int
     /// When the whole request must be over (all attempts and waits).
     let deadlineNanos: UInt64
+    /// Extra attempts allowed after the first.
+    let maxRetries: Int
     private(set) var history: [RequestAttempt] = []
     private var nextCandidate = 0
     private var attemptStartedNanos: UInt64 = 0
 
     init(candidates: [Candidate], prepare: @escaping Prepare, health: DeploymentHealth, upstream: UpstreamHTTPClient,
-         responder: HTTPResponder, requestLog: RequestLogWriter, deadlineNanos: UInt64,
+         responder: HTTPResponder, requestLog: RequestLogWriter, deadlineNanos: UInt64, maxRetries: Int = defaultRetries,
          random: @escaping (ClosedRange<Int>) -> Int = { Int.random(in: $0) }) {
+        self.maxRetries = maxRetries
         self.candidates = candidates
         self.prepare = prepare
         self.health = health
@@ -64,7 +67,7 @@ final class FailoverCoordinator: @unchecked Sendable {
     private func launch() -> GatewayError? {
         var lastRefusal: GatewayError?
         var tried = 0
-        while tried < candidates.count && history.count <= Self.maxRetries {
+        while tried < candidates.count && history.count <= maxRetries {
             let candidate = candidates[nextCandidate % candidates.count]
             nextCandidate += 1
             tried += 1
@@ -92,7 +95,7 @@ final class FailoverCoordinator: @unchecked Sendable {
     /// to the failed attempt.
     func failOver(from context: CompletionRelay.Context, outcome: AttemptOutcome, status: Int, reason: String, retryAfterMillis: Int?) -> Bool {
         record(context, outcome: outcome, status: status, reason: reason)
-        guard history.count <= Self.maxRetries, !responder.isCancelled else { return false }
+        guard history.count <= maxRetries, !responder.isCancelled else { return false }
         guard let (index, wait) = nextCandidate(after: context, retryAfterMillis: retryAfterMillis) else { return false }
         nextCandidate = index
         if wait == 0 { return launch() == nil }
@@ -142,10 +145,10 @@ final class FailoverCoordinator: @unchecked Sendable {
     }
 
     private func record(_ context: CompletionRelay.Context, outcome: AttemptOutcome, status: Int, reason: String) {
-        health.record(context.deploymentID, fingerprint: context.providerFingerprint, outcome)
+        let latency = Int((Timestamp.monotonicNanos() - attemptStartedNanos) / 1_000_000)
+        health.record(context.deploymentID, fingerprint: context.providerFingerprint, outcome, latencyMillis: latency)
         history.append(RequestAttempt(number: history.count + 1, provider: context.providerName, upstreamModel: context.upstreamModel,
-                                      status: status, outcome: reason,
-                                      latencyMillis: Int((Timestamp.monotonicNanos() - attemptStartedNanos) / 1_000_000)))
+                                      status: status, outcome: reason, latencyMillis: latency))
     }
 
     /// After a wait no candidate could be tried: answer with why, and log the request with its attempts.

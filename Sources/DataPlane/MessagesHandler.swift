@@ -2,6 +2,7 @@ import Core
 import HTTPKit
 import HTTPServer
 import Providers
+import Routing
 
 extension ChatCompletionsHandler {
     /// `POST /v1/messages`: an Anthropic Messages request, routed like any completion; every provider's
@@ -9,7 +10,7 @@ extension ChatCompletionsHandler {
     func handleMessages(_ request: HTTPRequest, requestID: String, responder: HTTPResponder) {
         let admission = Admission(requestID: requestID, dialect: .anthropic)
         let canonical: ChatCompletionRequest
-        let candidates: [FailoverCoordinator.Candidate]
+        let routed: (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy)
         do throws(GatewayError) {
             guard let document = try? JSONParser.parse(request.body) else {
                 throw GatewayError.invalidRequest("The request body is not valid JSON.", code: "invalid_json")
@@ -20,12 +21,13 @@ extension ChatCompletionsHandler {
             return
         }
         do {
-            candidates = try route(canonical.model)
+            routed = try route(canonical.model, estimate: Estimate(promptTokens: request.body.count / 4,
+                                                                   outputTokens: canonical.maxTokens ?? Self.assumedOutputTokens))
         } catch {
             reject(error, model: canonical.model, admission, responder)
             return
         }
-        run(admission, model: canonical.model, candidates: candidates, responder: responder) { candidate, attempt throws(GatewayError) in
+        run(admission, model: canonical.model, routed: routed, responder: responder) { candidate, attempt throws(GatewayError) in
             // Every family is translated here: OpenAI-format providers get the canonical request re-encoded.
             let translator = chatTranslator(for: candidate.provider.kind) ?? OpenAITranslator()
             let wire = try translator.wireRequest(canonical, provider: candidate.provider, upstreamModel: candidate.deployment.upstreamModel)

@@ -23,6 +23,8 @@ public final class DeploymentHealth: @unchecked Sendable {
         public var restingUntil: Int64 = 0
         public var lastError: (message: String, atMillis: Int64)?
         public var inFlight = 0
+        /// Exponentially weighted moving average of successful attempts' latency.
+        public var latencyMillis: Double?
     }
 
     private let lock = Lock()
@@ -62,7 +64,10 @@ public final class DeploymentHealth: @unchecked Sendable {
     }
 
     /// Records how an admitted attempt ended.
-    public func record(_ deploymentID: String, fingerprint: String, _ outcome: AttemptOutcome) {
+    /// How much a new latency sample moves the average.
+    public static let latencyWeight = 0.3
+
+    public func record(_ deploymentID: String, fingerprint: String, _ outcome: AttemptOutcome, latencyMillis: Int? = nil) {
         let now = clock()
         lock.withLock {
             var entry = entries[deploymentID] ?? Entry(breaker: CircuitBreaker(settings: settings))
@@ -70,6 +75,10 @@ public final class DeploymentHealth: @unchecked Sendable {
             switch outcome {
             case .success:
                 entry.breaker.record(success: true, now: now)
+                if let latencyMillis {
+                    let sample = Double(latencyMillis)
+                    entry.latencyMillis = entry.latencyMillis.map { $0 + Self.latencyWeight * (sample - $0) } ?? sample
+                }
             case .failure(let reason):
                 entry.breaker.record(success: false, now: now)
                 entry.lastError = (reason, now)

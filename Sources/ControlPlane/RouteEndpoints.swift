@@ -1,0 +1,88 @@
+import Core
+import HTTPKit
+import Store
+
+/// `/admin/v1/routes/{name}`: how a public model name's deployments are chosen (`strategy`), what comes
+/// after them (`fallbacks`), how many extra attempts a request may make (`retries`) and its deadline
+/// (`timeout_ms`). `cache` and `hedge` are accepted in their contract shape but must stay disabled until
+/// those features land.
+struct RouteEndpoints {
+    static let fields: Set<String> = ["strategy", "fallbacks", "retries", "timeout_ms", "cache", "hedge"]
+    let config: ConfigService
+
+    func perform(_ route: AdminHandler.Route, _ request: HTTPRequest, name: String) throws -> HTTPResponse {
+        let now = Timestamp.nowMillis()
+        switch route {
+        case .listRoutes:
+            let (limit, cursor) = try Pagination.read(request.query)
+            let page = try config.read { try $0.routes(limit: limit, cursor: cursor) }
+            return Pagination.response(page.items.map(Self.render), next: page.nextCursor)
+        case .getRoute:
+            return .json(200, Self.render(try find(name)))
+        case .putRoute:
+            guard ModelPayload.isModelName(name) else { throw AdminError.invalid("name", "must be 1-256 printable characters without spaces") }
+            let existing = try config.read { try $0.route(name: name) }
+            var record = try Self.record(name: name, body: request.body, now: now)
+            record.createdAt = existing?.createdAt ?? now
+            try config.commit(summary: "\(existing == nil ? "create" : "replace") route \(name)") { try $0.upsert(record) }
+            return .json(existing == nil ? 201 : 200, Self.render(record))
+        case .deleteRoute:
+            _ = try find(name)
+            try config.commit(summary: "delete route \(name)") { try $0.deleteRoute(name: name) }
+            return HTTPResponse(status: 204)
+        default:
+            throw AdminError(500, "unexpected route")
+        }
+    }
+
+    /// A whole route from a PUT body (fields left out take their defaults).
+    static func record(name: String, body: [UInt8], now: Int64) throws(AdminError) -> RouteRecord {
+        let reader = try FieldReader(body: body, allowed: fields)
+        var record = RouteRecord(name: name, createdAt: now, updatedAt: now)
+        if let strategy = try reader.string("strategy") {
+            guard RoutePolicy.Strategy(rawValue: strategy) != nil else {
+                throw AdminError.invalid("strategy", "'\(strategy)' is not one of \(RoutePolicy.Strategy.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            record.strategy = strategy
+        }
+        if reader.has("fallbacks") {
+            guard let list = reader.raw("fallbacks")?.arrayValue, list.count <= 10,
+                  list.allSatisfy({ $0.stringValue.map(ModelPayload.isModelName) == true }) else {
+                throw AdminError.invalid("fallbacks", "must be an array of at most 10 public model names")
+            }
+            let names = list.compactMap(\.stringValue)
+            guard !names.contains(name), Set(names).count == names.count else {
+                throw AdminError.invalid("fallbacks", "must not repeat a name or name the route itself")
+            }
+            record.fallbacks = JSONWriter.string(.array(names.map { .string($0) }))
+        }
+        record.retries = try reader.int("retries", in: 0...5)
+        record.timeoutMillis = try reader.int("timeout_ms", in: 1...3_600_000)
+        for feature in ["cache", "hedge"] where reader.has(feature) {
+            let allowed: Set<String> = feature == "cache" ? ["enabled", "ttl_s"] : ["enabled", "after_ms"]
+            let object = try reader.object(feature, allowed: allowed)
+            if try object?.bool("enabled") == true {
+                throw AdminError.invalid("\(feature).enabled", "\(feature == "cache" ? "response caching" : "hedging") is not supported by this build yet")
+            }
+            let value = reader.raw(feature).map(JSONWriter.string) ?? "{}"
+            if feature == "cache" { record.cache = value } else { record.hedge = value }
+        }
+        return record
+    }
+
+    func find(_ name: String) throws -> RouteRecord {
+        guard let record = try config.read({ try $0.route(name: name) }) else { throw AdminError.notFound("route", name) }
+        return record
+    }
+
+    static func render(_ r: RouteRecord) -> JSONValue {
+        .object([
+            ("name", .string(r.name)), ("strategy", .string(r.strategy)),
+            ("fallbacks", (try? JSONParser.parse(Array(r.fallbacks.utf8))) ?? .array([])),
+            ("retries", .optional(r.retries)), ("timeout_ms", .optional(r.timeoutMillis)),
+            ("cache", (try? JSONParser.parse(Array(r.cache.utf8))) ?? .object([])),
+            ("hedge", (try? JSONParser.parse(Array(r.hedge.utf8))) ?? .object([])),
+            ("created_at", .string(Timestamp.iso8601(r.createdAt))), ("updated_at", .string(Timestamp.iso8601(r.updatedAt))),
+        ])
+    }
+}

@@ -1,0 +1,25 @@
+/// How a public model name's route group is served (the `routes` resource).
+public struct RoutePolicy: Sendable, Equatable {
+    /// How the deployments of one group are ordered for a request.
+    public enum Strategy: String, Sendable, CaseIterable {
+        case priority, roundRobin = "round_robin", weighted, leastLatency = "least_latency", lowestCost = "lowest_cost"
+        case leastBusy = "least_busy"
+    }
+
+    public var name: String
+    public var strategy: Strategy
+    /// Other public names tried, in order, after every deployment of this one.
+    public var fallbacks: [String]
+    /// Extra attempts after the first (nil: the gateway's default).
+    public var retries: Int?
+    /// The whole request's deadline across attempts (nil: the longest provider total timeout).
+    public var timeoutMillis: Int?
+
+    public init(name: String, strategy: Strategy = .priority, fallbacks: [String] = [], retries: Int? = nil, timeoutMillis: Int? = nil) {
+        self.name = name
+        self.strategy = strategy
+        self.fallbacks = fallbacks
+        self.retries = retries
+        self.timeoutMillis = timeoutMillis
+    }
+}

@@ -1,0 +1,63 @@
+/// A stored route: how one public model name is served.
+public struct RouteRecord: Sendable, Equatable {
+    public var name: String
+    public var strategy: String
+    /// JSON array of public names.
+    public var fallbacks: String
+    public var retries: Int?
+    public var timeoutMillis: Int?
+    /// JSON objects, kept as given.
+    public var cache: String
+    public var hedge: String
+    public var createdAt: Int64
+    public var updatedAt: Int64
+
+    public init(name: String, strategy: String = "priority", fallbacks: String = "[]", retries: Int? = nil, timeoutMillis: Int? = nil,
+                cache: String = "{}", hedge: String = "{}", createdAt: Int64, updatedAt: Int64) {
+        self.name = name
+        self.strategy = strategy
+        self.fallbacks = fallbacks
+        self.retries = retries
+        self.timeoutMillis = timeoutMillis
+        self.cache = cache
+        self.hedge = hedge
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// The `routes` table.
+extension ConfigRepository {
+    static let routeColumns = "name, strategy, fallbacks, retries, timeout_ms, cache, hedge, created_at, updated_at"
+
+    static func route(from row: Row) -> RouteRecord {
+        RouteRecord(name: row[0].string ?? "", strategy: row[1].string ?? "priority", fallbacks: row[2].string ?? "[]", retries: row[3].int,
+                    timeoutMillis: row[4].int, cache: row[5].string ?? "{}", hedge: row[6].string ?? "{}", createdAt: row[7].int64 ?? 0,
+                    updatedAt: row[8].int64 ?? 0)
+    }
+
+    /// Routes by name, after `cursor` (a name).
+    public func routes(limit: Int = Int(Int32.max), cursor: String? = nil) throws -> Page<RouteRecord> {
+        let rows = try connection.query("SELECT \(Self.routeColumns) FROM routes WHERE name > ? ORDER BY name LIMIT ?", [cursor ?? "", limit + 1])
+        let items = rows.prefix(limit).map(Self.route)
+        return Page(items: Array(items), nextCursor: rows.count > limit ? items.last?.name : nil)
+    }
+
+    public func route(name: String) throws -> RouteRecord? {
+        try connection.query("SELECT \(Self.routeColumns) FROM routes WHERE name = ?", [name]).first.map(Self.route)
+    }
+
+    /// Inserts or replaces the route named `r.name`.
+    public func upsert(_ r: RouteRecord) throws {
+        try connection.execute("""
+            INSERT INTO routes (name, strategy, fallbacks, retries, timeout_ms, cache, hedge, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (name) DO UPDATE SET strategy = excluded.strategy, fallbacks = excluded.fallbacks, retries = excluded.retries,
+              timeout_ms = excluded.timeout_ms, cache = excluded.cache, hedge = excluded.hedge, updated_at = excluded.updated_at
+            """, [r.name, r.strategy, r.fallbacks, r.retries, r.timeoutMillis, r.cache, r.hedge, r.createdAt, r.updatedAt])
+    }
+
+    public func deleteRoute(name: String) throws {
+        try connection.execute("DELETE FROM routes WHERE name = ?", [name])
+    }
+}

@@ -1,0 +1,81 @@
+"""The routes resource: strategies over a route group, fallbacks across public names, the context-window
+skip, retries and validation."""
+from collections import Counter
+
+from conftest import admin, chat, start_gateway, start_mock
+from test_failover import pair, group  # noqa: F401 (fixture and helper)
+
+
+def providers_serving(gateway, name, count=40):
+    return Counter(chat(gateway, name).headers["x-switchyard-provider"] for _ in range(count))
+
+
+def test_round_robin_and_weighted_spread_the_load(pair):
+    gateway, primary, secondary = pair
+    group(gateway, "rr", "mock-demo")
+    assert providers_serving(gateway, "rr", 10) == {"primary": 10}, "priority by default"
+    created = admin(gateway, "PUT", "/routes/rr", {"strategy": "round_robin"})
+    assert created.status == 201 and created.json()["strategy"] == "round_robin"
+    assert providers_serving(gateway, "rr", 40) == {"primary": 20, "secondary": 20}
+    models = admin(gateway, "GET", "/models?name=rr").json()["data"]
+    weights = {"primary": 1, "secondary": 3}
+    for model in models:
+        assert admin(gateway, "PATCH", f"/models/{model['id']}", {"weight": weights[model["provider_name"]]}).status == 200
+    assert admin(gateway, "PUT", "/routes/rr", {"strategy": "weighted"}).status == 200
+    counts = providers_serving(gateway, "rr", 200)
+    assert 110 <= counts["secondary"] <= 185, counts
+
+
+def test_lowest_cost_prefers_the_cheaper_deployment(pair):
+    gateway, primary, secondary = pair
+    admin(gateway, "POST", "/models", {"name": "cheap", "provider": "primary", "upstream_model": "mock-demo",
+                                       "pricing": {"input_per_mtok": 5, "output_per_mtok": 15}})
+    admin(gateway, "POST", "/models", {"name": "cheap", "provider": "secondary", "upstream_model": "mock-demo", "priority": 5,
+                                       "pricing": {"input_per_mtok": 0.1, "output_per_mtok": 0.4}})
+    admin(gateway, "PUT", "/routes/cheap", {"strategy": "lowest_cost"})
+    assert providers_serving(gateway, "cheap", 5) == {"secondary": 5}
+
+
+def test_fallbacks_serve_when_the_whole_group_fails(pair):
+    gateway, primary, secondary = pair
+    admin(gateway, "POST", "/models", {"name": "gpt-main", "provider": "primary", "upstream_model": "mock-demo:status=500"})
+    admin(gateway, "POST", "/models", {"name": "local-backup", "provider": "secondary", "upstream_model": "mock-demo"})
+    assert chat(gateway, "gpt-main").status == 502
+    assert admin(gateway, "PUT", "/routes/gpt-main", {"fallbacks": ["local-backup"], "retries": 1}).status == 201
+    response = chat(gateway, "gpt-main")
+    assert response.status == 200 and response.headers["x-switchyard-provider"] == "secondary"
+    assert response.headers["x-switchyard-attempts"] == "2"
+
+
+def test_prompts_longer_than_a_context_window_skip_that_deployment(pair):
+    gateway, primary, secondary = pair
+    admin(gateway, "POST", "/models", {"name": "ctx", "provider": "primary", "upstream_model": "mock-demo", "context_window": 50})
+    admin(gateway, "POST", "/models", {"name": "ctx", "provider": "secondary", "upstream_model": "mock-demo", "priority": 1,
+                                       "context_window": 100000})
+    assert chat(gateway, "ctx").headers["x-switchyard-provider"] == "primary"
+    long_prompt = [{"role": "user", "content": "word " * 400}]
+    assert chat(gateway, "ctx", messages=long_prompt).headers["x-switchyard-provider"] == "secondary"
+    admin(gateway, "POST", "/models", {"name": "tiny", "provider": "primary", "upstream_model": "mock-demo", "context_window": 10})
+    refused = chat(gateway, "tiny", messages=long_prompt)
+    assert refused.status == 400 and refused.json()["error"]["code"] == "context_length_exceeded"
+
+
+def test_route_validation_and_lifecycle(tmp_path):
+    gateway = start_gateway(tmp_path / "var")
+    try:
+        for body, field in (({"strategy": "fastest"}, "strategy"), ({"fallbacks": "b"}, "fallbacks"), ({"fallbacks": ["x", "x"]}, "fallbacks"),
+                            ({"fallbacks": ["self"]}, "fallbacks"), ({"retries": 9}, "retries"), ({"timeout_ms": 0}, "timeout_ms"),
+                            ({"hedge": {"enabled": True, "after_ms": 500}}, "hedge.enabled"), ({"cache": {"ttl": 5}}, "cache.ttl"),
+                            ({"colour": 1}, "colour")):
+            response = admin(gateway, "PUT", "/routes/self", body)
+            assert response.status == 422 and response.json()["error"]["field"] == field, (body, response.body)
+        assert admin(gateway, "PUT", "/routes/a", {"strategy": "least_busy", "fallbacks": ["b"], "timeout_ms": 30000,
+                                                    "hedge": {"enabled": False, "after_ms": 800}}).status == 201
+        route = admin(gateway, "GET", "/routes/a").json()
+        assert (route["strategy"], route["fallbacks"], route["timeout_ms"], route["hedge"]["after_ms"]) == ("least_busy", ["b"], 30000, 800)
+        assert admin(gateway, "PUT", "/routes/a", {}).json()["strategy"] == "priority", "PUT replaces the whole route"
+        assert [r["name"] for r in admin(gateway, "GET", "/routes").json()["data"]] == ["a"]
+        assert admin(gateway, "DELETE", "/routes/a").status == 204
+        assert admin(gateway, "GET", "/routes/a").status == 404
+    finally:
+        gateway.kill()

@@ -22,13 +22,14 @@ enum SnapshotBuilder {
                                   timeouts: UpstreamTimeouts(connectMillis: record.connectTimeoutMillis ?? defaults.connectMillis,
                                                              firstByteMillis: record.firstByteTimeoutMillis ?? defaults.firstByteMillis,
                                                              totalMillis: record.totalTimeoutMillis ?? defaults.totalMillis),
-                                  enabled: record.enabled)
+                                  enabled: record.enabled, rpm: record.rpm, tpm: record.tpm)
         }
         let deployments = models.map { m in
             ModelDeployment(id: m.id, name: m.name, providerID: m.providerID, upstreamModel: m.upstreamModel,
                             pricing: Pricing(inputPerMTok: Micros(m.inputPerMTokMicros), outputPerMTok: Micros(m.outputPerMTokMicros),
                                              cachedInputPerMTok: Micros(m.cachedInputPerMTokMicros)),
-                            priority: m.priority, weight: m.weight, enabled: m.enabled, contextWindow: m.contextWindow)
+                            priority: m.priority, weight: m.weight, enabled: m.enabled, contextWindow: m.contextWindow,
+                            rpm: m.rpm, tpm: m.tpm)
         }
         let policies = routes.map { r in
             RoutePolicy(name: r.name, strategy: RoutePolicy.Strategy(rawValue: r.strategy) ?? .priority,

@@ -28,9 +28,15 @@ public struct ProviderConfig: Sendable {
     public var region: String?
     public var timeouts: UpstreamTimeouts
     public var enabled: Bool
+    /// Requests and tokens per minute across all of this provider's deployments.
+    public var rpm: Int?
+    public var tpm: Int?
 
     public init(id: String, name: String, kind: ProviderKind, baseURL: String, apiKey: String?, apiKeyProblem: String?,
-                caFile: String? = nil, apiVersion: String? = nil, region: String? = nil, timeouts: UpstreamTimeouts, enabled: Bool) {
+                caFile: String? = nil, apiVersion: String? = nil, region: String? = nil, timeouts: UpstreamTimeouts, enabled: Bool,
+                rpm: Int? = nil, tpm: Int? = nil) {
+        self.rpm = rpm
+        self.tpm = tpm
         self.region = region
         self.caFile = caFile
         self.apiVersion = apiVersion
@@ -69,9 +75,14 @@ public struct ModelDeployment: Sendable {
     public var enabled: Bool
     /// The model's context window in tokens, when known: longer prompts skip this deployment.
     public var contextWindow: Int?
+    /// Requests and tokens per minute on this deployment.
+    public var rpm: Int?
+    public var tpm: Int?
 
     public init(id: String, name: String, providerID: String, upstreamModel: String, pricing: Pricing, priority: Int,
-                weight: Int, enabled: Bool, contextWindow: Int? = nil) {
+                weight: Int, enabled: Bool, contextWindow: Int? = nil, rpm: Int? = nil, tpm: Int? = nil) {
+        self.rpm = rpm
+        self.tpm = tpm
         self.contextWindow = contextWindow
         self.id = id
         self.name = name

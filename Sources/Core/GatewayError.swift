@@ -7,6 +7,8 @@ public struct GatewayError: Error, Sendable, Equatable {
     public var code: String?
     public var message: String
     public var param: String?
+    /// Sent as `retry-after` (seconds) with the error, when waiting will help.
+    public var retryAfterSeconds: Int?
 
     public init(status: Int, type: String, code: String? = nil, message: String, param: String? = nil) {
         self.status = status

@@ -15,6 +15,7 @@ struct ChatCompletionsHandler {
     let requestLog: RequestLogWriter
     let health: DeploymentHealth
     let turns: RouteTurns
+    let limits: RateLimits
 
     /// The output assumed for cost estimates when a request sets no limit.
     static let assumedOutputTokens = 1_024
@@ -38,8 +39,9 @@ struct ChatCompletionsHandler {
         }
         let routed: (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy)
         let maxOutput = chat.scan.value("max_completion_tokens")?.intValue ?? chat.scan.value("max_tokens")?.intValue ?? Self.assumedOutputTokens
+        let estimate = Estimate(promptTokens: request.body.count / 4, outputTokens: maxOutput)
         do {
-            routed = try route(chat.model, estimate: Estimate(promptTokens: request.body.count / 4, outputTokens: maxOutput))
+            routed = try route(chat.model, estimate: estimate)
         } catch {
             reject(error, model: chat.model, admission, responder)
             return
@@ -58,7 +60,7 @@ struct ChatCompletionsHandler {
                 return
             }
         }
-        run(admission, model: chat.model, routed: routed, responder: responder) { [canonical] candidate, attempt throws(GatewayError) in
+        run(admission, model: chat.model, routed: routed, estimate: estimate, responder: responder) { [canonical] candidate, attempt throws(GatewayError) in
             var context = relayContext(admission, model: chat.model, candidate: candidate, stream: chat.stream, attempt: attempt)
             let wire: WireRequest
             if let translator = chatTranslator(for: candidate.provider.kind), let canonical {
@@ -141,10 +143,11 @@ struct ChatCompletionsHandler {
 
     /// Starts the attempts; answers at once when no candidate can take the request.
     func run(_ admission: Admission, model: String, routed: (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy),
-             responder: HTTPResponder, prepare: @escaping FailoverCoordinator.Prepare) {
+             estimate: Estimate, responder: HTTPResponder, prepare: @escaping FailoverCoordinator.Prepare) {
         // All attempts and waits fit in the route's deadline, else the longest total timeout among the candidates.
         let budgetMillis = routed.policy.timeoutMillis ?? routed.candidates.map(\.provider.timeouts.totalMillis).max() ?? 0
-        let coordinator = FailoverCoordinator(candidates: routed.candidates, prepare: prepare, health: health, upstream: upstream,
+        let coordinator = FailoverCoordinator(candidates: routed.candidates, prepare: prepare, health: health, limits: limits,
+                                              estimatedTokens: estimate.promptTokens + estimate.outputTokens, upstream: upstream,
                                               responder: responder, requestLog: requestLog,
                                               deadlineNanos: admission.startedAt + UInt64(budgetMillis) * 1_000_000,
                                               maxRetries: routed.policy.retries ?? FailoverCoordinator.defaultRetries)

@@ -8,6 +8,8 @@ enum ClientDialect: Sendable {
     case openAI, anthropic
 
     func errorResponse(_ error: GatewayError, headers: HTTPHeaders) -> HTTPResponse {
+        var headers = headers
+        if let seconds = error.retryAfterSeconds, headers["retry-after"] == nil { headers.add("retry-after", String(seconds)) }
         switch self {
         case .openAI: return .gatewayError(error, headers: headers)
         case .anthropic: return .json(error.status, AnthropicIngress.errorJSON(error), headers: headers)

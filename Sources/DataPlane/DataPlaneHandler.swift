@@ -22,6 +22,8 @@ public final class DataPlaneHandler: HTTPHandler {
     public let health = DeploymentHealth()
     /// Round-robin turns per route.
     let turns = RouteTurns()
+    /// rpm/tpm buckets of providers and deployments.
+    let limits = RateLimits()
 
     public init(snapshots: SnapshotPublisher, requestLog: RequestLogWriter) {
         self.snapshots = snapshots
@@ -45,13 +47,13 @@ public final class DataPlaneHandler: HTTPHandler {
         }
         switch router.match(method: request.method, path: request.path) {
         case .found(.chatCompletions, _):
-            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health, turns: turns)
+            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health, turns: turns, limits: limits)
                 .handle(request, requestID: requestID, responder: responder)
         case .found(.messages, _):
-            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health, turns: turns)
+            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health, turns: turns, limits: limits)
                 .handleMessages(request, requestID: requestID, responder: responder)
         case .found(.embeddings, _):
-            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health, turns: turns)
+            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health, turns: turns, limits: limits)
                 .handleEmbeddings(request, requestID: requestID, responder: responder)
         case .found(.models, _):
             responder.respond(.json(200, modelList(snapshots.current), headers: .switchyard(requestID: requestID)))

@@ -23,14 +23,15 @@ extension ChatCompletionsHandler {
             return
         }
         let routed: (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy)
+        let estimate = Estimate(promptTokens: request.body.count / 4, outputTokens: 0)
         do {
-            routed = try route(canonical.model, estimate: Estimate(promptTokens: request.body.count / 4, outputTokens: 0))
+            routed = try route(canonical.model, estimate: estimate)
         } catch {
             reject(error, model: canonical.model, admission, responder)
             return
         }
         let tokenInputs = scan.value("input")?.arrayValue?.first.map { $0.arrayValue != nil || $0.intValue != nil } ?? false
-        run(admission, model: canonical.model, routed: routed, responder: responder) { candidate, attempt throws(GatewayError) in
+        run(admission, model: canonical.model, routed: routed, estimate: estimate, responder: responder) { candidate, attempt throws(GatewayError) in
             let provider = candidate.provider, upstreamModel = candidate.deployment.upstreamModel
             var context = relayContext(admission, model: canonical.model, candidate: candidate, stream: false, attempt: attempt)
             let wire: WireRequest

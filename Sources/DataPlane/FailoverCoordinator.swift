@@ -30,6 +30,9 @@ final class FailoverCoordinator: @unchecked Sendable {
     let candidates: [Candidate]
     let prepare: Prepare
     let health: DeploymentHealth
+    let limits: RateLimits
+    /// Tokens the request is expected to use (prompt estimate plus its output limit), charged to tpm limits up front.
+    let estimatedTokens: Int
     let backoff = Backoff()
     let upstream: UpstreamHTTPClient
     let responder: HTTPResponder
@@ -42,11 +45,16 @@ final class FailoverCoordinator: @unchecked Sendable {
     private(set) var history: [RequestAttempt] = []
     private var nextCandidate = 0
     private var attemptStartedNanos: UInt64 = 0
+    /// The rate limits the running attempt was charged to.
+    private var chargedScope = RateLimits.Scope()
 
-    init(candidates: [Candidate], prepare: @escaping Prepare, health: DeploymentHealth, upstream: UpstreamHTTPClient,
+    init(candidates: [Candidate], prepare: @escaping Prepare, health: DeploymentHealth, limits: RateLimits, estimatedTokens: Int,
+         upstream: UpstreamHTTPClient,
          responder: HTTPResponder, requestLog: RequestLogWriter, deadlineNanos: UInt64, maxRetries: Int = defaultRetries,
          random: @escaping (ClosedRange<Int>) -> Int = { Int.random(in: $0) }) {
         self.maxRetries = maxRetries
+        self.limits = limits
+        self.estimatedTokens = estimatedTokens
         self.candidates = candidates
         self.prepare = prepare
         self.health = health
@@ -66,6 +74,7 @@ final class FailoverCoordinator: @unchecked Sendable {
     /// error for the client when none can be tried.
     private func launch() -> GatewayError? {
         var lastRefusal: GatewayError?
+        var limitedFor: Int?
         var tried = 0
         while tried < candidates.count && history.count <= maxRetries {
             let candidate = candidates[nextCandidate % candidates.count]
@@ -78,16 +87,42 @@ final class FailoverCoordinator: @unchecked Sendable {
                 lastRefusal = error
                 continue
             }
-            guard health.admit(candidate.deployment.id, fingerprint: candidate.provider.healthFingerprint) else { continue }
+            let fingerprint = candidate.provider.healthFingerprint
+            guard health.wouldAdmit(candidate.deployment.id, fingerprint: fingerprint) else { continue }
+            let scope = Self.scope(candidate)
+            if let wait = limits.acquire(scope, tokens: estimatedTokens) {
+                limitedFor = min(limitedFor ?? wait, wait)
+                continue
+            }
+            guard health.admit(candidate.deployment.id, fingerprint: fingerprint) else {
+                limits.settle(scope, charged: estimatedTokens, actual: 0)
+                continue
+            }
+            chargedScope = scope
             var (context, wire) = prepared
             context.failover = self
             attemptStartedNanos = Timestamp.monotonicNanos()
             CompletionRelay(context: context, responder: responder, requestLog: requestLog).start(wire, provider: candidate.provider, on: upstream)
             return nil
         }
-        return lastRefusal ?? GatewayError(status: 503, type: "api_error", code: "no_healthy_deployment",
-                                           message: "No deployment of this model can take the request now: every one is failing, "
-                                               + "rate limited or disabled (see /admin/v1/health).")
+        if let lastRefusal { return lastRefusal }
+        if let limitedFor {
+            var error = GatewayError(status: 429, type: "rate_limit_error", code: "rate_limit_exceeded",
+                                     message: "Every deployment that could serve this request is at its rate limit (rpm/tpm); retry later.")
+            error.retryAfterSeconds = max(1, (limitedFor + 999) / 1000)
+            return error
+        }
+        return GatewayError(status: 503, type: "api_error", code: "no_healthy_deployment",
+                            message: "No deployment of this model can take the request now: every one is failing, "
+                                + "rate limited or disabled (see /admin/v1/health).")
+    }
+
+    /// The rpm/tpm limits that cover a candidate: its provider's and its own.
+    static func scope(_ candidate: Candidate) -> RateLimits.Scope {
+        var scope = RateLimits.Scope()
+        scope.add("provider:" + candidate.provider.id, rpm: candidate.provider.rpm, tpm: candidate.provider.tpm)
+        scope.add("deployment:" + candidate.deployment.id, rpm: candidate.deployment.rpm, tpm: candidate.deployment.tpm)
+        return scope
     }
 
     /// The attempt described by `context` failed before anything reached the client. Records it and, when
@@ -95,6 +130,7 @@ final class FailoverCoordinator: @unchecked Sendable {
     /// to the failed attempt.
     func failOver(from context: CompletionRelay.Context, outcome: AttemptOutcome, status: Int, reason: String, retryAfterMillis: Int?) -> Bool {
         record(context, outcome: outcome, status: status, reason: reason)
+        limits.settle(chargedScope, charged: estimatedTokens, actual: 0)
         guard history.count <= maxRetries, !responder.isCancelled else { return false }
         guard let (index, wait) = nextCandidate(after: context, retryAfterMillis: retryAfterMillis) else { return false }
         nextCandidate = index
@@ -139,6 +175,7 @@ final class FailoverCoordinator: @unchecked Sendable {
         }
         if history.last?.number != context.attempt {
             record(context, outcome: outcome, status: entry.status, reason: entry.errorType ?? "ok")
+            limits.settle(chargedScope, charged: estimatedTokens, actual: (entry.inputTokens ?? 0) + (entry.outputTokens ?? 0))
         }
         entry.attempts = history.count
         entry.attemptDetails = history

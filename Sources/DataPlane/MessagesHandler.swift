@@ -20,14 +20,14 @@ extension ChatCompletionsHandler {
             reject(error, model: "", admission, responder)
             return
         }
+        let estimate = Estimate(promptTokens: request.body.count / 4, outputTokens: canonical.maxTokens ?? Self.assumedOutputTokens)
         do {
-            routed = try route(canonical.model, estimate: Estimate(promptTokens: request.body.count / 4,
-                                                                   outputTokens: canonical.maxTokens ?? Self.assumedOutputTokens))
+            routed = try route(canonical.model, estimate: estimate)
         } catch {
             reject(error, model: canonical.model, admission, responder)
             return
         }
-        run(admission, model: canonical.model, routed: routed, responder: responder) { candidate, attempt throws(GatewayError) in
+        run(admission, model: canonical.model, routed: routed, estimate: estimate, responder: responder) { candidate, attempt throws(GatewayError) in
             // Every family is translated here: OpenAI-format providers get the canonical request re-encoded.
             let translator = chatTranslator(for: candidate.provider.kind) ?? OpenAITranslator()
             let wire = try translator.wireRequest(canonical, provider: candidate.provider, upstreamModel: candidate.deployment.upstreamModel)

@@ -79,3 +79,23 @@ def test_route_validation_and_lifecycle(tmp_path):
         assert admin(gateway, "GET", "/routes/a").status == 404
     finally:
         gateway.kill()
+
+
+def test_rate_limits_move_requests_on_and_answer_429_when_none_can_take_them(pair):
+    gateway, primary, secondary = pair
+    admin(gateway, "POST", "/models", {"name": "limited", "provider": "primary", "upstream_model": "mock-demo", "rpm": 2})
+    admin(gateway, "POST", "/models", {"name": "limited", "provider": "secondary", "upstream_model": "mock-demo", "priority": 1, "rpm": 1})
+    served = [chat(gateway, "limited") for _ in range(4)]
+    assert [r.headers.get("x-switchyard-provider") for r in served[:3]] == ["primary", "primary", "secondary"]
+    refused = served[3]
+    assert refused.status == 429 and refused.json()["error"]["code"] == "rate_limit_exceeded"
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    # A provider-wide token limit covers every deployment on it.
+    assert admin(gateway, "PATCH", "/providers/secondary", {"tpm": 5000}).status == 200
+    admin(gateway, "POST", "/models", {"name": "tokens", "provider": "secondary", "upstream_model": "mock-demo"})
+    assert chat(gateway, "tokens", max_tokens=4000).status == 200
+    # The up-front charge (prompt estimate + 4,000) was settled to the few tokens actually used, so this fits too.
+    assert chat(gateway, "tokens", max_tokens=4900).status == 200
+    # Asking for more than the whole budget needs a full bucket, which it is not: refused until it refills.
+    limited = chat(gateway, "tokens", max_tokens=20000)
+    assert limited.status == 429 and limited.headers.get("retry-after") == "1"

@@ -1,0 +1,70 @@
+import Routing
+import Testing
+
+@Suite struct TokenBucketTests {
+    @Test func refillsContinuouslyAtTheLimitPerMinute() {
+        var bucket = TokenBucket(perMinute: 60, now: 0)
+        for _ in 0..<60 {
+            let taken = bucket.take(1, now: 0)
+            #expect(taken)
+        }
+        let empty = bucket.take(1, now: 0)
+        #expect(!empty)
+        #expect(bucket.millisUntil(1, now: 0) == 1_000)
+        let later = bucket.take(1, now: 1_000)
+        #expect(later)
+    }
+
+    @Test func adjustRefundsAndChargesAfterTheFact() {
+        var bucket = TokenBucket(perMinute: 1_000, now: 0)
+        _ = bucket.take(800, now: 0)
+        bucket.adjust(300, now: 0)  // used 500, not 800
+        #expect(bucket.tokens == 500)
+        bucket.adjust(-900, now: 0)  // used far more than estimated: the bucket owes
+        #expect(bucket.tokens == -400)
+        #expect(bucket.millisUntil(100, now: 0) == 30_000)
+    }
+
+    @Test func resizingKeepsWhatWasSpent() {
+        var bucket = TokenBucket(perMinute: 10, now: 0)
+        _ = bucket.take(4, now: 0)
+        bucket.resize(perMinute: 20, now: 0)
+        #expect(bucket.capacity == 20 && bucket.tokens == 16)
+    }
+}
+
+@Suite struct RateLimitsTests {
+    final class Clock: @unchecked Sendable { var now: Int64 = 0 }
+
+    @Test func grantsAllOrNothingAcrossProviderAndDeploymentLimits() {
+        let clock = Clock()
+        let limits = RateLimits(clock: { clock.now })
+        var scope = RateLimits.Scope()
+        scope.add("provider:p", rpm: 100, tpm: nil)
+        scope.add("deployment:d", rpm: 2, tpm: 1_000)
+        #expect(limits.acquire(scope, tokens: 400) == nil)
+        #expect(limits.acquire(scope, tokens: 400) == nil)
+        // The deployment's rpm (2) is spent: refused, and the provider's bucket is not charged for it.
+        let wait = limits.acquire(scope, tokens: 100)
+        #expect(wait == 30_000)
+        var providerOnly = RateLimits.Scope()
+        providerOnly.add("provider:p", rpm: 100, tpm: nil)
+        for _ in 0..<98 { #expect(limits.acquire(providerOnly, tokens: 0) == nil) }
+        #expect(limits.acquire(providerOnly, tokens: 0) != nil)
+    }
+
+    @Test func tokensAreReconciledWithActualUsage() {
+        let clock = Clock()
+        let limits = RateLimits(clock: { clock.now })
+        var scope = RateLimits.Scope()
+        scope.add("deployment:d", rpm: nil, tpm: 1_000)
+        #expect(limits.acquire(scope, tokens: 900) == nil)
+        #expect(limits.acquire(scope, tokens: 900) != nil)
+        limits.settle(scope, charged: 900, actual: 100)
+        #expect(limits.acquire(scope, tokens: 900) == nil)
+    }
+
+    @Test func noLimitsMeansNoBookkeeping() {
+        #expect(RateLimits().acquire(RateLimits.Scope(), tokens: 1_000_000) == nil)
+    }
+}

@@ -4,7 +4,7 @@ import Store
 /// Validates provider create/patch payloads and renders provider records.
 enum ProviderPayload {
     static let fields: Set<String> = ["name", "kind", "base_url", "api_key_ref", "settings", "rpm", "tpm", "timeouts", "enabled"]
-    static let timeoutFields: Set<String> = ["connect_ms", "first_byte_ms", "total_ms"]
+    static let timeoutFields: Set<String> = ["connect_ms", "first_byte_ms", "total_ms", "stream_idle_ms"]
     static let maxTimeoutMillis = 3_600_000
     /// Provider settings: `ca_file` trusts a private CA for the upstream's TLS; `api_version` is Azure's
     /// `api-version` and Anthropic's `anthropic-version`; `region` is the AWS region Bedrock requests are signed for.
@@ -82,6 +82,7 @@ enum ProviderPayload {
             record.connectTimeoutMillis = try timeouts?.int("connect_ms", in: 1...maxTimeoutMillis)
             record.firstByteTimeoutMillis = try timeouts?.int("first_byte_ms", in: 1...maxTimeoutMillis)
             record.totalTimeoutMillis = try timeouts?.int("total_ms", in: 1...maxTimeoutMillis)
+            record.streamIdleTimeoutMillis = try timeouts?.int("stream_idle_ms", in: 1...maxTimeoutMillis)
         }
         if reader.has("enabled") { record.enabled = try reader.requiredBool("enabled") }
     }
@@ -132,7 +133,7 @@ enum ProviderPayload {
             ("id", .string(p.id)), ("name", .string(p.name)), ("kind", .string(p.kind)), ("base_url", .string(p.baseURL)),
             ("api_key_ref", .optional(p.apiKeyRef)), ("settings", settings), ("rpm", .optional(p.rpm)), ("tpm", .optional(p.tpm)),
             ("timeouts", .object([("connect_ms", .optional(p.connectTimeoutMillis)), ("first_byte_ms", .optional(p.firstByteTimeoutMillis)),
-                                  ("total_ms", .optional(p.totalTimeoutMillis))])),
+                                  ("total_ms", .optional(p.totalTimeoutMillis)), ("stream_idle_ms", .optional(p.streamIdleTimeoutMillis))])),
             ("enabled", .bool(p.enabled)), ("created_at", .string(Timestamp.iso8601(p.createdAt))),
             ("updated_at", .string(Timestamp.iso8601(p.updatedAt))),
         ])

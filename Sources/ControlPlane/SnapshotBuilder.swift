@@ -21,7 +21,8 @@ enum SnapshotBuilder {
                                   region: settings?["region"]?.stringValue,
                                   timeouts: UpstreamTimeouts(connectMillis: record.connectTimeoutMillis ?? defaults.connectMillis,
                                                              firstByteMillis: record.firstByteTimeoutMillis ?? defaults.firstByteMillis,
-                                                             totalMillis: record.totalTimeoutMillis ?? defaults.totalMillis),
+                                                             totalMillis: record.totalTimeoutMillis ?? defaults.totalMillis,
+                                                             streamIdleMillis: record.streamIdleTimeoutMillis ?? defaults.streamIdleMillis),
                                   enabled: record.enabled, rpm: record.rpm, tpm: record.tpm)
         }
         let deployments = models.map { m in

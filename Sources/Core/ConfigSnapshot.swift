@@ -3,7 +3,10 @@ public struct UpstreamTimeouts: Sendable, Equatable {
     public var connectMillis: Int
     public var firstByteMillis: Int
     public var totalMillis: Int
-    public init(connectMillis: Int = 5_000, firstByteMillis: Int = 60_000, totalMillis: Int = 600_000) {
+    /// The longest gap between two pieces of a stream.
+    public var streamIdleMillis: Int
+    public init(connectMillis: Int = 5_000, firstByteMillis: Int = 60_000, totalMillis: Int = 600_000, streamIdleMillis: Int = 60_000) {
+        self.streamIdleMillis = streamIdleMillis
         self.connectMillis = connectMillis
         self.firstByteMillis = firstByteMillis
         self.totalMillis = totalMillis

@@ -52,6 +52,13 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     private var relaying = false
     /// The client's stream has started: from here on a failure can no longer fail over.
     private var streamStarted = false
+    /// The stream-idle watchdog: the longest allowed gap, when data last came, whether the upstream is
+    /// paused for a slow client (not idle then), and the pending check.
+    private var streamIdleMillis = 0
+    private var lastDataNanos: UInt64 = 0
+    private var paused = false
+    private var idleCheck: UInt64?
+    private var reactor: (any UpstreamReactor)?
     private var body: [UInt8] = []
     private var splitter = SSEEventSplitter()
     private var usage: TokenUsage?
@@ -82,6 +89,8 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                                       connectTimeoutMillis: provider.timeouts.connectMillis,
                                       firstByteTimeoutMillis: provider.timeouts.firstByteMillis,
                                       totalTimeoutMillis: provider.timeouts.totalMillis, caFile: provider.caFile)
+        streamIdleMillis = provider.timeouts.streamIdleMillis
+        reactor = client.reactor
         let transfer = client.start(request, delegate: self)
         self.transfer = transfer
         // The responder drops this callback when the response completes, releasing the transfer.
@@ -102,6 +111,32 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             return
         }
         relaying = true
+        lastDataNanos = Timestamp.monotonicNanos()
+        scheduleIdleCheck(afterMillis: streamIdleMillis)
+    }
+
+    private func scheduleIdleCheck(afterMillis millis: Int) {
+        idleCheck = reactor?.scheduleTimer(afterMillis: max(1, millis)) { [self] in checkIdle() }
+    }
+
+    /// Ends a stream that sent nothing for `streamIdleMillis` (time paused for a slow client does not count).
+    private func checkIdle() {
+        idleCheck = nil
+        guard let transfer else { return }
+        let idleMillis = Int((Timestamp.monotonicNanos() - lastDataNanos) / 1_000_000)
+        if paused || idleMillis < streamIdleMillis {
+            scheduleIdleCheck(afterMillis: paused ? streamIdleMillis : streamIdleMillis - idleMillis)
+            return
+        }
+        streamFailure = "no data from the upstream for \(streamIdleMillis) ms"
+        transfer.cancel()
+    }
+
+    /// The slow client caught up: read the upstream again.
+    private func resumeUpstream() {
+        paused = false
+        lastDataNanos = Timestamp.monotonicNanos()
+        transfer?.resume()
     }
 
     /// Sends bytes of the client's stream, starting it first: the stream head waits for the first bytes so
@@ -127,9 +162,10 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             body.append(contentsOf: bytes)
             return true
         }
+        lastDataNanos = Timestamp.monotonicNanos()
         if !responder.isWritable {
-            weak let transfer = transfer
-            responder.whenWritable { transfer?.resume() }
+            paused = true
+            responder.whenWritable { [weak self] in self?.resumeUpstream() }
             return false
         }
         if let decoder {
@@ -180,6 +216,8 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
 
     func upstreamDidFinish(_ result: Result<UpstreamMetrics, UpstreamError>) {
         transfer = nil  // the transfer holds this relay as its delegate: break the cycle
+        if let idleCheck { reactor?.cancelTimer(idleCheck) }
+        idleCheck = nil
         let latency = Int((Timestamp.monotonicNanos() - context.startedAtNanos) / 1_000_000)
         var entry = RequestLogEntry(id: context.requestID, createdAtMillis: context.createdAtMillis, model: context.publicModel,
                                     provider: context.providerName, upstreamModel: context.upstreamModel, status: status,

@@ -12,13 +12,15 @@ public struct ProviderRecord: Sendable, Equatable {
     public var connectTimeoutMillis: Int?
     public var firstByteTimeoutMillis: Int?
     public var totalTimeoutMillis: Int?
+    public var streamIdleTimeoutMillis: Int?
     public var enabled: Bool
     public var createdAt: Int64
     public var updatedAt: Int64
 
     public init(id: String, name: String, kind: String, baseURL: String, apiKeyRef: String?, settings: String = "{}",
                 rpm: Int? = nil, tpm: Int? = nil, connectTimeoutMillis: Int? = nil, firstByteTimeoutMillis: Int? = nil,
-                totalTimeoutMillis: Int? = nil, enabled: Bool = true, createdAt: Int64, updatedAt: Int64) {
+                totalTimeoutMillis: Int? = nil, streamIdleTimeoutMillis: Int? = nil, enabled: Bool = true, createdAt: Int64, updatedAt: Int64) {
+        self.streamIdleTimeoutMillis = streamIdleTimeoutMillis
         self.id = id
         self.name = name
         self.kind = kind

@@ -5,14 +5,14 @@ public struct ConfigRepository {
 
     static let providerColumns = """
         id, name, kind, base_url, api_key_ref, settings, rpm, tpm, connect_timeout_ms, first_byte_timeout_ms,
-        total_timeout_ms, enabled, created_at, updated_at, rowid
+        total_timeout_ms, enabled, created_at, updated_at, stream_idle_timeout_ms, rowid
         """
 
     static func provider(from row: Row) -> ProviderRecord {
         ProviderRecord(id: row[0].string ?? "", name: row[1].string ?? "", kind: row[2].string ?? "", baseURL: row[3].string ?? "",
                        apiKeyRef: row[4].string, settings: row[5].string ?? "{}", rpm: row[6].int, tpm: row[7].int,
                        connectTimeoutMillis: row[8].int, firstByteTimeoutMillis: row[9].int, totalTimeoutMillis: row[10].int,
-                       enabled: row[11].bool, createdAt: row[12].int64 ?? 0, updatedAt: row[13].int64 ?? 0)
+                       streamIdleTimeoutMillis: row[14].int, enabled: row[11].bool, createdAt: row[12].int64 ?? 0, updatedAt: row[13].int64 ?? 0)
     }
 
     public func provider(id: String) throws -> ProviderRecord? {
@@ -27,25 +27,25 @@ public struct ConfigRepository {
     public func providers(limit: Int = Int(Int32.max), cursor: String? = nil) throws -> Page<ProviderRecord> {
         let rows = try connection.query("SELECT \(Self.providerColumns) FROM providers WHERE rowid > ? ORDER BY rowid LIMIT ?",
                                         [Int64(cursor ?? "0") ?? 0, limit + 1])
-        return page(rows, limit: limit, rowidColumn: 14, map: Self.provider)
+        return page(rows, limit: limit, rowidColumn: 15, map: Self.provider)
     }
 
     public func insert(_ p: ProviderRecord) throws {
         try connection.execute("""
             INSERT INTO providers (id, name, kind, base_url, api_key_ref, settings, rpm, tpm, connect_timeout_ms,
-              first_byte_timeout_ms, total_timeout_ms, enabled, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              first_byte_timeout_ms, total_timeout_ms, stream_idle_timeout_ms, enabled, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [p.id, p.name, p.kind, p.baseURL, p.apiKeyRef, p.settings, p.rpm, p.tpm, p.connectTimeoutMillis,
-                  p.firstByteTimeoutMillis, p.totalTimeoutMillis, p.enabled, p.createdAt, p.updatedAt])
+                  p.firstByteTimeoutMillis, p.totalTimeoutMillis, p.streamIdleTimeoutMillis, p.enabled, p.createdAt, p.updatedAt])
     }
 
     public func update(_ p: ProviderRecord) throws {
         try connection.execute("""
             UPDATE providers SET name = ?, kind = ?, base_url = ?, api_key_ref = ?, settings = ?, rpm = ?, tpm = ?,
-              connect_timeout_ms = ?, first_byte_timeout_ms = ?, total_timeout_ms = ?, enabled = ?, updated_at = ?
+              connect_timeout_ms = ?, first_byte_timeout_ms = ?, total_timeout_ms = ?, stream_idle_timeout_ms = ?, enabled = ?, updated_at = ?
             WHERE id = ?
             """, [p.name, p.kind, p.baseURL, p.apiKeyRef, p.settings, p.rpm, p.tpm, p.connectTimeoutMillis,
-                  p.firstByteTimeoutMillis, p.totalTimeoutMillis, p.enabled, p.updatedAt, p.id])
+                  p.firstByteTimeoutMillis, p.totalTimeoutMillis, p.streamIdleTimeoutMillis, p.enabled, p.updatedAt, p.id])
     }
 
     public func deleteProvider(id: String) throws {

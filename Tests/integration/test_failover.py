@@ -125,3 +125,25 @@ def test_a_single_deployment_is_retried_with_backoff_then_reports_its_error(pair
     response = chat(gateway, "solo")
     assert response.status == 502 and response.headers["x-switchyard-attempts"] == "3"
     assert requests_to(primary) - before == 3
+
+
+def test_a_stream_that_goes_quiet_ends_with_an_error_after_its_idle_timeout(tmp_path):
+    mock = start_mock()
+    gateway = start_gateway(tmp_path / "var")
+    try:
+        admin(gateway, "POST", "/providers", {"name": "quiet", "kind": "openai_compatible", "base_url": mock.base + "/v1",
+                                              "timeouts": {"stream_idle_ms": 400}})
+        assert admin(gateway, "GET", "/providers/quiet").json()["timeouts"]["stream_idle_ms"] == 400
+        admin(gateway, "POST", "/models", {"name": "slow-chunks", "provider": "quiet", "upstream_model": "mock-demo:interval=3000"})
+        admin(gateway, "POST", "/models", {"name": "steady", "provider": "quiet", "upstream_model": "mock-demo:interval=100"})
+        started = time.monotonic()
+        events = sse_events(chat(gateway, "slow-chunks", stream=True).body)
+        assert time.monotonic() - started < 2.0
+        assert json.loads(events[0])["choices"][0]["delta"]["content"] == "Hello"
+        error = json.loads(events[-1])["error"]
+        assert error["code"] == "upstream_stream_interrupted" and "no data from the upstream for 400 ms" in error["message"]
+        # Chunks every 100 ms never trip a 400 ms idle limit, however long the stream runs.
+        assert sse_events(chat(gateway, "steady", stream=True).body)[-1] == "[DONE]"
+    finally:
+        gateway.kill()
+        mock.kill()

@@ -7,7 +7,7 @@ import Store
 /// (`timeout_ms`). `cache` and `hedge` are accepted in their contract shape but must stay disabled until
 /// those features land.
 struct RouteEndpoints {
-    static let fields: Set<String> = ["strategy", "fallbacks", "retries", "timeout_ms", "cache", "hedge"]
+    static let fields: Set<String> = ["strategy", "fallbacks", "retries", "timeout_ms", "cache", "hedge", "affinity"]
     let config: ConfigService
 
     func perform(_ route: AdminHandler.Route, _ request: HTTPRequest, name: String) throws -> HTTPResponse {
@@ -58,6 +58,10 @@ struct RouteEndpoints {
         }
         record.retries = try reader.int("retries", in: 0...5)
         record.timeoutMillis = try reader.int("timeout_ms", in: 1...3_600_000)
+        if reader.has("affinity") {
+            let affinity = try reader.object("affinity", allowed: ["ttl_s"])
+            record.affinityTTLSeconds = try affinity?.int("ttl_s", in: 1...86_400)
+        }
         for feature in ["cache", "hedge"] where reader.has(feature) {
             let allowed: Set<String> = feature == "cache" ? ["enabled", "ttl_s"] : ["enabled", "after_ms"]
             let object = try reader.object(feature, allowed: allowed)
@@ -82,6 +86,7 @@ struct RouteEndpoints {
             ("retries", .optional(r.retries)), ("timeout_ms", .optional(r.timeoutMillis)),
             ("cache", (try? JSONParser.parse(Array(r.cache.utf8))) ?? .object([])),
             ("hedge", (try? JSONParser.parse(Array(r.hedge.utf8))) ?? .object([])),
+            ("affinity", r.affinityTTLSeconds.map { .object([("ttl_s", .int($0))]) } ?? .null),
             ("created_at", .string(Timestamp.iso8601(r.createdAt))), ("updated_at", .string(Timestamp.iso8601(r.updatedAt))),
         ])
     }

@@ -35,7 +35,7 @@ enum SnapshotBuilder {
         let policies = routes.map { r in
             RoutePolicy(name: r.name, strategy: RoutePolicy.Strategy(rawValue: r.strategy) ?? .priority,
                         fallbacks: ((try? JSONParser.parse(Array(r.fallbacks.utf8)))?.arrayValue ?? []).compactMap(\.stringValue),
-                        retries: r.retries, timeoutMillis: r.timeoutMillis)
+                        retries: r.retries, timeoutMillis: r.timeoutMillis, affinityTTLSeconds: r.affinityTTLSeconds)
         }
         return ConfigSnapshot(version: version, createdAtMillis: now, providers: resolved, models: deployments, routes: policies)
     }

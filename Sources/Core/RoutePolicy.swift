@@ -14,8 +14,12 @@ public struct RoutePolicy: Sendable, Equatable {
     public var retries: Int?
     /// The whole request's deadline across attempts (nil: the longest provider total timeout).
     public var timeoutMillis: Int?
+    /// How long a session stays on the deployment that served it last (nil: no affinity).
+    public var affinityTTLSeconds: Int?
 
-    public init(name: String, strategy: Strategy = .priority, fallbacks: [String] = [], retries: Int? = nil, timeoutMillis: Int? = nil) {
+    public init(name: String, strategy: Strategy = .priority, fallbacks: [String] = [], retries: Int? = nil, timeoutMillis: Int? = nil,
+                affinityTTLSeconds: Int? = nil) {
+        self.affinityTTLSeconds = affinityTTLSeconds
         self.name = name
         self.strategy = strategy
         self.fallbacks = fallbacks

@@ -16,6 +16,7 @@ struct ChatCompletionsHandler {
     let health: DeploymentHealth
     let turns: RouteTurns
     let limits: RateLimits
+    let affinity: SessionAffinity
 
     /// The output assumed for cost estimates when a request sets no limit.
     static let assumedOutputTokens = 1_024
@@ -39,7 +40,8 @@ struct ChatCompletionsHandler {
         }
         let routed: (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy)
         let maxOutput = chat.scan.value("max_completion_tokens")?.intValue ?? chat.scan.value("max_tokens")?.intValue ?? Self.assumedOutputTokens
-        let estimate = Estimate(promptTokens: request.body.count / 4, outputTokens: maxOutput)
+        let estimate = Estimate(promptTokens: request.body.count / 4, outputTokens: maxOutput,
+                                session: request.headers["x-session-id"] ?? chat.scan.value("user")?.stringValue)
         do {
             routed = try route(chat.model, estimate: estimate)
         } catch {
@@ -82,6 +84,8 @@ struct ChatCompletionsHandler {
     struct Estimate {
         var promptTokens: Int
         var outputTokens: Int
+        /// The affinity key: the `x-session-id` header, else the request's user.
+        var session: String? = nil
     }
 
     /// The deployments that may serve `model`, in the order its route's strategy picks, followed by those of
@@ -114,6 +118,12 @@ struct ChatCompletionsHandler {
                 seen.insert(members[index].id)
                 candidates.append(.init(deployment: members[index], provider: snapshot.providers[members[index].providerID]!))
             }
+        }
+        // A session pinned to a deployment that is still healthy goes there first.
+        if policy.affinityTTLSeconds != nil, let session = estimate.session, let pinned = affinity.pinned(route: model, session: session),
+           let index = candidates.firstIndex(where: { $0.deployment.id == pinned }),
+           health.wouldAdmit(pinned, fingerprint: candidates[index].provider.healthFingerprint) {
+            candidates.insert(candidates.remove(at: index), at: 0)
         }
         guard !candidates.isEmpty else {
             if tooLong {
@@ -151,6 +161,11 @@ struct ChatCompletionsHandler {
                                               responder: responder, requestLog: requestLog,
                                               deadlineNanos: admission.startedAt + UInt64(budgetMillis) * 1_000_000,
                                               maxRetries: routed.policy.retries ?? FailoverCoordinator.defaultRetries)
+        if let ttl = routed.policy.affinityTTLSeconds, let session = estimate.session {
+            coordinator.onSuccess = { [affinity] deploymentID in
+                affinity.pin(route: model, session: session, to: deploymentID, ttlMillis: ttl * 1000)
+            }
+        }
         if let error = coordinator.start() { reject(error, model: model, admission, responder) }
     }
 

@@ -24,6 +24,8 @@ public final class DataPlaneHandler: HTTPHandler {
     let turns = RouteTurns()
     /// rpm/tpm buckets of providers and deployments.
     let limits = RateLimits()
+    /// Session pins per route.
+    let affinity = SessionAffinity()
 
     public init(snapshots: SnapshotPublisher, requestLog: RequestLogWriter) {
         self.snapshots = snapshots
@@ -47,13 +49,13 @@ public final class DataPlaneHandler: HTTPHandler {
         }
         switch router.match(method: request.method, path: request.path) {
         case .found(.chatCompletions, _):
-            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health, turns: turns, limits: limits)
+            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health, turns: turns, limits: limits, affinity: affinity)
                 .handle(request, requestID: requestID, responder: responder)
         case .found(.messages, _):
-            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health, turns: turns, limits: limits)
+            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health, turns: turns, limits: limits, affinity: affinity)
                 .handleMessages(request, requestID: requestID, responder: responder)
         case .found(.embeddings, _):
-            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health, turns: turns, limits: limits)
+            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health, turns: turns, limits: limits, affinity: affinity)
                 .handleEmbeddings(request, requestID: requestID, responder: responder)
         case .found(.models, _):
             responder.respond(.json(200, modelList(snapshots.current), headers: .switchyard(requestID: requestID)))

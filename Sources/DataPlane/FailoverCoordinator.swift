@@ -43,6 +43,8 @@ final class FailoverCoordinator: @unchecked Sendable {
     /// Extra attempts allowed after the first.
     let maxRetries: Int
     private(set) var history: [RequestAttempt] = []
+    /// Called with the deployment that served the request successfully (session affinity pins it).
+    var onSuccess: ((String) -> Void)?
     private var nextCandidate = 0
     private var attemptStartedNanos: UInt64 = 0
     /// The rate limits the running attempt was charged to.
@@ -173,6 +175,7 @@ final class FailoverCoordinator: @unchecked Sendable {
         default: outcome = entry.errorType == "provider_auth_failed" ? .authFailure(reason: "the provider rejected the gateway's credentials")
                                                                       : .failure(reason: entry.errorType ?? "HTTP \(entry.status)")
         }
+        if (200..<300).contains(entry.status) { onSuccess?(context.deploymentID) }
         if history.last?.number != context.attempt {
             record(context, outcome: outcome, status: entry.status, reason: entry.errorType ?? "ok")
             limits.settle(chargedScope, charged: estimatedTokens, actual: (entry.inputTokens ?? 0) + (entry.outputTokens ?? 0))

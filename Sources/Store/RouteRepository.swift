@@ -9,11 +9,13 @@ public struct RouteRecord: Sendable, Equatable {
     /// JSON objects, kept as given.
     public var cache: String
     public var hedge: String
+    public var affinityTTLSeconds: Int?
     public var createdAt: Int64
     public var updatedAt: Int64
 
     public init(name: String, strategy: String = "priority", fallbacks: String = "[]", retries: Int? = nil, timeoutMillis: Int? = nil,
-                cache: String = "{}", hedge: String = "{}", createdAt: Int64, updatedAt: Int64) {
+                cache: String = "{}", hedge: String = "{}", affinityTTLSeconds: Int? = nil, createdAt: Int64, updatedAt: Int64) {
+        self.affinityTTLSeconds = affinityTTLSeconds
         self.name = name
         self.strategy = strategy
         self.fallbacks = fallbacks
@@ -28,11 +30,12 @@ public struct RouteRecord: Sendable, Equatable {
 
 /// The `routes` table.
 extension ConfigRepository {
-    static let routeColumns = "name, strategy, fallbacks, retries, timeout_ms, cache, hedge, created_at, updated_at"
+    static let routeColumns = "name, strategy, fallbacks, retries, timeout_ms, cache, hedge, created_at, updated_at, affinity_ttl_s"
 
     static func route(from row: Row) -> RouteRecord {
         RouteRecord(name: row[0].string ?? "", strategy: row[1].string ?? "priority", fallbacks: row[2].string ?? "[]", retries: row[3].int,
-                    timeoutMillis: row[4].int, cache: row[5].string ?? "{}", hedge: row[6].string ?? "{}", createdAt: row[7].int64 ?? 0,
+                    timeoutMillis: row[4].int, cache: row[5].string ?? "{}", hedge: row[6].string ?? "{}", affinityTTLSeconds: row[9].int,
+                    createdAt: row[7].int64 ?? 0,
                     updatedAt: row[8].int64 ?? 0)
     }
 
@@ -50,11 +53,12 @@ extension ConfigRepository {
     /// Inserts or replaces the route named `r.name`.
     public func upsert(_ r: RouteRecord) throws {
         try connection.execute("""
-            INSERT INTO routes (name, strategy, fallbacks, retries, timeout_ms, cache, hedge, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO routes (name, strategy, fallbacks, retries, timeout_ms, cache, hedge, affinity_ttl_s, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (name) DO UPDATE SET strategy = excluded.strategy, fallbacks = excluded.fallbacks, retries = excluded.retries,
-              timeout_ms = excluded.timeout_ms, cache = excluded.cache, hedge = excluded.hedge, updated_at = excluded.updated_at
-            """, [r.name, r.strategy, r.fallbacks, r.retries, r.timeoutMillis, r.cache, r.hedge, r.createdAt, r.updatedAt])
+              timeout_ms = excluded.timeout_ms, cache = excluded.cache, hedge = excluded.hedge, affinity_ttl_s = excluded.affinity_ttl_s,
+              updated_at = excluded.updated_at
+            """, [r.name, r.strategy, r.fallbacks, r.retries, r.timeoutMillis, r.cache, r.hedge, r.affinityTTLSeconds, r.createdAt, r.updatedAt])
     }
 
     public func deleteRoute(name: String) throws {

@@ -68,3 +68,29 @@ import Testing
         #expect(RateLimits().acquire(RateLimits.Scope(), tokens: 1_000_000) == nil)
     }
 }
+
+@Suite struct SessionAffinityTests {
+    final class Clock: @unchecked Sendable { var now: Int64 = 0 }
+
+    @Test func pinsExpireAfterTheirTTL() {
+        let clock = Clock()
+        let affinity = SessionAffinity(clock: { clock.now })
+        affinity.pin(route: "r", session: "alice", to: "d1", ttlMillis: 1_000)
+        #expect(affinity.pinned(route: "r", session: "alice") == "d1")
+        #expect(affinity.pinned(route: "other", session: "alice") == nil)
+        clock.now = 1_000
+        #expect(affinity.pinned(route: "r", session: "alice") == nil)
+    }
+
+    @Test func staysBoundedDroppingExpiredThenOldestPins() {
+        let clock = Clock()
+        let affinity = SessionAffinity(capacity: 10, clock: { clock.now })
+        for index in 0..<10 {
+            clock.now = Int64(index)
+            affinity.pin(route: "r", session: "s\(index)", to: "d", ttlMillis: 1_000_000)
+        }
+        affinity.pin(route: "r", session: "new", to: "d", ttlMillis: 1_000_000)
+        #expect(affinity.count == 10)
+        #expect(affinity.pinned(route: "r", session: "s0") == nil && affinity.pinned(route: "r", session: "s9") == "d")
+    }
+}

@@ -2,7 +2,7 @@
 skip, retries and validation."""
 from collections import Counter
 
-from conftest import admin, chat, start_gateway, start_mock
+from conftest import admin, chat, http, start_gateway, start_mock
 from test_failover import pair, group  # noqa: F401 (fixture and helper)
 
 
@@ -99,3 +99,26 @@ def test_rate_limits_move_requests_on_and_answer_429_when_none_can_take_them(pai
     # Asking for more than the whole budget needs a full bucket, which it is not: refused until it refills.
     limited = chat(gateway, "tokens", max_tokens=20000)
     assert limited.status == 429 and limited.headers.get("retry-after") == "1"
+
+
+def test_session_affinity_keeps_a_session_on_one_deployment_and_moves_it_when_that_fails(pair):
+    gateway, primary, secondary = pair
+    group(gateway, "sticky", "mock-demo")
+    assert admin(gateway, "PUT", "/routes/sticky", {"strategy": "round_robin", "affinity": {"ttl_s": 60}}).status == 201
+    def ask(session=None):
+        headers = {"x-session-id": session} if session else {}
+        return http("POST", gateway.data + "/v1/chat/completions",
+                    {"model": "sticky", "messages": [{"role": "user", "content": "hi"}]}, headers)
+    alice = {ask("alice").headers["x-switchyard-provider"] for _ in range(6)}
+    assert len(alice) == 1
+    assert {ask().headers["x-switchyard-provider"] for _ in range(6)} == {"primary", "secondary"}, "round robin without a session"
+    pinned = alice.pop()
+    other = "secondary" if pinned == "primary" else "primary"
+    failing = next(m for m in admin(gateway, "GET", "/models?name=sticky").json()["data"] if m["provider_name"] == pinned)
+    assert admin(gateway, "PATCH", f"/models/{failing['id']}", {"upstream_model": "mock-demo:status=500"}).status == 200
+    moved = ask("alice")
+    assert moved.status == 200 and moved.headers["x-switchyard-provider"] == other
+    # Now pinned to the healthy one: served there first, with no failed attempt on the way.
+    for _ in range(4):
+        response = ask("alice")
+        assert response.headers["x-switchyard-provider"] == other and response.headers["x-switchyard-attempts"] == "1"

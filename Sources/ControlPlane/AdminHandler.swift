@@ -14,7 +14,7 @@ public final class AdminHandler: HTTPHandler {
         case listModels, createModel, getModel, patchModel, deleteModel
         case listRoutes, getRoute, putRoute, deleteRoute
         case listCatalog, createCatalogEntry, getCatalogEntry, patchCatalogEntry, deleteCatalogEntry
-        case config, listRequests, getRequest, health
+        case config, listRequests, getRequest, health, explainRoute
     }
 
     let config: ConfigService
@@ -25,9 +25,13 @@ public final class AdminHandler: HTTPHandler {
 
     /// The data plane's health report (`GET /admin/v1/health`).
     let healthReport: @Sendable () -> JSONValue
+    /// The data plane's route explanation for a chat request body (`POST /admin/v1/route/explain`).
+    let explainRoute: @Sendable ([UInt8]) -> (status: Int, body: JSONValue)
 
-    public init(config: ConfigService, adminToken: String, logger: Logger, healthReport: @escaping @Sendable () -> JSONValue) {
+    public init(config: ConfigService, adminToken: String, logger: Logger, healthReport: @escaping @Sendable () -> JSONValue,
+                explainRoute: @escaping @Sendable ([UInt8]) -> (status: Int, body: JSONValue)) {
         self.healthReport = healthReport
+        self.explainRoute = explainRoute
         self.config = config
         self.adminToken = Crypto.sha256(Array(adminToken.utf8))
         self.logger = logger
@@ -55,6 +59,7 @@ public final class AdminHandler: HTTPHandler {
         router.add("DELETE", "/admin/v1/catalog/{id}", .deleteCatalogEntry)
         router.add("GET", "/admin/v1/config", .config)
         router.add("GET", "/admin/v1/health", .health)
+        router.add("POST", "/admin/v1/route/explain", .explainRoute)
         router.add("GET", "/admin/v1/requests", .listRequests)
         router.add("GET", "/admin/v1/requests/{id}", .getRequest)
         self.router = router
@@ -115,6 +120,9 @@ public final class AdminHandler: HTTPHandler {
             return try configDocument()
         case .health:
             return .json(200, healthReport())
+        case .explainRoute:
+            let (status, body) = explainRoute(request.body)
+            return .json(status, body)
         case .listRequests:
             return try listRequests(request)
         case .getRequest:

@@ -13,8 +13,8 @@ struct ChatCompletionsHandler {
     let snapshot: ConfigSnapshot
     let upstream: UpstreamHTTPClient
     let requestLog: RequestLogWriter
+    let planner: RoutePlanner
     let health: DeploymentHealth
-    let turns: RouteTurns
     let limits: RateLimits
     let affinity: SessionAffinity
 
@@ -40,7 +40,7 @@ struct ChatCompletionsHandler {
         }
         let routed: (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy)
         let maxOutput = chat.scan.value("max_completion_tokens")?.intValue ?? chat.scan.value("max_tokens")?.intValue ?? Self.assumedOutputTokens
-        let estimate = Estimate(promptTokens: request.body.count / 4, outputTokens: maxOutput,
+        let estimate = RoutePlanner.Estimate(promptTokens: request.body.count / 4, outputTokens: maxOutput,
                                 session: request.headers["x-session-id"] ?? chat.scan.value("user")?.stringValue)
         do {
             routed = try route(chat.model, estimate: estimate)
@@ -79,81 +79,14 @@ struct ChatCompletionsHandler {
         }
     }
 
-    /// What routing estimates about a request before sending it: prompt tokens (about four bytes each) and
-    /// the output it may produce.
-    struct Estimate {
-        var promptTokens: Int
-        var outputTokens: Int
-        /// The affinity key: the `x-session-id` header, else the request's user.
-        var session: String? = nil
-    }
-
-    /// The deployments that may serve `model`, in the order its route's strategy picks, followed by those of
-    /// its fallback names; deployments whose context window the prompt would exceed are left out. 404 for
-    /// unknown models, 400 when the prompt fits no deployment, 502 when every provider lacks a usable key.
-    func route(_ model: String, estimate: Estimate) throws(GatewayError) -> (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy) {
-        guard let group = snapshot.routeGroups[model], !group.isEmpty else {
-            throw GatewayError(status: 404, type: "invalid_request_error", code: "model_not_found",
-                               message: "The model '\(model)' does not exist or has no enabled deployment.", param: "model")
-        }
-        let policy = snapshot.route(model)
-        var candidates: [FailoverCoordinator.Candidate] = []
-        var seen: Set<String> = []
-        var problem: String?
-        var tooLong = false
-        for name in [model] + policy.fallbacks {
-            let members = (snapshot.routeGroups[name] ?? []).filter { deployment in
-                guard !seen.contains(deployment.id), let provider = snapshot.providers[deployment.providerID] else { return false }
-                if let keyProblem = provider.apiKeyProblem {
-                    problem = problem ?? "Provider '\(provider.name)' cannot be called: \(keyProblem)."
-                    return false
-                }
-                if let window = deployment.contextWindow, estimate.promptTokens > window {
-                    tooLong = true
-                    return false
-                }
-                return true
-            }
-            for index in order(members, strategy: snapshot.route(name).strategy, route: name, estimate: estimate) {
-                seen.insert(members[index].id)
-                candidates.append(.init(deployment: members[index], provider: snapshot.providers[members[index].providerID]!))
-            }
-        }
-        // A session pinned to a deployment that is still healthy goes there first.
-        if policy.affinityTTLSeconds != nil, let session = estimate.session, let pinned = affinity.pinned(route: model, session: session),
-           let index = candidates.firstIndex(where: { $0.deployment.id == pinned }),
-           health.wouldAdmit(pinned, fingerprint: candidates[index].provider.healthFingerprint) {
-            candidates.insert(candidates.remove(at: index), at: 0)
-        }
-        guard !candidates.isEmpty else {
-            if tooLong {
-                throw GatewayError(status: 400, type: "invalid_request_error", code: "context_length_exceeded",
-                                   message: "The prompt (about \(estimate.promptTokens) tokens) exceeds the context window of every deployment of '\(model)'.",
-                                   param: "messages")
-            }
-            throw GatewayError(status: 502, type: "api_error", code: "provider_misconfigured",
-                               message: problem ?? "The model '\(model)' has no callable deployment.")
-        }
-        return (candidates, policy)
-    }
-
-    /// One group's deployments ordered by `strategy`.
-    func order(_ members: [ModelDeployment], strategy: RoutePolicy.Strategy, route: String, estimate: Estimate) -> [Int] {
-        guard members.count > 1 else { return Array(members.indices) }
-        let entries = strategy == .leastLatency || strategy == .leastBusy ? health.allEntries() : [:]
-        let facts = members.map { deployment in
-            DeploymentFacts(id: deployment.id, priority: deployment.priority, weight: deployment.weight,
-                            estimatedCostMicros: deployment.pricing.inputPerMTok.value * Int64(estimate.promptTokens) / 1_000_000
-                                + deployment.pricing.outputPerMTok.value * Int64(estimate.outputTokens) / 1_000_000,
-                            inFlight: entries[deployment.id]?.inFlight ?? 0, latencyMillis: entries[deployment.id]?.latencyMillis)
-        }
-        return CandidateOrder.order(facts, strategy: strategy, turn: strategy == .roundRobin ? turns.next(route) : 0,
-                                    random: { Int.random(in: $0) })
+    /// The deployments for `model` in the order they are tried (see `RoutePlanner`).
+    func route(_ model: String, estimate: RoutePlanner.Estimate) throws(GatewayError) -> (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy) {
+        try planner.route(model, estimate: estimate)
     }
 
     /// Starts the attempts; answers at once when no candidate can take the request.
     func run(_ admission: Admission, model: String, routed: (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy),
-             estimate: Estimate, responder: HTTPResponder, prepare: @escaping FailoverCoordinator.Prepare) {
+             estimate: RoutePlanner.Estimate, responder: HTTPResponder, prepare: @escaping FailoverCoordinator.Prepare) {
         // All attempts and waits fit in the route's deadline, else the longest total timeout among the candidates.
         let budgetMillis = routed.policy.timeoutMillis ?? routed.candidates.map(\.provider.timeouts.totalMillis).max() ?? 0
         let coordinator = FailoverCoordinator(candidates: routed.candidates, prepare: prepare, health: health, limits: limits,

@@ -49,13 +49,13 @@ public final class DataPlaneHandler: HTTPHandler {
         }
         switch router.match(method: request.method, path: request.path) {
         case .found(.chatCompletions, _):
-            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health, turns: turns, limits: limits, affinity: affinity)
+            handler(context)
                 .handle(request, requestID: requestID, responder: responder)
         case .found(.messages, _):
-            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health, turns: turns, limits: limits, affinity: affinity)
+            handler(context)
                 .handleMessages(request, requestID: requestID, responder: responder)
         case .found(.embeddings, _):
-            ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog, health: health, turns: turns, limits: limits, affinity: affinity)
+            handler(context)
                 .handleEmbeddings(request, requestID: requestID, responder: responder)
         case .found(.models, _):
             responder.respond(.json(200, modelList(snapshots.current), headers: .switchyard(requestID: requestID)))
@@ -70,6 +70,15 @@ public final class DataPlaneHandler: HTTPHandler {
                                                          message: "Unknown request URL: \(request.method) \(request.path)."),
                                             headers: .switchyard(requestID: requestID)))
         }
+    }
+
+    func handler(_ context: RequestContext) -> ChatCompletionsHandler {
+        ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog,
+                               planner: planner(snapshots.current), health: health, limits: limits, affinity: affinity)
+    }
+
+    func planner(_ snapshot: ConfigSnapshot) -> RoutePlanner {
+        RoutePlanner(snapshot: snapshot, health: health, turns: turns, affinity: affinity)
     }
 
     func modelList(_ snapshot: ConfigSnapshot) -> JSONValue {

@@ -23,7 +23,7 @@ extension ChatCompletionsHandler {
             return
         }
         let routed: (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy)
-        let estimate = Estimate(promptTokens: request.body.count / 4, outputTokens: 0, session: request.headers["x-session-id"] ?? canonical.user)
+        let estimate = RoutePlanner.Estimate(promptTokens: request.body.count / 4, outputTokens: 0, session: request.headers["x-session-id"] ?? canonical.user)
         do {
             routed = try route(canonical.model, estimate: estimate)
         } catch {

@@ -20,7 +20,7 @@ extension ChatCompletionsHandler {
             reject(error, model: "", admission, responder)
             return
         }
-        let estimate = Estimate(promptTokens: request.body.count / 4, outputTokens: canonical.maxTokens ?? Self.assumedOutputTokens,
+        let estimate = RoutePlanner.Estimate(promptTokens: request.body.count / 4, outputTokens: canonical.maxTokens ?? Self.assumedOutputTokens,
                                 session: request.headers["x-session-id"] ?? canonical.user)
         do {
             routed = try route(canonical.model, estimate: estimate)

@@ -47,6 +47,16 @@ public final class RateLimits: @unchecked Sendable {
         }
     }
 
+    /// The wait `acquire` would report, without taking anything (nil: it would be granted now).
+    public func wouldAcquire(_ scope: Scope, tokens: Int) -> Int? {
+        guard !scope.limits.isEmpty else { return nil }
+        let now = clock()
+        let wait = lock.withLock {
+            scope.limits.map { bucket($0, now: now).millisUntil($0.tokens ? Double(tokens) : 1, now: now) }.max() ?? 0
+        }
+        return wait == 0 ? nil : wait
+    }
+
     /// Reconciles the token limits once the actual count is known (`charged` is what `acquire` took).
     public func settle(_ scope: Scope, charged: Int, actual: Int) {
         guard charged != actual else { return }

@@ -70,7 +70,7 @@ final class Gateway: Sendable {
             }),
             handler: AdminHandler(config: config, adminToken: adminToken, logger: Logger(label: "admin"), healthReport: {
                 HealthReport.json(snapshot: publisher.current, health: dataPlane.health)
-            }))
+            }, explainRoute: { body in dataPlane.explainRoute(body) }))
         Platform.printOutput("switchyard: data plane listening on \(dataServer.url)\n")
         Platform.printOutput("switchyard: admin API listening on \(adminServer.url)\n")
     }

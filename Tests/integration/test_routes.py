@@ -122,3 +122,29 @@ def test_session_affinity_keeps_a_session_on_one_deployment_and_moves_it_when_th
     for _ in range(4):
         response = ask("alice")
         assert response.headers["x-switchyard-provider"] == other and response.headers["x-switchyard-attempts"] == "1"
+
+
+def test_route_explain_shows_the_order_and_why_deployments_are_skipped(pair):
+    gateway, primary, secondary = pair
+    group(gateway, "ex", "mock-demo:status=500")
+    admin(gateway, "POST", "/models", {"name": "ex", "provider": "secondary", "upstream_model": "mock-small", "priority": 2,
+                                       "context_window": 5})
+    admin(gateway, "POST", "/models", {"name": "ex-backup", "provider": "secondary", "upstream_model": "mock-demo", "rpm": 1})
+    admin(gateway, "PUT", "/routes/ex", {"fallbacks": ["ex-backup"]})
+    body = {"model": "ex", "messages": [{"role": "user", "content": "explain " * 20}]}
+    explained = admin(gateway, "POST", "/route/explain", body).json()
+    assert explained["strategy"] == "priority" and explained["fallbacks"] == ["ex-backup"]
+    assert [(c["provider"], c["model"], c["position"]) for c in explained["candidates"]] == [
+        ("primary", "ex", 1), ("secondary", "ex", 2), ("secondary", "ex-backup", 3)]
+    assert [s["upstream_model"] for s in explained["set_aside"]] == ["mock-small"]
+    assert "context window 5" in explained["set_aside"][0]["reason"]
+    for _ in range(5):
+        assert chat(gateway, "ex").status == 200  # the primary fails five times: its breaker opens
+    assert chat(gateway, "ex-backup").status == 200  # spends ex-backup's only request this minute
+    explained = admin(gateway, "POST", "/route/explain", body).json()
+    reasons = {(c["provider"], c["model"]): c["reason"] for c in explained["candidates"]}
+    assert reasons[("primary", "ex")] == "circuit open"
+    assert reasons[("secondary", "ex")] == "eligible"
+    assert reasons[("secondary", "ex-backup")].startswith("rate limited")
+    assert admin(gateway, "POST", "/route/explain", {"model": "nope", "messages": [{"role": "user", "content": "x"}]}).status == 404
+    assert admin(gateway, "POST", "/route/explain", {"messages": []}).status == 400

@@ -1,0 +1,97 @@
+import Core
+import Routing
+
+/// Decides which deployments may serve a request and in what order: the route group ordered by its
+/// strategy, then its fallback names' groups; deployments that cannot take the prompt or whose provider
+/// has no usable key are set aside with the reason; a healthy pinned session deployment goes first.
+/// Used by the handlers and, without side effects, by `POST /admin/v1/route/explain`.
+struct RoutePlanner {
+    let snapshot: ConfigSnapshot
+    let health: DeploymentHealth
+    let turns: RouteTurns
+    let affinity: SessionAffinity
+
+    /// What routing estimates about a request before sending it: prompt tokens (about four bytes each),
+    /// the output it may produce, and its affinity key (the `x-session-id` header, else its user).
+    struct Estimate {
+        var promptTokens: Int
+        var outputTokens: Int
+        var session: String? = nil
+    }
+
+    /// The deployments considered for a request, in order, and those set aside.
+    struct Plan {
+        var policy: RoutePolicy
+        var candidates: [FailoverCoordinator.Candidate] = []
+        var setAside: [(deployment: ModelDeployment, provider: ProviderConfig?, reason: String)] = []
+        var promptTooLong = false
+        var keyProblem: String?
+    }
+
+    /// Plans `model`'s candidates; `advanceTurns` is false for explanations (round robin keeps its turn).
+    func plan(_ model: String, estimate: Estimate, advanceTurns: Bool = true) throws(GatewayError) -> Plan {
+        guard let group = snapshot.routeGroups[model], !group.isEmpty else {
+            throw GatewayError(status: 404, type: "invalid_request_error", code: "model_not_found",
+                               message: "The model '\(model)' does not exist or has no enabled deployment.", param: "model")
+        }
+        var plan = Plan(policy: snapshot.route(model))
+        var seen: Set<String> = []
+        for name in [model] + plan.policy.fallbacks {
+            let members = (snapshot.routeGroups[name] ?? []).filter { deployment in
+                guard !seen.contains(deployment.id) else { return false }
+                guard let provider = snapshot.providers[deployment.providerID] else { return false }
+                if let keyProblem = provider.apiKeyProblem {
+                    plan.keyProblem = plan.keyProblem ?? "Provider '\(provider.name)' cannot be called: \(keyProblem)."
+                    plan.setAside.append((deployment, provider, "provider key: \(keyProblem)"))
+                    return false
+                }
+                if let window = deployment.contextWindow, estimate.promptTokens > window {
+                    plan.promptTooLong = true
+                    plan.setAside.append((deployment, provider, "context window \(window) < prompt of about \(estimate.promptTokens) tokens"))
+                    return false
+                }
+                return true
+            }
+            let strategy = snapshot.route(name).strategy
+            let turn = strategy == .roundRobin && advanceTurns ? turns.next(name) : 0
+            for index in order(members, strategy: strategy, turn: turn, estimate: estimate) {
+                seen.insert(members[index].id)
+                plan.candidates.append(.init(deployment: members[index], provider: snapshot.providers[members[index].providerID]!))
+            }
+        }
+        if plan.policy.affinityTTLSeconds != nil, let session = estimate.session, let pinned = affinity.pinned(route: model, session: session),
+           let index = plan.candidates.firstIndex(where: { $0.deployment.id == pinned }),
+           health.wouldAdmit(pinned, fingerprint: plan.candidates[index].provider.healthFingerprint) {
+            plan.candidates.insert(plan.candidates.remove(at: index), at: 0)
+        }
+        return plan
+    }
+
+    /// The candidates in order; 400 when the prompt fits no deployment, 502 when every provider lacks a usable key.
+    func route(_ model: String, estimate: Estimate) throws(GatewayError) -> (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy) {
+        let plan = try plan(model, estimate: estimate)
+        guard !plan.candidates.isEmpty else {
+            if plan.promptTooLong {
+                throw GatewayError(status: 400, type: "invalid_request_error", code: "context_length_exceeded",
+                                   message: "The prompt (about \(estimate.promptTokens) tokens) exceeds the context window of every deployment of '\(model)'.",
+                                   param: "messages")
+            }
+            throw GatewayError(status: 502, type: "api_error", code: "provider_misconfigured",
+                               message: plan.keyProblem ?? "The model '\(model)' has no callable deployment.")
+        }
+        return (plan.candidates, plan.policy)
+    }
+
+    /// One group's deployments ordered by `strategy`.
+    func order(_ members: [ModelDeployment], strategy: RoutePolicy.Strategy, turn: UInt64, estimate: Estimate) -> [Int] {
+        guard members.count > 1 else { return Array(members.indices) }
+        let entries = strategy == .leastLatency || strategy == .leastBusy ? health.allEntries() : [:]
+        let facts = members.map { deployment in
+            DeploymentFacts(id: deployment.id, priority: deployment.priority, weight: deployment.weight,
+                            estimatedCostMicros: deployment.pricing.inputPerMTok.value * Int64(estimate.promptTokens) / 1_000_000
+                                + deployment.pricing.outputPerMTok.value * Int64(estimate.outputTokens) / 1_000_000,
+                            inFlight: entries[deployment.id]?.inFlight ?? 0, latencyMillis: entries[deployment.id]?.latencyMillis)
+        }
+        return CandidateOrder.order(facts, strategy: strategy, turn: turn, random: { Int.random(in: $0) })
+    }
+}

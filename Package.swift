@@ -33,7 +33,7 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Store"]),
         .testTarget(name: "UpstreamClientTests", dependencies: ["UpstreamClient"]),
         .testTarget(name: "ProvidersTests", dependencies: ["Providers"]),
-        .testTarget(name: "RoutingTests", dependencies: ["Routing"]),
+        .testTarget(name: "RoutingTests", dependencies: ["Routing", "Core"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -104,6 +104,9 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     func upstreamDidReceiveHead(status: Int, headers upstreamHeaders: HTTPHeaders) {
         self.status = status
         if status >= 400, let value = upstreamHeaders["retry-after"], Self.isSaneRetryAfter(value) { retryAfter = value }
+        if let coordinator = context.failover, let quota = QuotaSignal.read(nowMillis: Timestamp.nowMillis(), upstreamHeaders.fields) {
+            coordinator.health.noteLowQuota(context.deploymentID, forMillis: quota.resetMillis)
+        }
         guard context.stream, status == 200 else { return }
         if let translator = context.translator {
             decoder = translator.streamDecoder(model: context.upstreamModel, fallbackID: context.requestID, providerName: context.providerName)

@@ -54,7 +54,10 @@ struct RoutePlanner {
             }
             let strategy = snapshot.route(name).strategy
             let turn = strategy == .roundRobin && advanceTurns ? turns.next(name) : 0
-            for index in order(members, strategy: strategy, turn: turn, estimate: estimate) {
+            // Deployments whose provider said its quota is nearly spent go last in their group.
+            let low = health.lowQuota(members.map(\.id))
+            let ordered = order(members, strategy: strategy, turn: turn, estimate: estimate)
+            for index in ordered.filter({ !low.contains(members[$0].id) }) + ordered.filter({ low.contains(members[$0].id) }) {
                 seen.insert(members[index].id)
                 plan.candidates.append(.init(deployment: members[index], provider: snapshot.providers[members[index].providerID]!))
             }

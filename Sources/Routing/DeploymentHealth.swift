@@ -25,6 +25,8 @@ public final class DeploymentHealth: @unchecked Sendable {
         public var inFlight = 0
         /// Exponentially weighted moving average of successful attempts' latency.
         public var latencyMillis: Double?
+        /// The provider said its quota is nearly spent: the deployment goes last in its group until then.
+        public var lowQuotaUntil: Int64 = 0
     }
 
     private let lock = Lock()
@@ -92,6 +94,22 @@ public final class DeploymentHealth: @unchecked Sendable {
             }
             entries[deploymentID] = entry
         }
+    }
+
+    /// Notes a provider's low-quota signal for the deployment, for `forMillis` from now.
+    public func noteLowQuota(_ deploymentID: String, forMillis: Int) {
+        let now = clock()
+        lock.withLock {
+            var entry = entries[deploymentID] ?? Entry(breaker: CircuitBreaker(settings: settings))
+            entry.lowQuotaUntil = max(entry.lowQuotaUntil, now + Int64(forMillis))
+            entries[deploymentID] = entry
+        }
+    }
+
+    /// The deployments among `ids` whose quota is low now.
+    public func lowQuota(_ ids: [String]) -> Set<String> {
+        let now = clock()
+        return lock.withLock { Set(ids.filter { (entries[$0]?.lowQuotaUntil ?? 0) > now }) }
     }
 
     /// A copy of every deployment's state, for health reports.

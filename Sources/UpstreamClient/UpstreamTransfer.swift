@@ -39,7 +39,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
     }
 
     /// The response headers the gateway acts on; others are not materialised.
-    static let keptHeaders = ["content-type", "retry-after", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens"]
+    static let keptHeaders = ["content-type", "retry-after"] + QuotaSignal.headerNames
     static let statusLinePrefix = Array("HTTP/".utf8)
 
     /// Called by libcurl for each header line.

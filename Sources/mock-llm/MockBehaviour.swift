@@ -21,6 +21,8 @@ struct MockBehaviour: Sendable {
     var fault: Fault?
     /// Extra bytes of padding in every streamed word, to make large streams cheaply.
     var padding = 0
+    /// When set, answers carry OpenAI-style quota headers: this many requests left of 100, resetting in 30 s.
+    var remainingRequests: Int?
 
     /// Reads `key=value` settings; unknown keys are ignored.
     mutating func apply(_ key: String, _ value: String) {
@@ -34,6 +36,7 @@ struct MockBehaviour: Sendable {
         case "padding": if let n = Int(value), n >= 0, n <= 1 << 20 { padding = n }
         case "status": if let n = Int(value), (100...599).contains(n) { status = n }
         case "fault": fault = Fault(rawValue: value)
+        case "remaining": if let n = Int(value), n >= 0 { remainingRequests = n }
         default: break
         }
     }

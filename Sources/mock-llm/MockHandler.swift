@@ -97,7 +97,14 @@ final class MockHandler: HTTPHandler {
             } else if plan.stream {
                 MockStream(events: wire.streamEvents(completion), contentType: wire.streamContentType, behaviour: behaviour, responder: responder, stats: stats, timers: timers).start()
             } else {
-                responder.respond(.json(200, wire.response(completion)))
+                var response = HTTPResponse.json(200, wire.response(completion))
+                if let remaining = behaviour.remainingRequests {
+                    for (name, value) in [("x-ratelimit-limit-requests", "100"), ("x-ratelimit-remaining-requests", String(remaining)),
+                                          ("x-ratelimit-reset-requests", "30s")] {
+                        response.headers.add(name, value)
+                    }
+                }
+                responder.respond(response)
             }
         }
     }

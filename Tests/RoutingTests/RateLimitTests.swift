@@ -1,3 +1,4 @@
+import Core
 import Routing
 import Testing
 
@@ -92,5 +93,28 @@ import Testing
         affinity.pin(route: "r", session: "new", to: "d", ttlMillis: 1_000_000)
         #expect(affinity.count == 10)
         #expect(affinity.pinned(route: "r", session: "s0") == nil && affinity.pinned(route: "r", session: "s9") == "d")
+    }
+}
+
+@Suite struct QuotaSignalTests {
+    @Test func readsOpenAIAndAnthropicQuotaHeaders() {
+        let openAI = QuotaSignal.read(nowMillis: 0, [("x-ratelimit-limit-requests", "100"), ("x-ratelimit-remaining-requests", "3"),
+                                                     ("x-ratelimit-reset-requests", "6m0s")])
+        #expect(openAI == QuotaSignal(low: true, resetMillis: 360_000))
+        let plenty = QuotaSignal.read(nowMillis: 0, [("x-ratelimit-limit-tokens", "1000"), ("x-ratelimit-remaining-tokens", "900")])
+        #expect(plenty == nil)
+        let anthropic = QuotaSignal.read(nowMillis: 1_763_776_800_000, [
+            ("anthropic-ratelimit-tokens-limit", "80000"), ("anthropic-ratelimit-tokens-remaining", "100"),
+            ("anthropic-ratelimit-tokens-reset", "2025-11-22T02:00:20Z")])
+        #expect(anthropic == QuotaSignal(low: true, resetMillis: 20_000))
+        #expect(QuotaSignal.read(nowMillis: 0, [("content-type", "application/json")]) == nil)
+    }
+
+    @Test func goDurations() {
+        #expect(QuotaSignal.durationMillis("1s") == 1_000)
+        #expect(QuotaSignal.durationMillis("250ms") == 250)
+        #expect(QuotaSignal.durationMillis("1h2m3.5s") == 3_723_500)
+        #expect(QuotaSignal.durationMillis("soon") == nil)
+        #expect(QuotaSignal.durationMillis("") == nil)
     }
 }

@@ -148,3 +148,13 @@ def test_route_explain_shows_the_order_and_why_deployments_are_skipped(pair):
     assert reasons[("secondary", "ex-backup")].startswith("rate limited")
     assert admin(gateway, "POST", "/route/explain", {"model": "nope", "messages": [{"role": "user", "content": "x"}]}).status == 404
     assert admin(gateway, "POST", "/route/explain", {"messages": []}).status == 400
+
+
+def test_a_provider_saying_its_quota_is_nearly_spent_is_demoted_before_it_answers_429(pair):
+    gateway, primary, secondary = pair
+    group(gateway, "quota", "mock-demo:remaining=2")  # 2 of 100 requests left, resetting in 30 s
+    first = chat(gateway, "quota")
+    assert first.headers["x-switchyard-provider"] == "primary"
+    for _ in range(3):
+        response = chat(gateway, "quota")
+        assert response.headers["x-switchyard-provider"] == "secondary" and response.headers["x-switchyard-attempts"] == "1"

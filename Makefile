@@ -8,7 +8,7 @@ DEMO_UPSTREAM_PORT ?= 8090
 
 BENCH_APT_PACKAGES := nginx-light wrk gcc
 
-.PHONY: bench run test build deps apt-install test-deps unit-test integration-test clean
+.PHONY: bench soak run test build deps apt-install test-deps unit-test integration-test clean
 
 ## Installs the system libraries when missing (apt, only what is absent).
 deps:
@@ -57,3 +57,7 @@ bench: deps
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(BENCH_APT_PACKAGES)"
 	swift build -c release
 	python3 bench/bench.py --update-readme
+
+## Soak: mixed load for 5 minutes while one of three deployments flaps every 20 s; fails on any client-visible error.
+soak: deps
+	python3 bench/soak.py --seconds $${SOAK_SECONDS:-300}

@@ -4,8 +4,8 @@ import Store
 
 /// `/admin/v1/routes/{name}`: how a public model name's deployments are chosen (`strategy`), what comes
 /// after them (`fallbacks`), how many extra attempts a request may make (`retries`) and its deadline
-/// (`timeout_ms`). `cache` and `hedge` are accepted in their contract shape but must stay disabled until
-/// those features land.
+/// (`timeout_ms`), session `affinity`, and `hedge` (a second attempt when the first has no answer after
+/// `after_ms`). `cache` is accepted in its contract shape but must stay disabled until caching lands.
 struct RouteEndpoints {
     static let fields: Set<String> = ["strategy", "fallbacks", "retries", "timeout_ms", "cache", "hedge", "affinity"]
     let config: ConfigService
@@ -62,16 +62,28 @@ struct RouteEndpoints {
             let affinity = try reader.object("affinity", allowed: ["ttl_s"])
             record.affinityTTLSeconds = try affinity?.int("ttl_s", in: 1...86_400)
         }
-        for feature in ["cache", "hedge"] where reader.has(feature) {
-            let allowed: Set<String> = feature == "cache" ? ["enabled", "ttl_s"] : ["enabled", "after_ms"]
-            let object = try reader.object(feature, allowed: allowed)
-            if try object?.bool("enabled") == true {
-                throw AdminError.invalid("\(feature).enabled", "\(feature == "cache" ? "response caching" : "hedging") is not supported by this build yet")
+        if reader.has("cache") {
+            let cache = try reader.object("cache", allowed: ["enabled", "ttl_s"])
+            if try cache?.bool("enabled") == true {
+                throw AdminError.invalid("cache.enabled", "response caching is not supported by this build yet")
             }
-            let value = reader.raw(feature).map(JSONWriter.string) ?? "{}"
-            if feature == "cache" { record.cache = value } else { record.hedge = value }
+            _ = try cache?.int("ttl_s", in: 1...86_400 * 30)
+            record.cache = reader.raw("cache").map(JSONWriter.string) ?? "{}"
+        }
+        if reader.has("hedge") {
+            let hedge = try reader.object("hedge", allowed: ["enabled", "after_ms"])
+            let enabled = try hedge?.bool("enabled") ?? false
+            let after = try hedge?.int("after_ms", in: 1...60_000)
+            if enabled && after == nil { throw AdminError.invalid("hedge.after_ms", "is required when hedging is enabled") }
+            record.hedge = reader.raw("hedge").map(JSONWriter.string) ?? "{}"
         }
         return record
+    }
+
+    /// The hedge delay of a stored `hedge` object, when hedging is enabled.
+    static func hedgeAfterMillis(_ hedge: String) -> Int? {
+        guard let value = try? JSONParser.parse(Array(hedge.utf8)), value["enabled"]?.boolValue == true else { return nil }
+        return value["after_ms"]?.intValue
     }
 
     func find(_ name: String) throws -> RouteRecord {

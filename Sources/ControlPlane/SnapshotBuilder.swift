@@ -35,7 +35,8 @@ enum SnapshotBuilder {
         let policies = routes.map { r in
             RoutePolicy(name: r.name, strategy: RoutePolicy.Strategy(rawValue: r.strategy) ?? .priority,
                         fallbacks: ((try? JSONParser.parse(Array(r.fallbacks.utf8)))?.arrayValue ?? []).compactMap(\.stringValue),
-                        retries: r.retries, timeoutMillis: r.timeoutMillis, affinityTTLSeconds: r.affinityTTLSeconds)
+                        retries: r.retries, timeoutMillis: r.timeoutMillis, affinityTTLSeconds: r.affinityTTLSeconds,
+                        hedgeAfterMillis: RouteEndpoints.hedgeAfterMillis(r.hedge))
         }
         return ConfigSnapshot(version: version, createdAtMillis: now, providers: resolved, models: deployments, routes: policies)
     }

@@ -34,10 +34,15 @@ public struct ProviderConfig: Sendable {
     /// Requests and tokens per minute across all of this provider's deployments.
     public var rpm: Int?
     public var tpm: Int?
+    /// Changes whenever anything that could cure an auth failure changes (endpoint, key, region, version):
+    /// a deployment disabled for rejected credentials is tried again once it does. Computed once per snapshot.
+    public let healthFingerprint: String
 
     public init(id: String, name: String, kind: ProviderKind, baseURL: String, apiKey: String?, apiKeyProblem: String?,
                 caFile: String? = nil, apiVersion: String? = nil, region: String? = nil, timeouts: UpstreamTimeouts, enabled: Bool,
                 rpm: Int? = nil, tpm: Int? = nil) {
+        healthFingerprint = Crypto.sha256Hex(Array([baseURL, apiKey ?? "", apiKeyProblem ?? "", region ?? "", apiVersion ?? ""]
+            .joined(separator: "\u{1}").utf8))
         self.rpm = rpm
         self.tpm = tpm
         self.region = region

@@ -16,9 +16,12 @@ public struct RoutePolicy: Sendable, Equatable {
     public var timeoutMillis: Int?
     /// How long a session stays on the deployment that served it last (nil: no affinity).
     public var affinityTTLSeconds: Int?
+    /// Start a second attempt on the next deployment when the first has no response head after this long.
+    public var hedgeAfterMillis: Int?
 
     public init(name: String, strategy: Strategy = .priority, fallbacks: [String] = [], retries: Int? = nil, timeoutMillis: Int? = nil,
-                affinityTTLSeconds: Int? = nil) {
+                affinityTTLSeconds: Int? = nil, hedgeAfterMillis: Int? = nil) {
+        self.hedgeAfterMillis = hedgeAfterMillis
         self.affinityTTLSeconds = affinityTTLSeconds
         self.name = name
         self.strategy = strategy

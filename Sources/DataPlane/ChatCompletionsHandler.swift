@@ -94,6 +94,7 @@ struct ChatCompletionsHandler {
                                               responder: responder, requestLog: requestLog,
                                               deadlineNanos: admission.startedAt + UInt64(budgetMillis) * 1_000_000,
                                               maxRetries: routed.policy.retries ?? FailoverCoordinator.defaultRetries)
+        coordinator.hedgeAfterMillis = routed.policy.hedgeAfterMillis
         if let ttl = routed.policy.affinityTTLSeconds, let session = estimate.session {
             coordinator.onSuccess = { [affinity] deploymentID in
                 affinity.pin(route: model, session: session, to: deploymentID, ttlMillis: ttl * 1000)

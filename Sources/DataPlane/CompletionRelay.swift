@@ -52,6 +52,10 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     private var relaying = false
     /// The client's stream has started: from here on a failure can no longer fail over.
     private var streamStarted = false
+    /// The upstream's response head arrived (a hedge is no longer needed).
+    private(set) var receivedHead = false
+    /// Another attempt answered the client first: this one was cancelled and stays silent.
+    private var abandoned = false
     /// The stream-idle watchdog: the longest allowed gap, when data last came, whether the upstream is
     /// paused for a slow client (not idle then), and the pending check.
     private var streamIdleMillis = 0
@@ -91,10 +95,24 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                                       totalTimeoutMillis: provider.timeouts.totalMillis, caFile: provider.caFile)
         streamIdleMillis = provider.timeouts.streamIdleMillis
         reactor = client.reactor
-        let transfer = client.start(request, delegate: self)
-        self.transfer = transfer
-        // The responder drops this callback when the response completes, releasing the transfer.
-        responder.onCancel { transfer.cancel() }
+        transfer = client.start(request, delegate: self)
+    }
+
+    /// Cancels the upstream transfer (the client went away); the relay still logs the request.
+    func cancelTransfer() { transfer?.cancel() }
+
+    /// Cancels the upstream transfer because another attempt serves the client; nothing more is sent or logged.
+    func abandon() {
+        abandoned = true
+        transfer?.cancel()
+    }
+
+    /// Whether this attempt may answer the client (the first attempt to ask does; see `FailoverCoordinator.claim`).
+    private func claimClient() -> Bool {
+        guard !abandoned else { return false }
+        guard let coordinator = context.failover, !coordinator.claim(context.attempt) else { return true }
+        abandon()
+        return false
     }
 
     var headers: HTTPHeaders {
@@ -103,6 +121,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
 
     func upstreamDidReceiveHead(status: Int, headers upstreamHeaders: HTTPHeaders) {
         self.status = status
+        receivedHead = true
         if status >= 400, let value = upstreamHeaders["retry-after"], Self.isSaneRetryAfter(value) { retryAfter = value }
         if let coordinator = context.failover, let quota = QuotaSignal.read(nowMillis: Timestamp.nowMillis(), upstreamHeaders.fields) {
             coordinator.health.noteLowQuota(context.deploymentID, forMillis: quota.resetMillis)
@@ -146,6 +165,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     /// that an upstream failing before any event can still fail over.
     private func send(_ bytes: [UInt8]) {
         if !streamStarted {
+            guard claimClient() else { return }
             streamStarted = true
             var head = headers
             head.add("content-type", "text/event-stream")
@@ -156,6 +176,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     }
 
     func upstreamDidReceive(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard !abandoned else { return true }
         guard relaying else {
             guard body.count + bytes.count <= Self.maxBodyBytes else {
                 streamFailure = "upstream response larger than \(Self.maxBodyBytes) bytes"
@@ -221,6 +242,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         transfer = nil  // the transfer holds this relay as its delegate: break the cycle
         if let idleCheck { reactor?.cancelTimer(idleCheck) }
         idleCheck = nil
+        guard !abandoned else { return }
         let latency = Int((Timestamp.monotonicNanos() - context.startedAtNanos) / 1_000_000)
         var entry = RequestLogEntry(id: context.requestID, createdAtMillis: context.createdAtMillis, model: context.publicModel,
                                     provider: context.providerName, upstreamModel: context.upstreamModel, status: status,
@@ -233,6 +255,10 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             }
         }
         if responder.isCancelled {
+            guard claimClient() else {
+                superseded = true
+                return
+            }
             entry.status = 499
             entry.errorType = "client_disconnected"
             entry.inputTokens = usage?.inputTokens
@@ -244,6 +270,10 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             return
         }
         if relaying {
+            guard streamStarted || claimClient() else {
+                superseded = true
+                return
+            }
             if let decoder {
                 finishTranslatedStream(decoder)
             } else {
@@ -263,11 +293,20 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                 superseded = true
                 return
             }
+            guard claimClient() else {
+                superseded = true
+                return
+            }
             entry.status = failure.status
             entry.errorType = failure.code
             responder.respond(context.dialect.errorResponse(failure, headers: headers))
         case .success(let metrics):
             entry.timeToFirstTokenMillis = metrics.firstByteMicros / 1000
+            // A success claims the client at once; a failure first gets the chance to fail over.
+            guard !(200..<300).contains(status) || claimClient() else {
+                superseded = true
+                return
+            }
             if (200..<300).contains(status), let embeddings = context.embeddings {
                 respondEmbeddings(embeddings.translator, base64: embeddings.base64, entry: &entry)
             } else if (200..<300).contains(status), let translator = context.translator {
@@ -285,6 +324,10 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                     ?? OpenAIAdapter.error(status: status, body: body, providerName: context.providerName)
                 if let outcome = Self.retryableOutcome(status: status, failure: failure, retryAfter: retryAfter),
                    failOver(outcome, status: status, reason: failure.code ?? failure.type) {
+                    superseded = true
+                    return
+                }
+                guard claimClient() else {
                     superseded = true
                     return
                 }

@@ -9,8 +9,10 @@ import UpstreamClient
 /// Runs one client request's attempts over its route group: the first deployment the health registry
 /// admits, then, while nothing has reached the client, the next one after a retryable failure (connection
 /// errors, timeouts, 429, 5xx, auth failures, a stream that died before its first event). A retry of the
-/// same deployment waits a full-jitter backoff or the provider's `retry-after`. Every attempt's outcome
-/// feeds the deployment's circuit breaker. Lives on the client connection's event loop.
+/// same deployment waits a full-jitter backoff or the provider's `retry-after`. With hedging on, a first
+/// attempt without a response head after `hedgeAfterMillis` gets a second one on the next deployment; the
+/// first to answer claims the client and the other is cancelled. Every attempt's outcome feeds the
+/// deployment's circuit breaker. Lives on the client connection's event loop.
 final class FailoverCoordinator: @unchecked Sendable {
     // Safety: touched only on the event loop that serves the client connection.
     struct Candidate {
@@ -45,10 +47,22 @@ final class FailoverCoordinator: @unchecked Sendable {
     private(set) var history: [RequestAttempt] = []
     /// Called with the deployment that served the request successfully (session affinity pins it).
     var onSuccess: ((String) -> Void)?
+    /// Start a second attempt when the first has no response head after this long (nil: no hedging).
+    var hedgeAfterMillis: Int?
     private var nextCandidate = 0
-    private var attemptStartedNanos: UInt64 = 0
-    /// The rate limits the running attempt was charged to.
-    private var chargedScope = RateLimits.Scope()
+    /// Attempts started so far (their numbers are 1...launched).
+    private var launched = 0
+
+    /// One attempt in flight: its relay, when it started and the rate limits it was charged to.
+    private struct Running {
+        let relay: CompletionRelay
+        let startedNanos: UInt64
+        let scope: RateLimits.Scope
+    }
+
+    private var running: [Int: Running] = [:]
+    /// The attempt whose answer the client gets, once one has claimed it.
+    private var winner: Int?
 
     init(candidates: [Candidate], prepare: @escaping Prepare, health: DeploymentHealth, limits: RateLimits, estimatedTokens: Int,
          upstream: UpstreamHTTPClient,
@@ -69,7 +83,41 @@ final class FailoverCoordinator: @unchecked Sendable {
 
     /// Starts the first attempt; returns the error to answer with when no candidate can take the request.
     func start() -> GatewayError? {
-        launch()
+        // A client that goes away cancels every attempt in flight.
+        responder.onCancel { [self] in
+            upstream.reactor.enqueue { [self] in for attempt in running.values { attempt.relay.cancelTransfer() } }
+        }
+        guard let error = launch() else {
+            if let hedgeAfterMillis { scheduleHedge(afterMillis: hedgeAfterMillis) }
+            return nil
+        }
+        return error
+    }
+
+    /// After `millis`, a first attempt still without a response head gets a second one on the next deployment.
+    private func scheduleHedge(afterMillis millis: Int) {
+        _ = upstream.reactor.scheduleTimer(afterMillis: millis) { [self] in
+            guard winner == nil, running.count == 1, let first = running.values.first, !first.relay.receivedHead, !responder.isCancelled,
+                  candidates.count > 1, candidates[nextCandidate % candidates.count].deployment.id != first.relay.context.deploymentID else { return }
+            _ = launch()
+        }
+    }
+
+    /// Whether the attempt numbered `attempt` may answer the client: the first to ask wins and every other
+    /// attempt in flight is cancelled and recorded as lost.
+    func claim(_ attempt: Int) -> Bool {
+        if let winner { return winner == attempt }
+        winner = attempt
+        for (number, other) in running where number != attempt {
+            running[number] = nil
+            other.relay.abandon()
+            health.record(other.relay.context.deploymentID, fingerprint: other.relay.context.providerFingerprint, .abandoned)
+            limits.settle(other.scope, charged: estimatedTokens, actual: 0)
+            history.append(RequestAttempt(number: number, provider: other.relay.context.providerName,
+                                          upstreamModel: other.relay.context.upstreamModel, status: 0, outcome: "hedge_lost",
+                                          latencyMillis: Int((Timestamp.monotonicNanos() - other.startedNanos) / 1_000_000)))
+        }
+        return true
     }
 
     /// Tries the next candidate the registry admits (cycling through the group for retries). Returns the
@@ -78,13 +126,13 @@ final class FailoverCoordinator: @unchecked Sendable {
         var lastRefusal: GatewayError?
         var limitedFor: Int?
         var tried = 0
-        while tried < candidates.count && history.count <= maxRetries {
+        while tried < candidates.count && launched <= maxRetries {
             let candidate = candidates[nextCandidate % candidates.count]
             nextCandidate += 1
             tried += 1
             let prepared: (CompletionRelay.Context, WireRequest)
             do {
-                prepared = try prepare(candidate, history.count + 1)
+                prepared = try prepare(candidate, launched + 1)
             } catch {
                 lastRefusal = error
                 continue
@@ -100,11 +148,12 @@ final class FailoverCoordinator: @unchecked Sendable {
                 limits.settle(scope, charged: estimatedTokens, actual: 0)
                 continue
             }
-            chargedScope = scope
             var (context, wire) = prepared
             context.failover = self
-            attemptStartedNanos = Timestamp.monotonicNanos()
-            CompletionRelay(context: context, responder: responder, requestLog: requestLog).start(wire, provider: candidate.provider, on: upstream)
+            launched += 1
+            let relay = CompletionRelay(context: context, responder: responder, requestLog: requestLog)
+            running[context.attempt] = Running(relay: relay, startedNanos: Timestamp.monotonicNanos(), scope: scope)
+            relay.start(wire, provider: candidate.provider, on: upstream)
             return nil
         }
         if let lastRefusal { return lastRefusal }
@@ -131,9 +180,12 @@ final class FailoverCoordinator: @unchecked Sendable {
     /// another attempt fits, starts it (possibly after a wait) and returns true; false leaves the answer
     /// to the failed attempt.
     func failOver(from context: CompletionRelay.Context, outcome: AttemptOutcome, status: Int, reason: String, retryAfterMillis: Int?) -> Bool {
+        let scope = running[context.attempt]?.scope ?? RateLimits.Scope()
         record(context, outcome: outcome, status: status, reason: reason)
-        limits.settle(chargedScope, charged: estimatedTokens, actual: 0)
-        guard history.count <= maxRetries, !responder.isCancelled else { return false }
+        limits.settle(scope, charged: estimatedTokens, actual: 0)
+        // Another attempt is still running (a hedge) or has already answered: it serves the client.
+        if winner != nil || !running.isEmpty { return true }
+        guard launched <= maxRetries, !responder.isCancelled else { return false }
         guard let (index, wait) = nextCandidate(after: context, retryAfterMillis: retryAfterMillis) else { return false }
         nextCandidate = index
         if wait == 0 { return launch() == nil }
@@ -155,7 +207,7 @@ final class FailoverCoordinator: @unchecked Sendable {
             var wait = 0
             if candidate.deployment.id == context.deploymentID {
                 if let retryAfterMillis, retryAfterMillis > Self.maxRetryAfterMillis { continue }
-                wait = backoff.delayMillis(attempt: history.count - 1, retryAfterMillis: retryAfterMillis, random: random)
+                wait = backoff.delayMillis(attempt: launched - 1, retryAfterMillis: retryAfterMillis, random: random)
             }
             guard now + UInt64(wait) * 1_000_000 < deadlineNanos,
                   health.wouldAdmit(candidate.deployment.id, fingerprint: candidate.provider.healthFingerprint, afterMillis: wait) else { continue }
@@ -176,18 +228,21 @@ final class FailoverCoordinator: @unchecked Sendable {
                                                                       : .failure(reason: entry.errorType ?? "HTTP \(entry.status)")
         }
         if (200..<300).contains(entry.status) { onSuccess?(context.deploymentID) }
-        if history.last?.number != context.attempt {
+        if let attempt = running[context.attempt] {
             record(context, outcome: outcome, status: entry.status, reason: entry.errorType ?? "ok")
-            limits.settle(chargedScope, charged: estimatedTokens, actual: (entry.inputTokens ?? 0) + (entry.outputTokens ?? 0))
+            limits.settle(attempt.scope, charged: estimatedTokens, actual: (entry.inputTokens ?? 0) + (entry.outputTokens ?? 0))
         }
+        history.sort { $0.number < $1.number }
         entry.attempts = history.count
         entry.attemptDetails = history
     }
 
+    /// Records how the running attempt `context.attempt` ended (once).
     private func record(_ context: CompletionRelay.Context, outcome: AttemptOutcome, status: Int, reason: String) {
-        let latency = Int((Timestamp.monotonicNanos() - attemptStartedNanos) / 1_000_000)
+        guard let attempt = running.removeValue(forKey: context.attempt) else { return }
+        let latency = Int((Timestamp.monotonicNanos() - attempt.startedNanos) / 1_000_000)
         health.record(context.deploymentID, fingerprint: context.providerFingerprint, outcome, latencyMillis: latency)
-        history.append(RequestAttempt(number: history.count + 1, provider: context.providerName, upstreamModel: context.upstreamModel,
+        history.append(RequestAttempt(number: context.attempt, provider: context.providerName, upstreamModel: context.upstreamModel,
                                       status: status, outcome: reason, latencyMillis: latency))
     }
 

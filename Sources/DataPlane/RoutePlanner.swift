@@ -55,7 +55,7 @@ struct RoutePlanner {
             let strategy = snapshot.route(name).strategy
             let turn = strategy == .roundRobin && advanceTurns ? turns.next(name) : 0
             // Deployments whose provider said its quota is nearly spent go last in their group.
-            let low = health.lowQuota(members.map(\.id))
+            let low = members.count > 1 ? health.lowQuota(members.map(\.id)) : []
             let ordered = order(members, strategy: strategy, turn: turn, estimate: estimate)
             for index in ordered.filter({ !low.contains(members[$0].id) }) + ordered.filter({ low.contains(members[$0].id) }) {
                 seen.insert(members[index].id)

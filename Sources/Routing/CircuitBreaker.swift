@@ -87,6 +87,11 @@ public struct CircuitBreaker: Sendable, Equatable {
         }
     }
 
+    /// Gives back a half-open probe slot whose request was cancelled before it answered.
+    public mutating func releaseProbe() {
+        if case .halfOpen(let inFlight) = state { state = .halfOpen(inFlight: max(0, inFlight - 1)) }
+    }
+
     /// Opens the breaker now (also used for failures that must stop traffic at once).
     public mutating func trip(now: Int64) {
         consecutiveTrips += 1

@@ -9,6 +9,8 @@ public enum AttemptOutcome: Sendable, Equatable {
     case rateLimited(retryAfterMillis: Int?)
     /// 401/403 or an invalid key: the deployment is disabled until its provider's configuration changes.
     case authFailure(reason: String)
+    /// Cancelled because another attempt answered first (hedging): says nothing about the deployment.
+    case abandoned
 }
 
 /// Circuit breakers and disable reasons for every deployment, shared by all event loops. Decisions take
@@ -91,6 +93,8 @@ public final class DeploymentHealth: @unchecked Sendable {
             case .authFailure(let reason):
                 entry.disabled = (reason, fingerprint)
                 entry.lastError = (reason, now)
+            case .abandoned:
+                entry.breaker.releaseProbe()
             }
             entries[deploymentID] = entry
         }
@@ -120,12 +124,5 @@ public final class DeploymentHealth: @unchecked Sendable {
     /// A copy of one deployment's state, for health reports.
     public func entry(_ deploymentID: String) -> Entry? {
         lock.withLock { entries[deploymentID] }
-    }
-}
-
-extension ProviderConfig {
-    /// Changes whenever anything that could cure an auth failure changes (endpoint, key, region, version).
-    public var healthFingerprint: String {
-        Crypto.sha256Hex(Array([baseURL, apiKey ?? "", apiKeyProblem ?? "", region ?? "", apiVersion ?? ""].joined(separator: "\u{1}").utf8))
     }
 }

@@ -59,7 +59,7 @@ public final class RateLimits: @unchecked Sendable {
 
     /// Reconciles the token limits once the actual count is known (`charged` is what `acquire` took).
     public func settle(_ scope: Scope, charged: Int, actual: Int) {
-        guard charged != actual else { return }
+        guard charged != actual, scope.limits.contains(where: \.tokens) else { return }
         let now = clock()
         lock.withLock {
             for limit in scope.limits where limit.tokens {

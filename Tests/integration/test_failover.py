@@ -147,3 +147,30 @@ def test_a_stream_that_goes_quiet_ends_with_an_error_after_its_idle_timeout(tmp_
     finally:
         gateway.kill()
         mock.kill()
+
+
+def test_hedging_serves_the_faster_deployment_when_the_first_is_slow(pair):
+    gateway, primary, secondary = pair
+    # Its own provider on the primary mock, without the fixture's 400 ms first-byte timeout.
+    admin(gateway, "POST", "/providers", {"name": "slow", "kind": "openai_compatible", "base_url": primary.base + "/v1"})
+    admin(gateway, "POST", "/models", {"name": "hedged", "provider": "slow", "upstream_model": "mock-demo:latency=1500"})
+    admin(gateway, "POST", "/models", {"name": "hedged", "provider": "secondary", "upstream_model": "mock-demo", "priority": 1})
+    started = time.monotonic()
+    assert chat(gateway, "hedged").headers["x-switchyard-provider"] == "slow"
+    assert time.monotonic() - started >= 1.4, "without hedging the slow primary sets the latency"
+    assert admin(gateway, "PUT", "/routes/hedged", {"hedge": {"enabled": True, "after_ms": 150}}).status == 201
+    for stream in (False, True):
+        started = time.monotonic()
+        response = chat(gateway, "hedged", stream=stream)
+        elapsed = time.monotonic() - started
+        assert response.status == 200 and response.headers["x-switchyard-provider"] == "secondary"
+        assert elapsed < 1.0, elapsed
+        if stream:
+            assert sse_events(response.body)[-1] == "[DONE]"
+        row = logged_request(gateway, response.headers["x-request-id"])
+        attempts = wait_for(lambda: admin(gateway, "GET", f"/requests/{row['id']}").json()["attempts_detail"])
+        assert [(a["provider"], a["outcome"]) for a in attempts] == [("slow", "hedge_lost"), ("secondary", "ok")]
+    # A fast primary answers before the hedge delay: no second attempt.
+    group(gateway, "hedged-fast", "mock-demo")
+    admin(gateway, "PUT", "/routes/hedged-fast", {"hedge": {"enabled": True, "after_ms": 300}})
+    assert chat(gateway, "hedged-fast").headers["x-switchyard-attempts"] == "1"

@@ -65,7 +65,8 @@ def test_route_validation_and_lifecycle(tmp_path):
     try:
         for body, field in (({"strategy": "fastest"}, "strategy"), ({"fallbacks": "b"}, "fallbacks"), ({"fallbacks": ["x", "x"]}, "fallbacks"),
                             ({"fallbacks": ["self"]}, "fallbacks"), ({"retries": 9}, "retries"), ({"timeout_ms": 0}, "timeout_ms"),
-                            ({"hedge": {"enabled": True, "after_ms": 500}}, "hedge.enabled"), ({"cache": {"ttl": 5}}, "cache.ttl"),
+                            ({"hedge": {"enabled": True}}, "hedge.after_ms"), ({"cache": {"enabled": True}}, "cache.enabled"),
+                            ({"cache": {"ttl": 5}}, "cache.ttl"),
                             ({"colour": 1}, "colour")):
             response = admin(gateway, "PUT", "/routes/self", body)
             assert response.status == 422 and response.json()["error"]["field"] == field, (body, response.body)

@@ -5,7 +5,7 @@ import Store
 /// `/admin/v1/catalog`: the model catalog (context windows and list prices per provider kind and model)
 /// that models created without `pricing` take their defaults from.
 struct CatalogEndpoints {
-    static let fields: Set<String> = ["kind", "model", "context_window", "max_output_tokens", "pricing"]
+    static let fields: Set<String> = ["kind", "model", "context_window", "max_output_tokens", "pricing", "unsupported_params"]
 
     let config: ConfigService
 
@@ -63,6 +63,14 @@ struct CatalogEndpoints {
         }
         if reader.has("context_window") { record.contextWindow = try reader.int("context_window", in: 1...100_000_000) }
         if reader.has("max_output_tokens") { record.maxOutputTokens = try reader.int("max_output_tokens", in: 1...100_000_000) }
+        if reader.has("unsupported_params") {
+            guard let list = reader.raw("unsupported_params")?.arrayValue, list.count <= 50,
+                  list.allSatisfy({ $0.stringValue.map { (1...64).contains($0.utf8.count) && $0.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || $0 == 95 } } == true })
+            else {
+                throw AdminError.invalid("unsupported_params", "must be an array of request parameter names such as \"temperature\"")
+            }
+            record.unsupportedParams = JSONWriter.string(.array(list))
+        }
         if reader.has("pricing") {
             let pricing = try reader.object("pricing", allowed: ModelPayload.pricingFields)
             record.inputPerMTokMicros = try pricing?.dollars("input_per_mtok")?.value ?? 0
@@ -90,6 +98,7 @@ struct CatalogEndpoints {
             ("context_window", .optional(c.contextWindow)), ("max_output_tokens", .optional(c.maxOutputTokens)),
             ("pricing", .object([("input_per_mtok", Micros(c.inputPerMTokMicros).json), ("output_per_mtok", Micros(c.outputPerMTokMicros).json),
                                  ("cached_input_per_mtok", Micros(c.cachedInputPerMTokMicros).json)])),
+            ("unsupported_params", (try? JSONParser.parse(Array(c.unsupportedParams.utf8))) ?? .array([])),
             ("source", .string(c.source)), ("updated_at", .string(Timestamp.iso8601(c.updatedAt))),
         ])
     }

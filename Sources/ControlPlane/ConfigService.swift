@@ -36,7 +36,8 @@ public final class ConfigService: @unchecked Sendable {
         let snapshot = try database.read { connection in
             let repository = ConfigRepository(connection)
             return SnapshotBuilder.build(version: try repository.currentVersion(), providers: try repository.providers().items,
-                                         models: try repository.models().items, routes: try repository.routes().items, now: Timestamp.nowMillis())
+                                         models: try repository.models().items, routes: try repository.routes().items,
+                                         catalog: try repository.catalog().items, now: Timestamp.nowMillis())
         }
         publisher.publish(snapshot)
     }

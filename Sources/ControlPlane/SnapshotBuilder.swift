@@ -3,7 +3,14 @@ import Store
 
 /// Turns the committed configuration into an immutable `ConfigSnapshot`, resolving API-key references.
 enum SnapshotBuilder {
-    static func build(version: Int, providers: [ProviderRecord], models: [ModelRecord], routes: [RouteRecord] = [], now: Int64) -> ConfigSnapshot {
+    static func build(version: Int, providers: [ProviderRecord], models: [ModelRecord], routes: [RouteRecord] = [], catalog: [CatalogRecord] = [],
+                      now: Int64) -> ConfigSnapshot {
+        var refused: [String: Set<String>] = [:]
+        for entry in catalog where entry.unsupportedParams != "[]" {
+            let names = ((try? JSONParser.parse(Array(entry.unsupportedParams.utf8)))?.arrayValue ?? []).compactMap(\.stringValue)
+            refused[entry.kind + "\u{0}" + entry.model] = Set(names)
+        }
+        let kinds = Dictionary(providers.map { ($0.id, $0.kind) }, uniquingKeysWith: { first, _ in first })
         let resolved = providers.compactMap { record -> ProviderConfig? in
             guard let kind = ProviderKind(rawValue: record.kind) else { return nil }
             var key: String?
@@ -26,17 +33,19 @@ enum SnapshotBuilder {
                                   enabled: record.enabled, rpm: record.rpm, tpm: record.tpm)
         }
         let deployments = models.map { m in
-            ModelDeployment(id: m.id, name: m.name, providerID: m.providerID, upstreamModel: m.upstreamModel,
+            var deployment = ModelDeployment(id: m.id, name: m.name, providerID: m.providerID, upstreamModel: m.upstreamModel,
                             pricing: Pricing(inputPerMTok: Micros(m.inputPerMTokMicros), outputPerMTok: Micros(m.outputPerMTokMicros),
                                              cachedInputPerMTok: Micros(m.cachedInputPerMTokMicros)),
                             priority: m.priority, weight: m.weight, enabled: m.enabled, contextWindow: m.contextWindow,
                             rpm: m.rpm, tpm: m.tpm)
+            deployment.unsupportedParams = refused[(kinds[m.providerID] ?? "") + "\u{0}" + m.upstreamModel] ?? []
+            return deployment
         }
         let policies = routes.map { r in
             RoutePolicy(name: r.name, strategy: RoutePolicy.Strategy(rawValue: r.strategy) ?? .priority,
                         fallbacks: ((try? JSONParser.parse(Array(r.fallbacks.utf8)))?.arrayValue ?? []).compactMap(\.stringValue),
                         retries: r.retries, timeoutMillis: r.timeoutMillis, affinityTTLSeconds: r.affinityTTLSeconds,
-                        hedgeAfterMillis: RouteEndpoints.hedgeAfterMillis(r.hedge))
+                        hedgeAfterMillis: RouteEndpoints.hedgeAfterMillis(r.hedge), rejectUnsupportedParams: r.unsupportedParams == "reject")
         }
         return ConfigSnapshot(version: version, createdAtMillis: now, providers: resolved, models: deployments, routes: policies)
     }

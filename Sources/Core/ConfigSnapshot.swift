@@ -86,6 +86,8 @@ public struct ModelDeployment: Sendable {
     /// Requests and tokens per minute on this deployment.
     public var rpm: Int?
     public var tpm: Int?
+    /// Request parameters the model refuses (from the catalog entry of its provider kind and upstream model).
+    public var unsupportedParams: Set<String> = []
 
     public init(id: String, name: String, providerID: String, upstreamModel: String, pricing: Pricing, priority: Int,
                 weight: Int, enabled: Bool, contextWindow: Int? = nil, rpm: Int? = nil, tpm: Int? = nil) {

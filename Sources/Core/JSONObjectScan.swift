@@ -59,6 +59,20 @@ public struct JSONObjectScan: Sendable {
         return try? JSONParser.parse(bytes[range])
     }
 
+    /// The object without the fields named in `keys` (the others keep their raw bytes, in order).
+    public func removing(_ keys: Set<String>) -> [UInt8] {
+        guard fields.contains(where: { keys.contains($0.key) }) else { return bytes }
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        for field in fields where !keys.contains(field.key) {
+            if out.count > 1 { out.append(UInt8(ascii: ",")) }
+            out += JSONWriter.encode(.string(field.key))
+            out.append(UInt8(ascii: ":"))
+            out += bytes[field.range]
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
     /// The document with each key's value replaced (or added as a new field when absent), every other
     /// byte left as it was.
     public func setting(_ changes: [(key: String, value: JSONValue)]) -> [UInt8] {

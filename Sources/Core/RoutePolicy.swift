@@ -18,9 +18,12 @@ public struct RoutePolicy: Sendable, Equatable {
     public var affinityTTLSeconds: Int?
     /// Start a second attempt on the next deployment when the first has no response head after this long.
     public var hedgeAfterMillis: Int?
+    /// Refuse a request carrying a parameter the chosen model does not accept, instead of dropping the parameter.
+    public var rejectUnsupportedParams = false
 
     public init(name: String, strategy: Strategy = .priority, fallbacks: [String] = [], retries: Int? = nil, timeoutMillis: Int? = nil,
-                affinityTTLSeconds: Int? = nil, hedgeAfterMillis: Int? = nil) {
+                affinityTTLSeconds: Int? = nil, hedgeAfterMillis: Int? = nil, rejectUnsupportedParams: Bool = false) {
+        self.rejectUnsupportedParams = rejectUnsupportedParams
         self.hedgeAfterMillis = hedgeAfterMillis
         self.affinityTTLSeconds = affinityTTLSeconds
         self.name = name

@@ -62,15 +62,21 @@ struct ChatCompletionsHandler {
                 return
             }
         }
+        let present = Set(chat.scan.fields.map(\.key))
+        let reject = routed.policy.rejectUnsupportedParams
         run(admission, model: chat.model, routed: routed, estimate: estimate, responder: responder) { [canonical] candidate, attempt throws(GatewayError) in
             var context = relayContext(admission, model: chat.model, candidate: candidate, stream: chat.stream, attempt: attempt)
+            let refused = try ParameterPolicy.refused(present, by: candidate.deployment, reject: reject)
             let wire: WireRequest
             if let translator = chatTranslator(for: candidate.provider.kind), let canonical {
-                wire = try translator.wireRequest(canonical, provider: candidate.provider, upstreamModel: candidate.deployment.upstreamModel)
+                wire = try translator.wireRequest(refused.isEmpty ? canonical : canonical.removing(refused), provider: candidate.provider,
+                                                  upstreamModel: candidate.deployment.upstreamModel)
                 context.translator = translator
                 context.includeUsage = chat.includeUsage
             } else {
-                let (request, addedUsage) = OpenAIAdapter.wireRequest(chat, provider: candidate.provider,
+                // The body goes out as sent, less the parameters this model refuses.
+                let forwarded = refused.isEmpty ? chat : try ChatRequest(body: chat.scan.removing(refused))
+                let (request, addedUsage) = OpenAIAdapter.wireRequest(forwarded, provider: candidate.provider,
                                                                       upstreamModel: candidate.deployment.upstreamModel)
                 wire = request
                 context.hideUsageChunk = addedUsage

@@ -10,11 +10,14 @@ public struct CatalogRecord: Sendable, Equatable {
     public var cachedInputPerMTokMicros: Int64
     /// `seed` for rows shipped with the migration, `admin` once edited or added.
     public var source: String
+    /// Request parameters the model refuses, as a JSON array of names.
+    public var unsupportedParams: String = "[]"
     public var updatedAt: Int64
 
     public init(id: Int64 = 0, kind: String, model: String, contextWindow: Int? = nil, maxOutputTokens: Int? = nil,
                 inputPerMTokMicros: Int64 = 0, outputPerMTokMicros: Int64 = 0, cachedInputPerMTokMicros: Int64 = 0,
-                source: String = "admin", updatedAt: Int64) {
+                source: String = "admin", updatedAt: Int64, unsupportedParams: String = "[]") {
+        self.unsupportedParams = unsupportedParams
         self.id = id
         self.kind = kind
         self.model = model
@@ -32,13 +35,14 @@ public struct CatalogRecord: Sendable, Equatable {
 extension ConfigRepository {
     static let catalogColumns = """
         id, kind, model, context_window, max_output_tokens, input_per_mtok_micros, output_per_mtok_micros,
-        cached_input_per_mtok_micros, source, updated_at
+        cached_input_per_mtok_micros, source, updated_at, unsupported_params
         """
 
     static func catalogRecord(from row: Row) -> CatalogRecord {
         CatalogRecord(id: row[0].int64 ?? 0, kind: row[1].string ?? "", model: row[2].string ?? "", contextWindow: row[3].int,
                       maxOutputTokens: row[4].int, inputPerMTokMicros: row[5].int64 ?? 0, outputPerMTokMicros: row[6].int64 ?? 0,
-                      cachedInputPerMTokMicros: row[7].int64 ?? 0, source: row[8].string ?? "admin", updatedAt: row[9].int64 ?? 0)
+                      cachedInputPerMTokMicros: row[7].int64 ?? 0, source: row[8].string ?? "admin", updatedAt: row[9].int64 ?? 0,
+                      unsupportedParams: row[10].string ?? "[]")
     }
 
     /// Catalog entries by id, optionally of one provider kind.
@@ -63,18 +67,18 @@ extension ConfigRepository {
     public func insert(_ c: CatalogRecord) throws -> Int64 {
         try connection.execute("""
             INSERT INTO model_catalog (kind, model, context_window, max_output_tokens, input_per_mtok_micros, output_per_mtok_micros,
-              cached_input_per_mtok_micros, source, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+              cached_input_per_mtok_micros, source, updated_at, unsupported_params) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [c.kind, c.model, c.contextWindow, c.maxOutputTokens, c.inputPerMTokMicros, c.outputPerMTokMicros,
-                  c.cachedInputPerMTokMicros, c.source, c.updatedAt])
+                  c.cachedInputPerMTokMicros, c.source, c.updatedAt, c.unsupportedParams])
         return try connection.query("SELECT last_insert_rowid()").first?[0].int64 ?? 0
     }
 
     public func update(_ c: CatalogRecord) throws {
         try connection.execute("""
             UPDATE model_catalog SET kind = ?, model = ?, context_window = ?, max_output_tokens = ?, input_per_mtok_micros = ?,
-              output_per_mtok_micros = ?, cached_input_per_mtok_micros = ?, source = ?, updated_at = ? WHERE id = ?
+              output_per_mtok_micros = ?, cached_input_per_mtok_micros = ?, source = ?, updated_at = ?, unsupported_params = ? WHERE id = ?
             """, [c.kind, c.model, c.contextWindow, c.maxOutputTokens, c.inputPerMTokMicros, c.outputPerMTokMicros,
-                  c.cachedInputPerMTokMicros, c.source, c.updatedAt, c.id])
+                  c.cachedInputPerMTokMicros, c.source, c.updatedAt, c.unsupportedParams, c.id])
     }
 
     public func deleteCatalogEntry(id: Int64) throws {

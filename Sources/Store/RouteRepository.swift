@@ -10,6 +10,8 @@ public struct RouteRecord: Sendable, Equatable {
     public var cache: String
     public var hedge: String
     public var affinityTTLSeconds: Int?
+    /// `drop` or `reject`: what happens to a parameter the chosen model refuses.
+    public var unsupportedParams = "drop"
     public var createdAt: Int64
     public var updatedAt: Int64
 
@@ -30,13 +32,15 @@ public struct RouteRecord: Sendable, Equatable {
 
 /// The `routes` table.
 extension ConfigRepository {
-    static let routeColumns = "name, strategy, fallbacks, retries, timeout_ms, cache, hedge, created_at, updated_at, affinity_ttl_s"
+    static let routeColumns = "name, strategy, fallbacks, retries, timeout_ms, cache, hedge, created_at, updated_at, affinity_ttl_s, unsupported_params"
 
     static func route(from row: Row) -> RouteRecord {
-        RouteRecord(name: row[0].string ?? "", strategy: row[1].string ?? "priority", fallbacks: row[2].string ?? "[]", retries: row[3].int,
+        var record = RouteRecord(name: row[0].string ?? "", strategy: row[1].string ?? "priority", fallbacks: row[2].string ?? "[]", retries: row[3].int,
                     timeoutMillis: row[4].int, cache: row[5].string ?? "{}", hedge: row[6].string ?? "{}", affinityTTLSeconds: row[9].int,
                     createdAt: row[7].int64 ?? 0,
                     updatedAt: row[8].int64 ?? 0)
+        record.unsupportedParams = row[10].string ?? "drop"
+        return record
     }
 
     /// Routes by name, after `cursor` (a name).
@@ -53,12 +57,14 @@ extension ConfigRepository {
     /// Inserts or replaces the route named `r.name`.
     public func upsert(_ r: RouteRecord) throws {
         try connection.execute("""
-            INSERT INTO routes (name, strategy, fallbacks, retries, timeout_ms, cache, hedge, affinity_ttl_s, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO routes (name, strategy, fallbacks, retries, timeout_ms, cache, hedge, affinity_ttl_s, created_at, updated_at,
+              unsupported_params)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (name) DO UPDATE SET strategy = excluded.strategy, fallbacks = excluded.fallbacks, retries = excluded.retries,
               timeout_ms = excluded.timeout_ms, cache = excluded.cache, hedge = excluded.hedge, affinity_ttl_s = excluded.affinity_ttl_s,
-              updated_at = excluded.updated_at
-            """, [r.name, r.strategy, r.fallbacks, r.retries, r.timeoutMillis, r.cache, r.hedge, r.affinityTTLSeconds, r.createdAt, r.updatedAt])
+              updated_at = excluded.updated_at, unsupported_params = excluded.unsupported_params
+            """, [r.name, r.strategy, r.fallbacks, r.retries, r.timeoutMillis, r.cache, r.hedge, r.affinityTTLSeconds, r.createdAt, r.updatedAt,
+                  r.unsupportedParams])
     }
 
     public func deleteRoute(name: String) throws {

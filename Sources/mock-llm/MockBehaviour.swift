@@ -23,6 +23,8 @@ struct MockBehaviour: Sendable {
     var padding = 0
     /// When set, answers carry OpenAI-style quota headers: this many requests left of 100, resetting in 30 s.
     var remainingRequests: Int?
+    /// A top-level request parameter this model refuses with a 400, as reasoning models refuse `temperature`.
+    var refusedParameter: String?
 
     /// Reads `key=value` settings; unknown keys are ignored.
     mutating func apply(_ key: String, _ value: String) {
@@ -37,6 +39,7 @@ struct MockBehaviour: Sendable {
         case "status": if let n = Int(value), (100...599).contains(n) { status = n }
         case "fault": fault = Fault(rawValue: value)
         case "remaining": if let n = Int(value), n >= 0 { remainingRequests = n }
+        case "refuse": refusedParameter = value
         default: break
         }
     }

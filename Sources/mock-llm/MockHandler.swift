@@ -81,6 +81,10 @@ final class MockHandler: HTTPHandler {
         }
         stats.update { $0.lastModel = plan.model }
         let behaviour = defaults.overridden(by: request.headers, model: plan.model)
+        if let refused = behaviour.refusedParameter, document[refused] != nil {
+            responder.respond(wire.errorResponse(status: 400, message: "Unsupported parameter: '\(refused)' is not supported with this model."))
+            return
+        }
         let completion = MockCompletion(model: plan.model, promptTokens: plan.promptWords, chunkCount: behaviour.chunks,
                                         includeUsage: plan.includeUsage, padding: String(repeating: "x", count: behaviour.padding),
                                         toolCall: plan.toolToCall)

@@ -159,3 +159,25 @@ def test_a_provider_saying_its_quota_is_nearly_spent_is_demoted_before_it_answer
     for _ in range(3):
         response = chat(gateway, "quota")
         assert response.headers["x-switchyard-provider"] == "secondary" and response.headers["x-switchyard-attempts"] == "1"
+
+
+def test_parameters_a_model_refuses_are_dropped_or_refused_per_route(pair):
+    gateway, primary, secondary = pair
+    reasoner = "mock-demo:refuse=temperature"  # mock-llm answers 400 when this model gets a temperature
+    admin(gateway, "POST", "/models", {"name": "reasoner", "provider": "primary", "upstream_model": reasoner})
+    assert chat(gateway, "reasoner", temperature=0.2).status == 400, "unknown to the catalog: forwarded, and refused upstream"
+    entry = admin(gateway, "POST", "/catalog", {"kind": "openai_compatible", "model": reasoner, "unsupported_params": ["temperature", "top_p"]})
+    assert entry.status == 201 and entry.json()["unsupported_params"] == ["temperature", "top_p"]
+    dropped = chat(gateway, "reasoner", temperature=0.2)
+    assert dropped.status == 200 and dropped.headers["x-switchyard-attempts"] == "1"
+    assert admin(gateway, "PUT", "/routes/reasoner", {"unsupported_params": "reject"}).status == 201
+    refused = chat(gateway, "reasoner", temperature=0.2)
+    assert refused.status == 400 and refused.json()["error"]["code"] == "unsupported_parameter"
+    assert refused.json()["error"]["param"] == "temperature"
+    assert chat(gateway, "reasoner").status == 200, "without the parameter nothing is refused"
+    # With another deployment that accepts it, a rejecting route sends the request there instead.
+    admin(gateway, "POST", "/models", {"name": "reasoner", "provider": "secondary", "upstream_model": "mock-demo", "priority": 1})
+    served = chat(gateway, "reasoner", temperature=0.2)
+    assert served.status == 200 and served.headers["x-switchyard-provider"] == "secondary"
+    assert admin(gateway, "PUT", "/routes/reasoner", {"unsupported_params": "sometimes"}).status == 422
+    assert admin(gateway, "POST", "/catalog", {"kind": "openai", "model": "x", "unsupported_params": ["Temperature!"]}).status == 422

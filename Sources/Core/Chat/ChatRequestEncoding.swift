@@ -102,3 +102,34 @@ public enum JSONNumberText {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 }
+
+extension ChatCompletionRequest {
+    /// The optional top-level parameters this request sets, by their OpenAI names.
+    public var parameterNames: Set<String> {
+        var names = Set(extra.map(\.0))
+        if temperature != nil { names.insert("temperature") }
+        if topP != nil { names.insert("top_p") }
+        if seed != nil { names.insert("seed") }
+        if n != nil { names.insert("n") }
+        if !stop.isEmpty { names.insert("stop") }
+        if user != nil { names.insert("user") }
+        if parallelToolCalls != nil { names.insert("parallel_tool_calls") }
+        if responseFormat != nil { names.insert("response_format") }
+        return names
+    }
+
+    /// This request without the parameters named in `names` (for a model that refuses them).
+    public func removing(_ names: Set<String>) -> ChatCompletionRequest {
+        var copy = self
+        if names.contains("temperature") { copy.temperature = nil }
+        if names.contains("top_p") { copy.topP = nil }
+        if names.contains("seed") { copy.seed = nil }
+        if names.contains("n") { copy.n = nil }
+        if names.contains("stop") { copy.stop = [] }
+        if names.contains("user") { copy.user = nil }
+        if names.contains("parallel_tool_calls") { copy.parallelToolCalls = nil }
+        if names.contains("response_format") { copy.responseFormat = nil }
+        copy.extra = extra.filter { !names.contains($0.0) }
+        return copy
+    }
+}

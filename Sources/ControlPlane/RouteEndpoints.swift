@@ -7,7 +7,7 @@ import Store
 /// (`timeout_ms`), session `affinity`, and `hedge` (a second attempt when the first has no answer after
 /// `after_ms`). `cache` is accepted in its contract shape but must stay disabled until caching lands.
 struct RouteEndpoints {
-    static let fields: Set<String> = ["strategy", "fallbacks", "retries", "timeout_ms", "cache", "hedge", "affinity", "unsupported_params"]
+    static let fields: Set<String> = ["strategy", "fallbacks", "retries", "timeout_ms", "cache", "hedge", "affinity", "unsupported_params", "stream_recovery"]
     let config: ConfigService
 
     func perform(_ route: AdminHandler.Route, _ request: HTTPRequest, name: String) throws -> HTTPResponse {
@@ -62,6 +62,10 @@ struct RouteEndpoints {
             guard policy == "drop" || policy == "reject" else { throw AdminError.invalid("unsupported_params", "must be 'drop' or 'reject'") }
             record.unsupportedParams = policy
         }
+        if let recovery = try reader.string("stream_recovery") {
+            guard recovery == "continue" || recovery == "off" else { throw AdminError.invalid("stream_recovery", "must be 'continue' or 'off'") }
+            record.streamRecovery = recovery
+        }
         if reader.has("affinity") {
             let affinity = try reader.object("affinity", allowed: ["ttl_s"])
             record.affinityTTLSeconds = try affinity?.int("ttl_s", in: 1...86_400)
@@ -103,7 +107,7 @@ struct RouteEndpoints {
             ("cache", (try? JSONParser.parse(Array(r.cache.utf8))) ?? .object([])),
             ("hedge", (try? JSONParser.parse(Array(r.hedge.utf8))) ?? .object([])),
             ("affinity", r.affinityTTLSeconds.map { .object([("ttl_s", .int($0))]) } ?? .null),
-            ("unsupported_params", .string(r.unsupportedParams)),
+            ("unsupported_params", .string(r.unsupportedParams)), ("stream_recovery", .string(r.streamRecovery)),
             ("created_at", .string(Timestamp.iso8601(r.createdAt))), ("updated_at", .string(Timestamp.iso8601(r.updatedAt))),
         ])
     }

@@ -42,10 +42,13 @@ enum SnapshotBuilder {
             return deployment
         }
         let policies = routes.map { r in
-            RoutePolicy(name: r.name, strategy: RoutePolicy.Strategy(rawValue: r.strategy) ?? .priority,
-                        fallbacks: ((try? JSONParser.parse(Array(r.fallbacks.utf8)))?.arrayValue ?? []).compactMap(\.stringValue),
-                        retries: r.retries, timeoutMillis: r.timeoutMillis, affinityTTLSeconds: r.affinityTTLSeconds,
-                        hedgeAfterMillis: RouteEndpoints.hedgeAfterMillis(r.hedge), rejectUnsupportedParams: r.unsupportedParams == "reject")
+            var policy = RoutePolicy(name: r.name, strategy: RoutePolicy.Strategy(rawValue: r.strategy) ?? .priority,
+                                     fallbacks: ((try? JSONParser.parse(Array(r.fallbacks.utf8)))?.arrayValue ?? []).compactMap(\.stringValue),
+                                     retries: r.retries, timeoutMillis: r.timeoutMillis, affinityTTLSeconds: r.affinityTTLSeconds,
+                                     hedgeAfterMillis: RouteEndpoints.hedgeAfterMillis(r.hedge),
+                                     rejectUnsupportedParams: r.unsupportedParams == "reject")
+            policy.streamRecovery = r.streamRecovery == "continue"
+            return policy
         }
         return ConfigSnapshot(version: version, createdAtMillis: now, providers: resolved, models: deployments, routes: policies)
     }

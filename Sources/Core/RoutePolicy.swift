@@ -20,6 +20,8 @@ public struct RoutePolicy: Sendable, Equatable {
     public var hedgeAfterMillis: Int?
     /// Refuse a request carrying a parameter the chosen model does not accept, instead of dropping the parameter.
     public var rejectUnsupportedParams = false
+    /// Resume a stream cut after its first event on the next deployment (`stream_recovery: continue`).
+    public var streamRecovery = false
 
     public init(name: String, strategy: Strategy = .priority, fallbacks: [String] = [], retries: Int? = nil, timeoutMillis: Int? = nil,
                 affinityTTLSeconds: Int? = nil, hedgeAfterMillis: Int? = nil, rejectUnsupportedParams: Bool = false) {

@@ -51,7 +51,7 @@ struct ChatCompletionsHandler {
         let candidates = routed.candidates
         // The canonical form is read once, and only when some candidate needs a translation.
         var canonical: ChatCompletionRequest?
-        if candidates.contains(where: { chatTranslator(for: $0.provider.kind) != nil }) {
+        if candidates.contains(where: { chatTranslator(for: $0.provider.kind) != nil }) || (chat.stream && routed.policy.streamRecovery) {
             do {
                 canonical = try ChatCompletionRequest(json: JSONParser.parse(request.body))
             } catch let error as GatewayError {
@@ -64,7 +64,8 @@ struct ChatCompletionsHandler {
         }
         let present = Set(chat.scan.fields.map(\.key))
         let reject = routed.policy.rejectUnsupportedParams
-        run(admission, model: chat.model, routed: routed, estimate: estimate, responder: responder) { [canonical] candidate, attempt throws(GatewayError) in
+        run(admission, model: chat.model, routed: routed, estimate: estimate, responder: responder,
+            recoveryRequest: chat.stream ? canonical : nil) { [canonical] candidate, attempt throws(GatewayError) in
             var context = relayContext(admission, model: chat.model, candidate: candidate, stream: chat.stream, attempt: attempt)
             let refused = try ParameterPolicy.refused(present, by: candidate.deployment, reject: reject)
             let wire: WireRequest
@@ -92,7 +93,8 @@ struct ChatCompletionsHandler {
 
     /// Starts the attempts; answers at once when no candidate can take the request.
     func run(_ admission: Admission, model: String, routed: (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy),
-             estimate: RoutePlanner.Estimate, responder: HTTPResponder, prepare: @escaping FailoverCoordinator.Prepare) {
+             estimate: RoutePlanner.Estimate, responder: HTTPResponder, recoveryRequest: ChatCompletionRequest? = nil,
+             prepare: @escaping FailoverCoordinator.Prepare) {
         // All attempts and waits fit in the route's deadline, else the longest total timeout among the candidates.
         let budgetMillis = routed.policy.timeoutMillis ?? routed.candidates.map(\.provider.timeouts.totalMillis).max() ?? 0
         let coordinator = FailoverCoordinator(candidates: routed.candidates, prepare: prepare, health: health, limits: limits,
@@ -101,6 +103,7 @@ struct ChatCompletionsHandler {
                                               deadlineNanos: admission.startedAt + UInt64(budgetMillis) * 1_000_000,
                                               maxRetries: routed.policy.retries ?? FailoverCoordinator.defaultRetries)
         coordinator.hedgeAfterMillis = routed.policy.hedgeAfterMillis
+        if routed.policy.streamRecovery { coordinator.recoveryRequest = recoveryRequest }
         if let ttl = routed.policy.affinityTTLSeconds, let session = estimate.session {
             coordinator.onSuccess = { [affinity] deploymentID in
                 affinity.pin(route: model, session: session, to: deploymentID, ttlMillis: ttl * 1000)

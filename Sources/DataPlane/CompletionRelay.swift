@@ -17,8 +17,8 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         let createdAtMillis: Int64
         let startedAtNanos: UInt64
         let publicModel: String
-        let providerName: String
-        let upstreamModel: String
+        var providerName: String
+        var upstreamModel: String
         let stream: Bool
         /// The deployment this attempt goes to, and its provider's fingerprint (for the health registry).
         var deploymentID = ""
@@ -73,11 +73,20 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     private var decoder: (any ChatStreamDecoder)?
     private var decoderError: GatewayError?
     /// Encodes the client's stream (translated chunks, its end or its error) in the client's dialect.
-    private lazy var writer: any ClientStreamWriter = context.dialect.streamWriter(
+    private lazy var writer: any ClientStreamWriter = inheritedWriter ?? context.dialect.streamWriter(
         id: context.requestID, model: context.upstreamModel, created: Int(context.createdAtMillis / 1000),
         includeUsage: context.includeUsage && context.translator != nil)
+    /// A continuation (`stream_recovery: continue`) writes into the client stream an earlier attempt started.
+    private let inheritedWriter: (any ClientStreamWriter)?
+    /// For stream recovery: the answer text the client has received so far, and whether a tool call was
+    /// streamed (which cannot be continued).
+    private var collectText = false
+    private(set) var partialText = ""
+    private var sawToolCall = false
 
-    init(context: Context, responder: HTTPResponder, requestLog: RequestLogWriter) {
+    init(context: Context, responder: HTTPResponder, requestLog: RequestLogWriter, continuing writer: (any ClientStreamWriter)? = nil) {
+        self.inheritedWriter = writer
+        self.streamStarted = writer != nil
         self.context = context
         self.responder = responder
         self.requestLog = requestLog
@@ -94,6 +103,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                                       firstByteTimeoutMillis: provider.timeouts.firstByteMillis,
                                       totalTimeoutMillis: provider.timeouts.totalMillis, caFile: provider.caFile)
         streamIdleMillis = provider.timeouts.streamIdleMillis
+        collectText = context.stream && context.failover?.recoveryRequest != nil
         reactor = client.reactor
         transfer = client.start(request, delegate: self)
     }
@@ -215,6 +225,22 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
 
     /// Sends translated chunks as one piece of the client's stream.
     private func write(_ chunks: [ChatCompletionChunk]) {
+        var chunks = chunks
+        if inheritedWriter != nil {
+            // A continuation joins a stream already under way: no second role opener, no empty pieces.
+            chunks = chunks.compactMap { chunk in
+                var chunk = chunk
+                chunk.choices = chunk.choices.filter { !($0.content ?? "").isEmpty || !$0.toolCalls.isEmpty || $0.finishReason != nil }
+                for index in chunk.choices.indices { chunk.choices[index].role = nil }
+                return chunk.choices.isEmpty && chunk.usage == nil ? nil : chunk
+            }
+        }
+        if collectText {
+            for choice in chunks.flatMap(\.choices) where choice.index == 0 {
+                partialText += choice.content ?? ""
+                if !choice.toolCalls.isEmpty { sawToolCall = true }
+            }
+        }
         guard !chunks.isEmpty else { return }
         if firstTokenNanos == nil { firstTokenNanos = Timestamp.monotonicNanos() }
         let out = writer.encode(chunks)
@@ -230,6 +256,10 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         }
         let isComment = event.first == UInt8(ascii: ":")
         if firstTokenNanos == nil && !isComment { firstTokenNanos = Timestamp.monotonicNanos() }
+        if collectText && !isComment, let delta = (try? JSONParser.parse(SSEPayload.data(of: event)))?["choices"]?.arrayValue?.first?["delta"] {
+            partialText += delta["content"]?.stringValue ?? ""
+            if delta["tool_calls"] != nil { sawToolCall = true }
+        }
         if !isComment && OpenAIAdapter.mayCarryUsage(event), let scan = try? JSONObjectScan(SSEPayload.data(of: event)),
            let found = scan.value("usage").flatMap(OpenAIAdapter.usage(from:)) {
             usage = found
@@ -281,6 +311,11 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                 splitter.finish { event in relay(event, into: &out) }
                 if !out.isEmpty { send(out) }
             }
+            if collectText && !sawToolCall, let failure = failureDescription(result), let coordinator = context.failover,
+               coordinator.recover(from: context, partialText: partialText, writer: writer, reason: decoderError?.code ?? failure) {
+                superseded = true
+                return
+            }
             finishStream(result, entry: &entry)
             return
         }
@@ -302,23 +337,30 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             responder.respond(context.dialect.errorResponse(failure, headers: headers))
         case .success(let metrics):
             entry.timeToFirstTokenMillis = metrics.firstByteMicros / 1000
-            // A success claims the client at once; a failure first gets the chance to fail over.
-            guard !(200..<300).contains(status) || claimClient() else {
-                superseded = true
-                return
-            }
-            if (200..<300).contains(status), let embeddings = context.embeddings {
-                respondEmbeddings(embeddings.translator, base64: embeddings.base64, entry: &entry)
-            } else if (200..<300).contains(status), let translator = context.translator {
-                respondTranslated(translator, entry: &entry)
-            } else if (200..<300).contains(status) {
-                if let found = OpenAIAdapter.usage(inResponse: body) {
-                    entry.inputTokens = found.inputTokens
-                    entry.outputTokens = found.outputTokens
+            if (200..<300).contains(status) {
+                // An answer that cannot be read (malformed JSON, an untranslatable body) fails over like an error.
+                let answer = decodeAnswer()
+                if case .failure(let error) = answer, failOver(.failure(reason: error.code ?? "malformed_response"), status: status,
+                                                                reason: error.code ?? "malformed_response") {
+                    superseded = true
+                    return
                 }
-                var head = headers
-                head.add("content-type", "application/json")
-                responder.respond(HTTPResponse(status: status, headers: head, body: body))
+                guard claimClient() else {
+                    superseded = true
+                    return
+                }
+                switch answer {
+                case .success(let (answerBody, tokens)):
+                    entry.inputTokens = tokens?.inputTokens
+                    entry.outputTokens = tokens?.outputTokens
+                    var head = headers
+                    head.add("content-type", "application/json")
+                    responder.respond(HTTPResponse(status: status, headers: head, body: answerBody))
+                case .failure(let error):
+                    entry.status = error.status
+                    entry.errorType = error.code
+                    responder.respond(context.dialect.errorResponse(error, headers: headers))
+                }
             } else {
                 let failure = context.translator?.error(status: status, body: body, providerName: context.providerName)
                     ?? OpenAIAdapter.error(status: status, body: body, providerName: context.providerName)
@@ -340,35 +382,27 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         }
     }
 
-    private func respondTranslated(_ translator: any ChatTranslator, entry: inout RequestLogEntry) {
-        do {
-            let completion = try translator.completion(from: body, model: context.upstreamModel, fallbackID: context.requestID,
-                                                       providerName: context.providerName)
-            entry.inputTokens = completion.usage?.inputTokens
-            entry.outputTokens = completion.usage?.outputTokens
-            var head = headers
-            head.add("content-type", "application/json")
-            responder.respond(HTTPResponse(status: 200, headers: head, body: context.dialect.completionBody(completion)))
+    /// The client's body for a successful upstream answer and the tokens it reports: translated for other
+    /// wire families and embeddings APIs, checked and forwarded as it came for OpenAI-format chat.
+    private func decodeAnswer() -> Result<([UInt8], TokenUsage?), GatewayError> {
+        do throws(GatewayError) {
+            if let embeddings = context.embeddings {
+                let result = try embeddings.translator.result(from: body, providerName: context.providerName)
+                return .success((JSONWriter.encode(result.openAIJSON(model: context.upstreamModel, base64: embeddings.base64)),
+                                 TokenUsage(inputTokens: result.inputTokens, outputTokens: 0)))
+            }
+            if let translator = context.translator {
+                let completion = try translator.completion(from: body, model: context.upstreamModel, fallbackID: context.requestID,
+                                                           providerName: context.providerName)
+                return .success((context.dialect.completionBody(completion), completion.usage))
+            }
+            guard (try? JSONObjectScan(body)) != nil else {
+                throw GatewayError(status: 502, type: "api_error", code: "upstream_response_invalid",
+                                   message: "Provider '\(context.providerName)' sent a response that is not a JSON object.")
+            }
+            return .success((body, OpenAIAdapter.usage(inResponse: body)))
         } catch {
-            entry.status = error.status
-            entry.errorType = error.code
-            responder.respond(context.dialect.errorResponse(error, headers: headers))
-        }
-    }
-
-    private func respondEmbeddings(_ translator: any EmbeddingsTranslator, base64: Bool, entry: inout RequestLogEntry) {
-        do {
-            let result = try translator.result(from: body, providerName: context.providerName)
-            entry.inputTokens = result.inputTokens
-            entry.outputTokens = 0
-            var head = headers
-            head.add("content-type", "application/json")
-            responder.respond(HTTPResponse(status: 200, headers: head,
-                                           body: JSONWriter.encode(result.openAIJSON(model: context.upstreamModel, base64: base64))))
-        } catch {
-            entry.status = error.status
-            entry.errorType = error.code
-            responder.respond(context.dialect.errorResponse(error, headers: headers))
+            return .failure(error)
         }
     }
 
@@ -387,9 +421,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         entry.inputTokens = usage?.inputTokens
         entry.outputTokens = usage?.outputTokens
         entry.timeToFirstTokenMillis = firstTokenNanos.map { Int(($0 - context.startedAtNanos) / 1_000_000) }
-        var failure = streamFailure
-        if case .failure(let error) = result, failure == nil { failure = error.description }
-        if failure == nil && !sawDone { failure = "the upstream stream ended before its end marker" }
+        let failure = failureDescription(result)
         if let error = decoderError {
             // The provider reported an error mid-stream (or sent something untranslatable): pass on what it said.
             send(writer.fail(error))
@@ -405,6 +437,14 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             send(writer.finish(usage: usage))
         }
         responder.finishStream()
+    }
+
+    /// Why a relayed stream did not end cleanly, or nil when it did.
+    private func failureDescription(_ result: Result<UpstreamMetrics, UpstreamError>) -> String? {
+        if let streamFailure { return streamFailure }
+        if case .failure(let error) = result { return error.description }
+        if let decoderError { return decoderError.message }
+        return sawDone ? nil : "the upstream stream ended before its end marker"
     }
 
     /// Hands the request to its next attempt when this one failed before the client saw anything.

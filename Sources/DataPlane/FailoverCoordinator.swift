@@ -49,6 +49,10 @@ final class FailoverCoordinator: @unchecked Sendable {
     var onSuccess: ((String) -> Void)?
     /// Start a second attempt when the first has no response head after this long (nil: no hedging).
     var hedgeAfterMillis: Int?
+    /// For `stream_recovery: continue`: the request a cut stream is continued from (nil: no recovery).
+    var recoveryRequest: ChatCompletionRequest?
+    /// Sent after the partial answer, asking the next deployment to carry on from it.
+    static let continueInstruction = "Your previous answer was cut off. Continue it exactly where it stopped, without repeating anything."
     private var nextCandidate = 0
     /// Attempts started so far (their numbers are 1...launched).
     private var launched = 0
@@ -195,6 +199,51 @@ final class FailoverCoordinator: @unchecked Sendable {
             if let error = launch() { finishWithoutAttempt(pending, error) }
         }
         return true
+    }
+
+    /// A stream cut after the client received `partialText`: records the failure and, when another attempt
+    /// fits, starts a continuation on the next deployment (another one when the group has several) that
+    /// writes into the same client stream with `writer`. False leaves the stream to end with an error event.
+    func recover(from context: CompletionRelay.Context, partialText: String, writer: any ClientStreamWriter, reason: String) -> Bool {
+        guard var request = recoveryRequest, launched <= maxRetries, !responder.isCancelled else { return false }
+        let scope = running[context.attempt]?.scope ?? RateLimits.Scope()
+        record(context, outcome: .failure(reason: reason), status: 200, reason: "stream_cut: " + reason)
+        limits.settle(scope, charged: estimatedTokens, actual: 0)
+        request.messages.append(ChatMessage(role: .assistant, content: [.text(partialText)]))
+        request.messages.append(ChatMessage(role: .user, content: [.text(Self.continueInstruction)]))
+        request.stream = true
+        request.includeUsage = true
+        for _ in 0..<candidates.count {
+            let candidate = candidates[nextCandidate % candidates.count]
+            nextCandidate += 1
+            if candidate.deployment.id == context.deploymentID && candidates.count > 1 { continue }
+            let fingerprint = candidate.provider.healthFingerprint
+            let translator = chatTranslator(for: candidate.provider.kind) ?? OpenAITranslator()
+            guard health.wouldAdmit(candidate.deployment.id, fingerprint: fingerprint),
+                  let wire = try? translator.wireRequest(request, provider: candidate.provider, upstreamModel: candidate.deployment.upstreamModel)
+            else { continue }
+            let nextScope = Self.scope(candidate)
+            guard limits.acquire(nextScope, tokens: estimatedTokens) == nil else { continue }
+            guard health.admit(candidate.deployment.id, fingerprint: fingerprint) else {
+                limits.settle(nextScope, charged: estimatedTokens, actual: 0)
+                continue
+            }
+            var next = context
+            next.providerName = candidate.provider.name
+            next.upstreamModel = candidate.deployment.upstreamModel
+            next.deploymentID = candidate.deployment.id
+            next.providerFingerprint = fingerprint
+            next.translator = translator
+            next.hideUsageChunk = false
+            launched += 1
+            next.attempt = launched
+            winner = next.attempt
+            let relay = CompletionRelay(context: next, responder: responder, requestLog: requestLog, continuing: writer)
+            running[next.attempt] = Running(relay: relay, startedNanos: Timestamp.monotonicNanos(), scope: nextScope)
+            relay.start(wire, provider: candidate.provider, on: upstream)
+            return true
+        }
+        return false
     }
 
     /// The next candidate (cycling through the group) that the registry will admit once its wait is over,

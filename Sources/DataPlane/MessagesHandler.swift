@@ -30,7 +30,8 @@ extension ChatCompletionsHandler {
         }
         let present = canonical.parameterNames
         let reject = routed.policy.rejectUnsupportedParams
-        run(admission, model: canonical.model, routed: routed, estimate: estimate, responder: responder) { candidate, attempt throws(GatewayError) in
+        run(admission, model: canonical.model, routed: routed, estimate: estimate, responder: responder,
+            recoveryRequest: canonical.stream ? canonical : nil) { candidate, attempt throws(GatewayError) in
             // Every family is translated here: OpenAI-format providers get the canonical request re-encoded.
             let translator = chatTranslator(for: candidate.provider.kind) ?? OpenAITranslator()
             let refused = try ParameterPolicy.refused(present, by: candidate.deployment, reject: reject)

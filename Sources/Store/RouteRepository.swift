@@ -12,6 +12,8 @@ public struct RouteRecord: Sendable, Equatable {
     public var affinityTTLSeconds: Int?
     /// `drop` or `reject`: what happens to a parameter the chosen model refuses.
     public var unsupportedParams = "drop"
+    /// `continue` or `off`.
+    public var streamRecovery = "off"
     public var createdAt: Int64
     public var updatedAt: Int64
 
@@ -32,7 +34,7 @@ public struct RouteRecord: Sendable, Equatable {
 
 /// The `routes` table.
 extension ConfigRepository {
-    static let routeColumns = "name, strategy, fallbacks, retries, timeout_ms, cache, hedge, created_at, updated_at, affinity_ttl_s, unsupported_params"
+    static let routeColumns = "name, strategy, fallbacks, retries, timeout_ms, cache, hedge, created_at, updated_at, affinity_ttl_s, unsupported_params, stream_recovery"
 
     static func route(from row: Row) -> RouteRecord {
         var record = RouteRecord(name: row[0].string ?? "", strategy: row[1].string ?? "priority", fallbacks: row[2].string ?? "[]", retries: row[3].int,
@@ -40,6 +42,7 @@ extension ConfigRepository {
                     createdAt: row[7].int64 ?? 0,
                     updatedAt: row[8].int64 ?? 0)
         record.unsupportedParams = row[10].string ?? "drop"
+        record.streamRecovery = row[11].string ?? "off"
         return record
     }
 
@@ -58,13 +61,14 @@ extension ConfigRepository {
     public func upsert(_ r: RouteRecord) throws {
         try connection.execute("""
             INSERT INTO routes (name, strategy, fallbacks, retries, timeout_ms, cache, hedge, affinity_ttl_s, created_at, updated_at,
-              unsupported_params)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              unsupported_params, stream_recovery)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (name) DO UPDATE SET strategy = excluded.strategy, fallbacks = excluded.fallbacks, retries = excluded.retries,
               timeout_ms = excluded.timeout_ms, cache = excluded.cache, hedge = excluded.hedge, affinity_ttl_s = excluded.affinity_ttl_s,
-              updated_at = excluded.updated_at, unsupported_params = excluded.unsupported_params
+              updated_at = excluded.updated_at, unsupported_params = excluded.unsupported_params,
+              stream_recovery = excluded.stream_recovery
             """, [r.name, r.strategy, r.fallbacks, r.retries, r.timeoutMillis, r.cache, r.hedge, r.affinityTTLSeconds, r.createdAt, r.updatedAt,
-                  r.unsupportedParams])
+                  r.unsupportedParams, r.streamRecovery])
     }
 
     public func deleteRoute(name: String) throws {

@@ -12,6 +12,8 @@ struct MockBehaviour: Sendable {
         case stall
         /// Answer 200 with an error body instead of a completion.
         case errorBody = "error-body"
+        /// Answer 200 with a body cut off in the middle of its JSON.
+        case malformed
     }
 
     var latencyMillis: ClosedRange<Int> = 0...0

@@ -36,7 +36,7 @@ def requests_to(mock):
     return json.loads(http("GET", mock.base + "/mock/stats").body)["requests"]
 
 
-@pytest.mark.parametrize("fault", ["status=500", "status=503", "status=429", "latency=3000", "fault=reset"])
+@pytest.mark.parametrize("fault", ["status=500", "status=503", "status=429", "latency=3000", "fault=reset", "fault=malformed"])
 def test_a_failing_primary_is_invisible_to_the_client(pair, fault):
     gateway, primary, secondary = pair
     name = group(gateway, "ha", f"mock-demo:{fault}")
@@ -174,3 +174,35 @@ def test_hedging_serves_the_faster_deployment_when_the_first_is_slow(pair):
     group(gateway, "hedged-fast", "mock-demo")
     admin(gateway, "PUT", "/routes/hedged-fast", {"hedge": {"enabled": True, "after_ms": 300}})
     assert chat(gateway, "hedged-fast").headers["x-switchyard-attempts"] == "1"
+
+
+def test_stream_recovery_continues_a_cut_stream_on_the_next_deployment(pair):
+    gateway, primary, secondary = pair
+    group(gateway, "recover", "mock-demo:fault=drop")
+    # Without recovery the cut is reported (see above); with it the client gets one stream that completes.
+    assert admin(gateway, "PUT", "/routes/recover", {"stream_recovery": "continue"}).json()["stream_recovery"] == "continue"
+    response = chat(gateway, "recover", stream=True)
+    events = sse_events(response.body)
+    assert events[-1] == "[DONE]" and not any('"error"' in e for e in events), events
+    chunks = [json.loads(e) for e in events[:-1]]
+    text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
+    # The primary's first words, then the secondary's whole answer (mock-llm does not read the partial text).
+    assert text.startswith("Hello word1") and text.endswith("Hello" + "".join(f" word{i}" for i in range(1, 8)))
+    assert sum(1 for c in chunks if c["choices"] and c["choices"][0]["delta"].get("role")) == 1, "one role opener"
+    assert [c["choices"][0]["finish_reason"] for c in chunks if c["choices"] and c["choices"][0]["finish_reason"]] == ["stop"]
+    row = logged_request(gateway, response.headers["x-request-id"])
+    assert row["status"] == 200 and row["attempts"] == 2
+    attempts = wait_for(lambda: admin(gateway, "GET", f"/requests/{row['id']}").json()["attempts_detail"])
+    assert [(a["provider"], a["outcome"].split(":")[0]) for a in attempts] == [("primary", "stream_cut"), ("secondary", "ok")]
+
+
+def test_stream_recovery_through_the_anthropic_ingress(pair):
+    gateway, primary, secondary = pair
+    group(gateway, "recover-msg", "mock-demo:fault=drop")
+    admin(gateway, "PUT", "/routes/recover-msg", {"stream_recovery": "continue"})
+    from anthropic import Anthropic
+    client = Anthropic(base_url=gateway.data, api_key="loopback", max_retries=0)
+    with client.messages.stream(model="recover-msg", max_tokens=100, messages=[{"role": "user", "content": "hi"}]) as stream:
+        text = "".join(stream.text_stream)
+        final = stream.get_final_message()
+    assert text.startswith("Hello") and text.endswith(" word7") and final.stop_reason == "end_turn"

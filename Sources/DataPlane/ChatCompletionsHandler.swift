@@ -62,12 +62,11 @@ struct ChatCompletionsHandler {
                 return
             }
         }
-        let present = Set(chat.scan.fields.map(\.key))
         let reject = routed.policy.rejectUnsupportedParams
         run(admission, model: chat.model, routed: routed, estimate: estimate, responder: responder,
             recoveryRequest: chat.stream ? canonical : nil) { [canonical] candidate, attempt throws(GatewayError) in
-            var context = relayContext(admission, model: chat.model, candidate: candidate, stream: chat.stream, attempt: attempt)
-            let refused = try ParameterPolicy.refused(present, by: candidate.deployment, reject: reject)
+            let context = relayContext(admission, model: chat.model, candidate: candidate, stream: chat.stream, attempt: attempt)
+            let refused = try ParameterPolicy.refused(Set(chat.scan.fields.map(\.key)), by: candidate.deployment, reject: reject)
             let wire: WireRequest
             if let translator = chatTranslator(for: candidate.provider.kind), let canonical {
                 wire = try translator.wireRequest(refused.isEmpty ? canonical : canonical.removing(refused), provider: candidate.provider,
@@ -114,7 +113,7 @@ struct ChatCompletionsHandler {
 
     func relayContext(_ admission: Admission, model: String, candidate: FailoverCoordinator.Candidate, stream: Bool,
                       attempt: Int) -> CompletionRelay.Context {
-        var context = CompletionRelay.Context(requestID: admission.requestID, createdAtMillis: admission.createdAt,
+        let context = CompletionRelay.Context(requestID: admission.requestID, createdAtMillis: admission.createdAt,
                                               startedAtNanos: admission.startedAt, publicModel: model, providerName: candidate.provider.name,
                                               upstreamModel: candidate.deployment.upstreamModel, stream: stream)
         context.dialect = admission.dialect

@@ -12,7 +12,9 @@ import UpstreamClient
 final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     // Safety: mutable state is touched only on the connection's event loop (delegate callbacks and the
     // `whenWritable`/`onCancel` closures, which only call thread-safe transfer methods).
-    struct Context: Sendable {
+    /// One attempt's facts; a class so the per-request hand-offs pass a reference, not a large copy.
+    final class Context: @unchecked Sendable {
+        // Safety: built and read on the connection's event loop only.
         let requestID: String
         let createdAtMillis: Int64
         let startedAtNanos: UInt64
@@ -37,6 +39,33 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         var dialect = ClientDialect.openAI
         /// For an embeddings request to a provider with its own embeddings API: how to read its answer.
         var embeddings: (translator: any EmbeddingsTranslator, base64: Bool)?
+
+        init(requestID: String, createdAtMillis: Int64, startedAtNanos: UInt64, publicModel: String, providerName: String,
+             upstreamModel: String, stream: Bool) {
+            self.requestID = requestID
+            self.createdAtMillis = createdAtMillis
+            self.startedAtNanos = startedAtNanos
+            self.publicModel = publicModel
+            self.providerName = providerName
+            self.upstreamModel = upstreamModel
+            self.stream = stream
+        }
+
+        /// An independent copy, for the next attempt of the same request.
+        func copy() -> Context {
+            let copy = Context(requestID: requestID, createdAtMillis: createdAtMillis, startedAtNanos: startedAtNanos, publicModel: publicModel,
+                               providerName: providerName, upstreamModel: upstreamModel, stream: stream)
+            copy.deploymentID = deploymentID
+            copy.providerFingerprint = providerFingerprint
+            copy.attempt = attempt
+            copy.failover = failover
+            copy.hideUsageChunk = hideUsageChunk
+            copy.translator = translator
+            copy.includeUsage = includeUsage
+            copy.dialect = dialect
+            copy.embeddings = embeddings
+            return copy
+        }
     }
 
     /// The largest non-streamed upstream body accepted.
@@ -350,12 +379,12 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                     return
                 }
                 switch answer {
-                case .success(let (answerBody, tokens)):
-                    entry.inputTokens = tokens?.inputTokens
-                    entry.outputTokens = tokens?.outputTokens
+                case .success(let answer):
+                    entry.inputTokens = answer.usage?.inputTokens
+                    entry.outputTokens = answer.usage?.outputTokens
                     var head = headers
                     head.add("content-type", "application/json")
-                    responder.respond(HTTPResponse(status: status, headers: head, body: answerBody))
+                    responder.respond(HTTPResponse(status: status, headers: head, body: answer.body))
                 case .failure(let error):
                     entry.status = error.status
                     entry.errorType = error.code
@@ -382,25 +411,38 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         }
     }
 
+    /// A cheap check that a forwarded body is a whole JSON object: it starts with `{` and ends with `}`
+    /// (whitespace aside). It catches truncated bodies and HTML error pages without parsing the body.
+    static func looksLikeJSONObject(_ body: [UInt8]) -> Bool {
+        let isSpace: (UInt8) -> Bool = { $0 == 32 || $0 == 10 || $0 == 13 || $0 == 9 }
+        return body.first(where: { !isSpace($0) }) == UInt8(ascii: "{") && body.last(where: { !isSpace($0) }) == UInt8(ascii: "}")
+    }
+
+    /// A successful answer as the client gets it, and the tokens it reports.
+    struct Answer {
+        let body: [UInt8]
+        let usage: TokenUsage?
+    }
+
     /// The client's body for a successful upstream answer and the tokens it reports: translated for other
     /// wire families and embeddings APIs, checked and forwarded as it came for OpenAI-format chat.
-    private func decodeAnswer() -> Result<([UInt8], TokenUsage?), GatewayError> {
+    private func decodeAnswer() -> Result<Answer, GatewayError> {
         do throws(GatewayError) {
             if let embeddings = context.embeddings {
                 let result = try embeddings.translator.result(from: body, providerName: context.providerName)
-                return .success((JSONWriter.encode(result.openAIJSON(model: context.upstreamModel, base64: embeddings.base64)),
-                                 TokenUsage(inputTokens: result.inputTokens, outputTokens: 0)))
+                return .success(Answer(body: JSONWriter.encode(result.openAIJSON(model: context.upstreamModel, base64: embeddings.base64)),
+                                       usage: TokenUsage(inputTokens: result.inputTokens, outputTokens: 0)))
             }
             if let translator = context.translator {
                 let completion = try translator.completion(from: body, model: context.upstreamModel, fallbackID: context.requestID,
                                                            providerName: context.providerName)
-                return .success((context.dialect.completionBody(completion), completion.usage))
+                return .success(Answer(body: context.dialect.completionBody(completion), usage: completion.usage))
             }
-            guard (try? JSONObjectScan(body)) != nil else {
+            guard Self.looksLikeJSONObject(body) else {
                 throw GatewayError(status: 502, type: "api_error", code: "upstream_response_invalid",
                                    message: "Provider '\(context.providerName)' sent a response that is not a JSON object.")
             }
-            return .success((body, OpenAIAdapter.usage(inResponse: body)))
+            return .success(Answer(body: body, usage: OpenAIAdapter.usage(inResponse: body)))
         } catch {
             return .failure(error)
         }

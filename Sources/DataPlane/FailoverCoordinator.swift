@@ -64,7 +64,30 @@ final class FailoverCoordinator: @unchecked Sendable {
         let scope: RateLimits.Scope
     }
 
-    private var running: [Int: Running] = [:]
+    private var running = RunningAttempts()
+
+    /// The attempts in flight by number: almost always one, so a small array rather than a dictionary.
+    private struct RunningAttempts: Sequence {
+        private var items: [(number: Int, attempt: Running)] = []
+        var isEmpty: Bool { items.isEmpty }
+        var count: Int { items.count }
+        var values: [Running] { items.map(\.attempt) }
+
+        subscript(number: Int) -> Running? {
+            get { items.first { $0.number == number }?.attempt }
+            set {
+                items.removeAll { $0.number == number }
+                if let newValue { items.append((number, newValue)) }
+            }
+        }
+
+        mutating func removeValue(forKey number: Int) -> Running? {
+            defer { self[number] = nil }
+            return self[number]
+        }
+
+        func makeIterator() -> IndexingIterator<[(number: Int, attempt: Running)]> { items.makeIterator() }
+    }
     /// The attempt whose answer the client gets, once one has claimed it.
     private var winner: Int?
 
@@ -142,17 +165,20 @@ final class FailoverCoordinator: @unchecked Sendable {
                 continue
             }
             let fingerprint = candidate.provider.healthFingerprint
-            guard health.wouldAdmit(candidate.deployment.id, fingerprint: fingerprint) else { continue }
             let scope = Self.scope(candidate)
-            if let wait = limits.acquire(scope, tokens: estimatedTokens) {
-                limitedFor = min(limitedFor ?? wait, wait)
-                continue
+            if !scope.limits.isEmpty {
+                // Only budget a deployment that would be admitted, so a refused one is not charged.
+                guard health.wouldAdmit(candidate.deployment.id, fingerprint: fingerprint) else { continue }
+                if let wait = limits.acquire(scope, tokens: estimatedTokens) {
+                    limitedFor = min(limitedFor ?? wait, wait)
+                    continue
+                }
             }
             guard health.admit(candidate.deployment.id, fingerprint: fingerprint) else {
                 limits.settle(scope, charged: estimatedTokens, actual: 0)
                 continue
             }
-            var (context, wire) = prepared
+            let (context, wire) = prepared
             context.failover = self
             launched += 1
             let relay = CompletionRelay(context: context, responder: responder, requestLog: requestLog)
@@ -228,7 +254,7 @@ final class FailoverCoordinator: @unchecked Sendable {
                 limits.settle(nextScope, charged: estimatedTokens, actual: 0)
                 continue
             }
-            var next = context
+            let next = context.copy()
             next.providerName = candidate.provider.name
             next.upstreamModel = candidate.deployment.upstreamModel
             next.deploymentID = candidate.deployment.id
@@ -277,6 +303,14 @@ final class FailoverCoordinator: @unchecked Sendable {
                                                                       : .failure(reason: entry.errorType ?? "HTTP \(entry.status)")
         }
         if (200..<300).contains(entry.status) { onSuccess?(context.deploymentID) }
+        if history.isEmpty && running.count == 1, let attempt = running.removeValue(forKey: context.attempt) {
+            // The only attempt: the request row says it all, so no attempt row is built.
+            health.record(context.deploymentID, fingerprint: context.providerFingerprint, outcome,
+                          latencyMillis: Int((Timestamp.monotonicNanos() - attempt.startedNanos) / 1_000_000))
+            limits.settle(attempt.scope, charged: estimatedTokens, actual: (entry.inputTokens ?? 0) + (entry.outputTokens ?? 0))
+            entry.attempts = 1
+            return
+        }
         if let attempt = running[context.attempt] {
             record(context, outcome: outcome, status: entry.status, reason: entry.errorType ?? "ok")
             limits.settle(attempt.scope, charged: estimatedTokens, actual: (entry.inputTokens ?? 0) + (entry.outputTokens ?? 0))

@@ -28,16 +28,15 @@ extension ChatCompletionsHandler {
             reject(error, model: canonical.model, admission, responder)
             return
         }
-        let present = canonical.parameterNames
         let reject = routed.policy.rejectUnsupportedParams
         run(admission, model: canonical.model, routed: routed, estimate: estimate, responder: responder,
             recoveryRequest: canonical.stream ? canonical : nil) { candidate, attempt throws(GatewayError) in
             // Every family is translated here: OpenAI-format providers get the canonical request re-encoded.
             let translator = chatTranslator(for: candidate.provider.kind) ?? OpenAITranslator()
-            let refused = try ParameterPolicy.refused(present, by: candidate.deployment, reject: reject)
+            let refused = try ParameterPolicy.refused(canonical.parameterNames, by: candidate.deployment, reject: reject)
             let wire = try translator.wireRequest(refused.isEmpty ? canonical : canonical.removing(refused), provider: candidate.provider,
                                                   upstreamModel: candidate.deployment.upstreamModel)
-            var context = relayContext(admission, model: canonical.model, candidate: candidate, stream: canonical.stream, attempt: attempt)
+            let context = relayContext(admission, model: canonical.model, candidate: candidate, stream: canonical.stream, attempt: attempt)
             context.translator = translator
             return (context, wire)
         }

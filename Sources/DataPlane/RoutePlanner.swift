@@ -35,6 +35,12 @@ struct RoutePlanner {
                                message: "The model '\(model)' does not exist or has no enabled deployment.", param: "model")
         }
         var plan = Plan(policy: snapshot.route(model))
+        // The common case, one deployment and no fallbacks, without the general path's bookkeeping.
+        if group.count == 1, plan.policy.fallbacks.isEmpty, let provider = snapshot.providers[group[0].providerID],
+           provider.apiKeyProblem == nil, estimate.promptTokens <= group[0].contextWindow ?? .max {
+            plan.candidates = [.init(deployment: group[0], provider: provider)]
+            return plan
+        }
         var seen: Set<String> = []
         for name in [model] + plan.policy.fallbacks {
             let members = (snapshot.routeGroups[name] ?? []).filter { deployment in

@@ -39,9 +39,10 @@ struct ChatCompletionsHandler {
             return
         }
         let routed: (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy)
-        let maxOutput = chat.scan.value("max_completion_tokens")?.intValue ?? chat.scan.value("max_tokens")?.intValue ?? Self.assumedOutputTokens
-        let estimate = RoutePlanner.Estimate(promptTokens: request.body.count / 4, outputTokens: maxOutput,
-                                session: request.headers["x-session-id"] ?? chat.scan.value("user")?.stringValue)
+        let estimate = RoutePlanner.Estimate(
+            promptTokens: request.body.count / 4,
+            outputTokens: chat.scan.value("max_completion_tokens")?.intValue ?? chat.scan.value("max_tokens")?.intValue ?? Self.assumedOutputTokens,
+            session: request.headers["x-session-id"] ?? chat.scan.value("user")?.stringValue)
         do {
             routed = try route(chat.model, estimate: estimate)
         } catch {
@@ -97,7 +98,7 @@ struct ChatCompletionsHandler {
         // All attempts and waits fit in the route's deadline, else the longest total timeout among the candidates.
         let budgetMillis = routed.policy.timeoutMillis ?? routed.candidates.map(\.provider.timeouts.totalMillis).max() ?? 0
         let coordinator = FailoverCoordinator(candidates: routed.candidates, prepare: prepare, health: health, limits: limits,
-                                              estimatedTokens: estimate.promptTokens + estimate.outputTokens, upstream: upstream,
+                                              estimate: estimate, upstream: upstream,
                                               responder: responder, requestLog: requestLog,
                                               deadlineNanos: admission.startedAt + UInt64(budgetMillis) * 1_000_000,
                                               maxRetries: routed.policy.retries ?? FailoverCoordinator.defaultRetries)

@@ -33,8 +33,9 @@ final class FailoverCoordinator: @unchecked Sendable {
     let prepare: Prepare
     let health: DeploymentHealth
     let limits: RateLimits
+    let estimate: RoutePlanner.Estimate
     /// Tokens the request is expected to use (prompt estimate plus its output limit), charged to tpm limits up front.
-    let estimatedTokens: Int
+    private lazy var estimatedTokens = estimate.promptTokens + estimate.outputTokens
     let backoff = Backoff()
     let upstream: UpstreamHTTPClient
     let responder: HTTPResponder
@@ -91,13 +92,13 @@ final class FailoverCoordinator: @unchecked Sendable {
     /// The attempt whose answer the client gets, once one has claimed it.
     private var winner: Int?
 
-    init(candidates: [Candidate], prepare: @escaping Prepare, health: DeploymentHealth, limits: RateLimits, estimatedTokens: Int,
+    init(candidates: [Candidate], prepare: @escaping Prepare, health: DeploymentHealth, limits: RateLimits, estimate: RoutePlanner.Estimate,
          upstream: UpstreamHTTPClient,
          responder: HTTPResponder, requestLog: RequestLogWriter, deadlineNanos: UInt64, maxRetries: Int = defaultRetries,
          random: @escaping (ClosedRange<Int>) -> Int = { Int.random(in: $0) }) {
         self.maxRetries = maxRetries
         self.limits = limits
-        self.estimatedTokens = estimatedTokens
+        self.estimate = estimate
         self.candidates = candidates
         self.prepare = prepare
         self.health = health
@@ -139,7 +140,7 @@ final class FailoverCoordinator: @unchecked Sendable {
             running[number] = nil
             other.relay.abandon()
             health.record(other.relay.context.deploymentID, fingerprint: other.relay.context.providerFingerprint, .abandoned)
-            limits.settle(other.scope, charged: estimatedTokens, actual: 0)
+            settle(other.scope, actual: 0)
             history.append(RequestAttempt(number: number, provider: other.relay.context.providerName,
                                           upstreamModel: other.relay.context.upstreamModel, status: 0, outcome: "hedge_lost",
                                           latencyMillis: Int((Timestamp.monotonicNanos() - other.startedNanos) / 1_000_000)))
@@ -175,7 +176,7 @@ final class FailoverCoordinator: @unchecked Sendable {
                 }
             }
             guard health.admit(candidate.deployment.id, fingerprint: fingerprint) else {
-                limits.settle(scope, charged: estimatedTokens, actual: 0)
+                settle(scope, actual: 0)
                 continue
             }
             let (context, wire) = prepared
@@ -198,11 +199,21 @@ final class FailoverCoordinator: @unchecked Sendable {
                                 + "rate limited or disabled (see /admin/v1/health).")
     }
 
+    /// Returns the tokens charged up front to `scope` less `actual` (nothing to do without limits).
+    private func settle(_ scope: RateLimits.Scope, actual: Int) {
+        guard !scope.limits.isEmpty else { return }
+        limits.settle(scope, charged: estimatedTokens, actual: actual)
+    }
+
     /// The rpm/tpm limits that cover a candidate: its provider's and its own.
     static func scope(_ candidate: Candidate) -> RateLimits.Scope {
         var scope = RateLimits.Scope()
-        scope.add("provider:" + candidate.provider.id, rpm: candidate.provider.rpm, tpm: candidate.provider.tpm)
-        scope.add("deployment:" + candidate.deployment.id, rpm: candidate.deployment.rpm, tpm: candidate.deployment.tpm)
+        if candidate.provider.rpm != nil || candidate.provider.tpm != nil {
+            scope.add("provider:" + candidate.provider.id, rpm: candidate.provider.rpm, tpm: candidate.provider.tpm)
+        }
+        if candidate.deployment.rpm != nil || candidate.deployment.tpm != nil {
+            scope.add("deployment:" + candidate.deployment.id, rpm: candidate.deployment.rpm, tpm: candidate.deployment.tpm)
+        }
         return scope
     }
 
@@ -212,7 +223,7 @@ final class FailoverCoordinator: @unchecked Sendable {
     func failOver(from context: CompletionRelay.Context, outcome: AttemptOutcome, status: Int, reason: String, retryAfterMillis: Int?) -> Bool {
         let scope = running[context.attempt]?.scope ?? RateLimits.Scope()
         record(context, outcome: outcome, status: status, reason: reason)
-        limits.settle(scope, charged: estimatedTokens, actual: 0)
+        settle(scope, actual: 0)
         // Another attempt is still running (a hedge) or has already answered: it serves the client.
         if winner != nil || !running.isEmpty { return true }
         guard launched <= maxRetries, !responder.isCancelled else { return false }
@@ -234,7 +245,7 @@ final class FailoverCoordinator: @unchecked Sendable {
         guard var request = recoveryRequest, launched <= maxRetries, !responder.isCancelled else { return false }
         let scope = running[context.attempt]?.scope ?? RateLimits.Scope()
         record(context, outcome: .failure(reason: reason), status: 200, reason: "stream_cut: " + reason)
-        limits.settle(scope, charged: estimatedTokens, actual: 0)
+        settle(scope, actual: 0)
         request.messages.append(ChatMessage(role: .assistant, content: [.text(partialText)]))
         request.messages.append(ChatMessage(role: .user, content: [.text(Self.continueInstruction)]))
         request.stream = true
@@ -251,7 +262,7 @@ final class FailoverCoordinator: @unchecked Sendable {
             let nextScope = Self.scope(candidate)
             guard limits.acquire(nextScope, tokens: estimatedTokens) == nil else { continue }
             guard health.admit(candidate.deployment.id, fingerprint: fingerprint) else {
-                limits.settle(nextScope, charged: estimatedTokens, actual: 0)
+                settle(nextScope, actual: 0)
                 continue
             }
             let next = context.copy()
@@ -307,13 +318,13 @@ final class FailoverCoordinator: @unchecked Sendable {
             // The only attempt: the request row says it all, so no attempt row is built.
             health.record(context.deploymentID, fingerprint: context.providerFingerprint, outcome,
                           latencyMillis: Int((Timestamp.monotonicNanos() - attempt.startedNanos) / 1_000_000))
-            limits.settle(attempt.scope, charged: estimatedTokens, actual: (entry.inputTokens ?? 0) + (entry.outputTokens ?? 0))
+            settle(attempt.scope, actual: (entry.inputTokens ?? 0) + (entry.outputTokens ?? 0))
             entry.attempts = 1
             return
         }
         if let attempt = running[context.attempt] {
             record(context, outcome: outcome, status: entry.status, reason: entry.errorType ?? "ok")
-            limits.settle(attempt.scope, charged: estimatedTokens, actual: (entry.inputTokens ?? 0) + (entry.outputTokens ?? 0))
+            settle(attempt.scope, actual: (entry.inputTokens ?? 0) + (entry.outputTokens ?? 0))
         }
         history.sort { $0.number < $1.number }
         entry.attempts = history.count

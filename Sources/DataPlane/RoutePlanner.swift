@@ -13,10 +13,20 @@ struct RoutePlanner {
 
     /// What routing estimates about a request before sending it: prompt tokens (about four bytes each),
     /// the output it may produce, and its affinity key (the `x-session-id` header, else its user).
-    struct Estimate {
-        var promptTokens: Int
-        var outputTokens: Int
-        var session: String? = nil
+    /// The output and session are read from the request only when a route needs them (cost ordering, token
+    /// limits, affinity), so plain requests do not pay for them.
+    final class Estimate {
+        let promptTokens: Int
+        private let readOutputTokens: () -> Int
+        private let readSession: () -> String?
+        private(set) lazy var outputTokens: Int = readOutputTokens()
+        private(set) lazy var session: String? = readSession()
+
+        init(promptTokens: Int, outputTokens: @escaping @autoclosure () -> Int, session: @escaping @autoclosure () -> String? = nil) {
+            self.promptTokens = promptTokens
+            readOutputTokens = outputTokens
+            readSession = session
+        }
     }
 
     /// The deployments considered for a request, in order, and those set aside.

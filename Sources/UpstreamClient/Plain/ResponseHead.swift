@@ -125,6 +125,6 @@ struct ResponseHead {
     }
 
     private static func matches(_ name: Slice<UnsafeBufferPointer<UInt8>>, _ lowercase: String) -> Bool {
-        name.count == lowercase.utf8.count && zip(name, lowercase.utf8).allSatisfy { ($0 >= 65 && $0 <= 90 ? $0 + 32 : $0) == $1 }
+        name.count == lowercase.utf8.count && name.first.map({ $0 | 0x20 }) == lowercase.utf8.first && zip(name, lowercase.utf8).allSatisfy { ($0 >= 65 && $0 <= 90 ? $0 + 32 : $0) == $1 }
     }
 }

@@ -7,7 +7,7 @@ import Store
 /// (`timeout_ms`), session `affinity`, and `hedge` (a second attempt when the first has no answer after
 /// `after_ms`). `cache` is accepted in its contract shape but must stay disabled until caching lands.
 struct RouteEndpoints {
-    static let fields: Set<String> = ["strategy", "fallbacks", "retries", "timeout_ms", "cache", "hedge", "affinity", "unsupported_params", "stream_recovery"]
+    static let fields: Set<String> = ["strategy", "fallbacks", "retries", "timeout_ms", "cache", "hedge", "affinity", "unsupported_params", "stream_recovery", "timeouts"]
     let config: ConfigService
 
     func perform(_ route: AdminHandler.Route, _ request: HTTPRequest, name: String) throws -> HTTPResponse {
@@ -66,6 +66,11 @@ struct RouteEndpoints {
             guard recovery == "continue" || recovery == "off" else { throw AdminError.invalid("stream_recovery", "must be 'continue' or 'off'") }
             record.streamRecovery = recovery
         }
+        if reader.has("timeouts") {
+            let timeouts = try reader.object("timeouts", allowed: ["connect_ms", "first_byte_ms", "stream_idle_ms"])
+            for field in ["connect_ms", "first_byte_ms", "stream_idle_ms"] { _ = try timeouts?.int(field, in: 1...ProviderPayload.maxTimeoutMillis) }
+            record.timeouts = reader.raw("timeouts").map(JSONWriter.string) ?? "{}"
+        }
         if reader.has("affinity") {
             let affinity = try reader.object("affinity", allowed: ["ttl_s"])
             record.affinityTTLSeconds = try affinity?.int("ttl_s", in: 1...86_400)
@@ -108,6 +113,7 @@ struct RouteEndpoints {
             ("hedge", (try? JSONParser.parse(Array(r.hedge.utf8))) ?? .object([])),
             ("affinity", r.affinityTTLSeconds.map { .object([("ttl_s", .int($0))]) } ?? .null),
             ("unsupported_params", .string(r.unsupportedParams)), ("stream_recovery", .string(r.streamRecovery)),
+            ("timeouts", (try? JSONParser.parse(Array(r.timeouts.utf8))) ?? .object([])),
             ("created_at", .string(Timestamp.iso8601(r.createdAt))), ("updated_at", .string(Timestamp.iso8601(r.updatedAt))),
         ])
     }

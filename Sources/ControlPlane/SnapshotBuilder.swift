@@ -48,6 +48,10 @@ enum SnapshotBuilder {
                                      hedgeAfterMillis: RouteEndpoints.hedgeAfterMillis(r.hedge),
                                      rejectUnsupportedParams: r.unsupportedParams == "reject")
             policy.streamRecovery = r.streamRecovery == "continue"
+            let timeouts = try? JSONParser.parse(Array(r.timeouts.utf8))
+            policy.connectTimeoutMillis = timeouts?["connect_ms"]?.intValue
+            policy.firstByteTimeoutMillis = timeouts?["first_byte_ms"]?.intValue
+            policy.streamIdleTimeoutMillis = timeouts?["stream_idle_ms"]?.intValue
             return policy
         }
         return ConfigSnapshot(version: version, createdAtMillis: now, providers: resolved, models: deployments, routes: policies)

@@ -22,6 +22,19 @@ public struct RoutePolicy: Sendable, Equatable {
     public var rejectUnsupportedParams = false
     /// Resume a stream cut after its first event on the next deployment (`stream_recovery: continue`).
     public var streamRecovery = false
+    /// Timeouts that override each provider's for this route (nil fields keep the provider's).
+    public var connectTimeoutMillis: Int?
+    public var firstByteTimeoutMillis: Int?
+    public var streamIdleTimeoutMillis: Int?
+
+    /// `provider`'s timeouts with this route's overrides applied.
+    public func timeouts(for provider: UpstreamTimeouts) -> UpstreamTimeouts {
+        var timeouts = provider
+        if let connectTimeoutMillis { timeouts.connectMillis = connectTimeoutMillis }
+        if let firstByteTimeoutMillis { timeouts.firstByteMillis = firstByteTimeoutMillis }
+        if let streamIdleTimeoutMillis { timeouts.streamIdleMillis = streamIdleTimeoutMillis }
+        return timeouts
+    }
 
     public init(name: String, strategy: Strategy = .priority, fallbacks: [String] = [], retries: Int? = nil, timeoutMillis: Int? = nil,
                 affinityTTLSeconds: Int? = nil, hedgeAfterMillis: Int? = nil, rejectUnsupportedParams: Bool = false) {

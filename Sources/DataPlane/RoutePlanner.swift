@@ -98,7 +98,16 @@ struct RoutePlanner {
             throw GatewayError(status: 502, type: "api_error", code: "provider_misconfigured",
                                message: plan.keyProblem ?? "The model '\(model)' has no callable deployment.")
         }
-        return (plan.candidates, plan.policy)
+        let policy = plan.policy
+        guard policy.connectTimeoutMillis != nil || policy.firstByteTimeoutMillis != nil || policy.streamIdleTimeoutMillis != nil else {
+            return (plan.candidates, policy)
+        }
+        // The route's timeouts override each provider's for this request.
+        return (plan.candidates.map { candidate in
+            var provider = candidate.provider
+            provider.timeouts = policy.timeouts(for: provider.timeouts)
+            return .init(deployment: candidate.deployment, provider: provider)
+        }, policy)
     }
 
     /// One group's deployments ordered by `strategy`.

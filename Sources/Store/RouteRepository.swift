@@ -14,6 +14,8 @@ public struct RouteRecord: Sendable, Equatable {
     public var unsupportedParams = "drop"
     /// `continue` or `off`.
     public var streamRecovery = "off"
+    /// JSON object of timeout overrides (`connect_ms`, `first_byte_ms`, `stream_idle_ms`).
+    public var timeouts = "{}"
     public var createdAt: Int64
     public var updatedAt: Int64
 
@@ -34,7 +36,7 @@ public struct RouteRecord: Sendable, Equatable {
 
 /// The `routes` table.
 extension ConfigRepository {
-    static let routeColumns = "name, strategy, fallbacks, retries, timeout_ms, cache, hedge, created_at, updated_at, affinity_ttl_s, unsupported_params, stream_recovery"
+    static let routeColumns = "name, strategy, fallbacks, retries, timeout_ms, cache, hedge, created_at, updated_at, affinity_ttl_s, unsupported_params, stream_recovery, timeouts"
 
     static func route(from row: Row) -> RouteRecord {
         var record = RouteRecord(name: row[0].string ?? "", strategy: row[1].string ?? "priority", fallbacks: row[2].string ?? "[]", retries: row[3].int,
@@ -43,6 +45,7 @@ extension ConfigRepository {
                     updatedAt: row[8].int64 ?? 0)
         record.unsupportedParams = row[10].string ?? "drop"
         record.streamRecovery = row[11].string ?? "off"
+        record.timeouts = row[12].string ?? "{}"
         return record
     }
 
@@ -61,14 +64,14 @@ extension ConfigRepository {
     public func upsert(_ r: RouteRecord) throws {
         try connection.execute("""
             INSERT INTO routes (name, strategy, fallbacks, retries, timeout_ms, cache, hedge, affinity_ttl_s, created_at, updated_at,
-              unsupported_params, stream_recovery)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              unsupported_params, stream_recovery, timeouts)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (name) DO UPDATE SET strategy = excluded.strategy, fallbacks = excluded.fallbacks, retries = excluded.retries,
               timeout_ms = excluded.timeout_ms, cache = excluded.cache, hedge = excluded.hedge, affinity_ttl_s = excluded.affinity_ttl_s,
               updated_at = excluded.updated_at, unsupported_params = excluded.unsupported_params,
-              stream_recovery = excluded.stream_recovery
+              stream_recovery = excluded.stream_recovery, timeouts = excluded.timeouts
             """, [r.name, r.strategy, r.fallbacks, r.retries, r.timeoutMillis, r.cache, r.hedge, r.affinityTTLSeconds, r.createdAt, r.updatedAt,
-                  r.unsupportedParams, r.streamRecovery])
+                  r.unsupportedParams, r.streamRecovery, r.timeouts])
     }
 
     public func deleteRoute(name: String) throws {

@@ -206,3 +206,20 @@ def test_stream_recovery_through_the_anthropic_ingress(pair):
         text = "".join(stream.text_stream)
         final = stream.get_final_message()
     assert text.startswith("Hello") and text.endswith(" word7") and final.stop_reason == "end_turn"
+
+
+def test_a_route_overrides_the_providers_timeouts(tmp_path):
+    mock = start_mock()
+    gateway = start_gateway(tmp_path / "var")
+    try:
+        admin(gateway, "POST", "/providers", {"name": "patient", "kind": "openai_compatible", "base_url": mock.base + "/v1"})
+        admin(gateway, "POST", "/models", {"name": "impatient", "provider": "patient", "upstream_model": "mock-demo:latency=2000"})
+        assert admin(gateway, "PUT", "/routes/impatient", {"timeouts": {"first_byte_ms": 300}, "retries": 0}).json()["timeouts"] == {"first_byte_ms": 300}
+        started = time.monotonic()
+        response = chat(gateway, "impatient")
+        assert response.status == 504 and response.json()["error"]["code"] == "upstream_timeout"
+        assert time.monotonic() - started < 1.2
+        assert admin(gateway, "PUT", "/routes/impatient", {"timeouts": {"first_byte_ms": 0}}).status == 422
+    finally:
+        gateway.kill()
+        mock.kill()

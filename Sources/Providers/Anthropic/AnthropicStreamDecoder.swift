@@ -4,21 +4,15 @@ import Core
 /// `message_stop`, `ping`, `error`) into chat-completion chunks.
 final class AnthropicStreamDecoder: ChatStreamDecoder {
     private var reader = SSEJSONReader()
-    private var id: String
-    private var model: String
-    private let created = Int(Timestamp.nowMillis() / 1000)
+    private var stamp: StreamStamp
     /// Content block index → tool-call index, for tool_use blocks.
     private var toolIndexes: [Int: Int] = [:]
     private var inputTokens = 0, cachedTokens = 0, outputTokens = 0
     private var sawUsage = false
     private(set) var isComplete = false
 
-    private let providerName: String
-
     init(model: String, fallbackID: String, providerName: String) {
-        self.providerName = providerName
-        self.model = model
-        self.id = fallbackID
+        stamp = StreamStamp(model: model, fallbackID: fallbackID, providerName: providerName)
     }
 
     var usage: TokenUsage? {
@@ -27,9 +21,9 @@ final class AnthropicStreamDecoder: ChatStreamDecoder {
 
     func feed(_ bytes: UnsafeRawBufferPointer) throws(GatewayError) -> [ChatCompletionChunk] {
         var chunks: [ChatCompletionChunk] = []
-        for event in try reader.feed(bytes, providerName: providerName) {
+        for event in try reader.feed(bytes, providerName: stamp.providerName) {
             if let choice = try translate(event) {
-                chunks.append(ChatCompletionChunk(id: id, model: model, created: created, choices: [choice]))
+                chunks.append(stamp.chunk([choice]))
             }
         }
         return chunks
@@ -41,8 +35,8 @@ final class AnthropicStreamDecoder: ChatStreamDecoder {
         switch event["type"]?.stringValue {
         case "message_start":
             let message = event["message"]
-            if let value = message?["id"]?.stringValue { id = value }
-            if let value = message?["model"]?.stringValue { model = value }
+            if let value = message?["id"]?.stringValue { stamp.id = value }
+            if let value = message?["model"]?.stringValue { stamp.model = value }
             if let usage = message?["usage"].flatMap(AnthropicTranslator.usage) {
                 inputTokens = usage.inputTokens
                 cachedTokens = usage.cachedInputTokens
@@ -86,7 +80,7 @@ final class AnthropicStreamDecoder: ChatStreamDecoder {
             let error = event["error"]
             let status = error?["type"]?.stringValue == "overloaded_error" ? 529 : 500
             throw UpstreamErrorMapping.gatewayError(status: status, message: error?["message"]?.stringValue,
-                                                    code: error?["type"]?.stringValue, providerName: providerName)
+                                                    code: error?["type"]?.stringValue, providerName: stamp.providerName)
         default:
             return nil  // ping, and event types added later
         }

@@ -4,10 +4,7 @@ import Core
 /// `messageStop`, `metadata` with usage; exceptions as `:message-type: exception`) into chunks.
 final class BedrockStreamDecoder: ChatStreamDecoder {
     private var framing = AWSEventStream.Decoder()
-    private let id: String
-    private let model: String
-    private let providerName: String
-    private let created = Int(Timestamp.nowMillis() / 1000)
+    private var stamp: StreamStamp
     /// Content block index → tool-call index, for toolUse blocks.
     private var toolIndexes: [Int: Int] = [:]
     private var stopped = false
@@ -16,9 +13,7 @@ final class BedrockStreamDecoder: ChatStreamDecoder {
     var isComplete: Bool { stopped && usage != nil }
 
     init(model: String, fallbackID: String, providerName: String) {
-        self.model = model
-        self.id = fallbackID
-        self.providerName = providerName
+        stamp = StreamStamp(model: model, fallbackID: fallbackID, providerName: providerName)
     }
 
     func feed(_ bytes: UnsafeRawBufferPointer) throws(GatewayError) -> [ChatCompletionChunk] {
@@ -26,18 +21,18 @@ final class BedrockStreamDecoder: ChatStreamDecoder {
         do {
             messages = try framing.feed(bytes)
         } catch {
-            throw StreamFailure.malformed("the event-stream framing is invalid (\(error))", provider: providerName)
+            throw StreamFailure.malformed("the event-stream framing is invalid (\(error))", provider: stamp.providerName)
         }
         var chunks: [ChatCompletionChunk] = []
         for message in messages {
             guard let payload = try? JSONParser.parse(message.payload) else {
-                throw StreamFailure.malformed("an event's payload is not JSON", provider: providerName)
+                throw StreamFailure.malformed("an event's payload is not JSON", provider: stamp.providerName)
             }
             if message.headers[":message-type"] == "exception" || message.headers[":message-type"] == "error" {
-                throw Self.exception(message.headers[":exception-type"] ?? message.headers[":error-code"], payload: payload, providerName: providerName)
+                throw Self.exception(message.headers[":exception-type"] ?? message.headers[":error-code"], payload: payload, providerName: stamp.providerName)
             }
             if let choice = translate(message.headers[":event-type"], payload) {
-                chunks.append(ChatCompletionChunk(id: id, model: model, created: created, choices: [choice]))
+                chunks.append(stamp.chunk([choice]))
             }
         }
         return chunks

@@ -4,26 +4,21 @@ import Core
 /// `tool-plan-delta`, `message-end` carrying the finish reason and usage) into chat-completion chunks.
 final class CohereStreamDecoder: ChatStreamDecoder {
     private var reader = SSEJSONReader()
-    private var id: String
-    private let model: String
-    private let providerName: String
-    private let created = Int(Timestamp.nowMillis() / 1000)
+    private var stamp: StreamStamp
     /// The tool call being streamed (its delta index).
     private var toolIndex = -1
     private(set) var usage: TokenUsage?
     private(set) var isComplete = false
 
     init(model: String, fallbackID: String, providerName: String) {
-        self.model = model
-        self.id = fallbackID
-        self.providerName = providerName
+        stamp = StreamStamp(model: model, fallbackID: fallbackID, providerName: providerName)
     }
 
     func feed(_ bytes: UnsafeRawBufferPointer) throws(GatewayError) -> [ChatCompletionChunk] {
         var chunks: [ChatCompletionChunk] = []
-        for event in try reader.feed(bytes, providerName: providerName) {
+        for event in try reader.feed(bytes, providerName: stamp.providerName) {
             if let choice = try translate(event) {
-                chunks.append(ChatCompletionChunk(id: id, model: model, created: created, choices: [choice]))
+                chunks.append(stamp.chunk([choice]))
             }
         }
         return chunks
@@ -35,7 +30,7 @@ final class CohereStreamDecoder: ChatStreamDecoder {
         let message = event["delta"]?["message"]
         switch event["type"]?.stringValue {
         case "message-start":
-            if let value = event["id"]?.stringValue { id = value }
+            if let value = event["id"]?.stringValue { stamp.id = value }
             return ChunkChoice(role: .assistant, content: "")
         case "content-delta":
             guard let text = message?["content"]?["text"]?.stringValue, !text.isEmpty else { return nil }
@@ -53,7 +48,7 @@ final class CohereStreamDecoder: ChatStreamDecoder {
             let delta = event["delta"]
             let reason = delta?["finish_reason"]?.stringValue
             if let found = delta?["usage"].flatMap(CohereTranslator.usage) { usage = found }
-            if reason == "ERROR" { throw CohereTranslator.generationError(providerName) }
+            if reason == "ERROR" { throw CohereTranslator.generationError(stamp.providerName) }
             isComplete = true
             return ChunkChoice(finishReason: CohereTranslator.finishReason(reason) ?? .stop)
         default:

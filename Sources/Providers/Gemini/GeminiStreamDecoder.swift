@@ -4,10 +4,7 @@ import Core
 /// piece of each candidate) into chat-completion chunks. A finish reason marks the end.
 final class GeminiStreamDecoder: ChatStreamDecoder {
     private var reader = SSEJSONReader()
-    private var id: String
-    private var model: String
-    private let providerName: String
-    private let created = Int(Timestamp.nowMillis() / 1000)
+    private var stamp: StreamStamp
     private var startedCandidates: Set<Int> = []
     private var callCount = 0
     /// Per candidate, how many tool calls it has streamed (their delta indexes).
@@ -16,25 +13,23 @@ final class GeminiStreamDecoder: ChatStreamDecoder {
     private(set) var isComplete = false
 
     init(model: String, fallbackID: String, providerName: String) {
-        self.model = model
-        self.id = fallbackID
-        self.providerName = providerName
+        stamp = StreamStamp(model: model, fallbackID: fallbackID, providerName: providerName)
     }
 
     func feed(_ bytes: UnsafeRawBufferPointer) throws(GatewayError) -> [ChatCompletionChunk] {
         var chunks: [ChatCompletionChunk] = []
-        for event in try reader.feed(bytes, providerName: providerName) {
+        for event in try reader.feed(bytes, providerName: stamp.providerName) {
             if let error = event["error"] {
                 throw UpstreamErrorMapping.gatewayError(status: error["code"]?.intValue ?? 500, message: error["message"]?.stringValue,
-                                                        code: error["status"]?.stringValue?.lowercased(), providerName: providerName)
+                                                        code: error["status"]?.stringValue?.lowercased(), providerName: stamp.providerName)
             }
-            if let value = event["responseId"]?.stringValue { id = value }
-            if let value = event["modelVersion"]?.stringValue { model = value }
+            if let value = event["responseId"]?.stringValue { stamp.id = value }
+            if let value = event["modelVersion"]?.stringValue { stamp.model = value }
             if let metadata = event["usageMetadata"], let found = GeminiTranslator.usage(metadata) { usage = found }
             let candidates = event["candidates"]?.arrayValue ?? []
             if candidates.isEmpty, event["promptFeedback"]?["blockReason"] != nil {
                 isComplete = true
-                chunks.append(chunk([ChunkChoice(role: .assistant, finishReason: .contentFilter)]))
+                chunks.append(stamp.chunk([ChunkChoice(role: .assistant, finishReason: .contentFilter)]))
                 continue
             }
             var choices: [ChunkChoice] = []
@@ -56,14 +51,11 @@ final class GeminiStreamDecoder: ChatStreamDecoder {
                 choices.append(ChunkChoice(index: index, role: isFirst ? .assistant : nil, content: text.isEmpty && !isFirst ? nil : text,
                                            toolCalls: deltas, finishReason: finish))
             }
-            if !choices.isEmpty { chunks.append(chunk(choices)) }
+            if !choices.isEmpty { chunks.append(stamp.chunk(choices)) }
         }
         return chunks
     }
 
     func finish() throws(GatewayError) -> [ChatCompletionChunk] { [] }
 
-    private func chunk(_ choices: [ChunkChoice]) -> ChatCompletionChunk {
-        ChatCompletionChunk(id: id, model: model, created: created, choices: choices)
-    }
 }

@@ -4,39 +4,34 @@ import Core
 /// `done_reason` and the token counts; `{"error": ...}` mid-stream) into chat-completion chunks.
 final class OllamaStreamDecoder: ChatStreamDecoder {
     private var reader = NDJSONReader()
-    private let id: String
-    private var model: String
-    private let providerName: String
-    private let created = Int(Timestamp.nowMillis() / 1000)
+    private var stamp: StreamStamp
     private var started = false
     private var callCount = 0
     private(set) var usage: TokenUsage?
     private(set) var isComplete = false
 
     init(model: String, fallbackID: String, providerName: String) {
-        self.model = model
-        self.id = fallbackID
-        self.providerName = providerName
+        stamp = StreamStamp(model: model, fallbackID: fallbackID, providerName: providerName)
     }
 
     func feed(_ bytes: UnsafeRawBufferPointer) throws(GatewayError) -> [ChatCompletionChunk] {
         var chunks: [ChatCompletionChunk] = []
-        for line in try reader.feed(bytes, providerName: providerName) {
+        for line in try reader.feed(bytes, providerName: stamp.providerName) {
             chunks += try translate(line)
         }
         return chunks
     }
 
     func finish() throws(GatewayError) -> [ChatCompletionChunk] {
-        guard let line = try reader.finish(providerName: providerName) else { return [] }
+        guard let line = try reader.finish(providerName: stamp.providerName) else { return [] }
         return try translate(line)
     }
 
     private func translate(_ line: JSONValue) throws(GatewayError) -> [ChatCompletionChunk] {
         if let message = line["error"]?.stringValue {
-            throw UpstreamErrorMapping.gatewayError(status: 500, message: message, code: nil, providerName: providerName)
+            throw UpstreamErrorMapping.gatewayError(status: 500, message: message, code: nil, providerName: stamp.providerName)
         }
-        if let value = line["model"]?.stringValue { model = value }
+        if let value = line["model"]?.stringValue { stamp.model = value }
         let message = line["message"]
         let text = message?["content"]?.stringValue ?? ""
         let firstCall = callCount
@@ -46,19 +41,16 @@ final class OllamaStreamDecoder: ChatStreamDecoder {
         }
         var chunks: [ChatCompletionChunk] = []
         if !started || !text.isEmpty || !deltas.isEmpty {
-            chunks.append(chunk(ChunkChoice(role: started ? nil : .assistant, content: text.isEmpty && started ? nil : text, toolCalls: deltas)))
+            chunks.append(stamp.chunk([ChunkChoice(role: started ? nil : .assistant, content: text.isEmpty && started ? nil : text, toolCalls: deltas)]))
             started = true
         }
         if line["done"]?.boolValue == true {
             isComplete = true
             usage = OllamaTranslator.usage(line)
-            chunks.append(chunk(ChunkChoice(finishReason: OllamaTranslator.finishReason(line["done_reason"]?.stringValue,
-                                                                                          hasCalls: callCount > 0))))
+            chunks.append(stamp.chunk([ChunkChoice(finishReason: OllamaTranslator.finishReason(line["done_reason"]?.stringValue,
+                                                                                           hasCalls: callCount > 0))]))
         }
         return chunks
     }
 
-    private func chunk(_ choice: ChunkChoice) -> ChatCompletionChunk {
-        ChatCompletionChunk(id: id, model: model, created: created, choices: [choice])
-    }
 }

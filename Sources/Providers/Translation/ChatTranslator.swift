@@ -48,3 +48,22 @@ public func chatTranslator(for kind: ProviderKind) -> (any ChatTranslator)? {
     default: return nil
     }
 }
+
+/// What every chunk of one translated stream carries: its id and model (the provider may name them once
+/// the stream starts) and its creation time; plus the provider's name for errors.
+struct StreamStamp {
+    var id: String
+    var model: String
+    let created = Int(Timestamp.nowMillis() / 1000)
+    let providerName: String
+
+    init(model: String, fallbackID: String, providerName: String) {
+        self.id = fallbackID
+        self.model = model
+        self.providerName = providerName
+    }
+
+    func chunk(_ choices: [ChunkChoice]) -> ChatCompletionChunk {
+        ChatCompletionChunk(id: id, model: model, created: created, choices: choices)
+    }
+}

@@ -17,6 +17,7 @@ struct ChatCompletionsHandler {
     let health: DeploymentHealth
     let limits: RateLimits
     let affinity: SessionAffinity
+    let idleWatch: StreamIdleWatch
 
     /// The output assumed for cost estimates when a request sets no limit.
     static let assumedOutputTokens = 1_024
@@ -103,6 +104,7 @@ struct ChatCompletionsHandler {
                                               deadlineNanos: admission.startedAt + UInt64(budgetMillis) * 1_000_000,
                                               maxRetries: routed.policy.retries ?? FailoverCoordinator.defaultRetries)
         coordinator.hedgeAfterMillis = routed.policy.hedgeAfterMillis
+        coordinator.idleWatch = idleWatch
         if routed.policy.streamRecovery { coordinator.recoveryRequest = recoveryRequest }
         if let ttl = routed.policy.affinityTTLSeconds, let session = estimate.session {
             coordinator.onSuccess = { [affinity] deploymentID in

@@ -86,12 +86,11 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     /// Another attempt answered the client first: this one was cancelled and stays silent.
     private var abandoned = false
     /// The stream-idle watchdog: the longest allowed gap, when data last came, whether the upstream is
-    /// paused for a slow client (not idle then), and the pending check.
+    /// paused for a slow client (not idle then), and the loop's watch that checks it.
     private var streamIdleMillis = 0
     private var lastDataNanos: UInt64 = 0
     private var paused = false
-    private var idleCheck: UInt64?
-    private var reactor: (any UpstreamReactor)?
+    private var idleWatch: StreamIdleWatch?
     private var body: [UInt8] = []
     private var splitter = SSEEventSplitter()
     private var usage: TokenUsage?
@@ -122,7 +121,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     }
 
     /// Sends `wire` to `provider` with the provider's timeouts.
-    func start(_ wire: WireRequest, provider: ProviderConfig, on client: UpstreamHTTPClient) {
+    func start(_ wire: WireRequest, provider: ProviderConfig, on client: UpstreamHTTPClient, idleWatch: StreamIdleWatch? = nil) {
         var upstreamHeaders = wire.headers
         // The same id in the provider's logs as in ours, for tracing one request across both.
         upstreamHeaders.add("x-request-id", context.requestID)
@@ -133,7 +132,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                                       totalTimeoutMillis: provider.timeouts.totalMillis, caFile: provider.caFile)
         streamIdleMillis = provider.timeouts.streamIdleMillis
         collectText = context.stream && context.failover?.recoveryRequest != nil
-        reactor = client.reactor
+        self.idleWatch = idleWatch
         transfer = client.start(request, delegate: self)
     }
 
@@ -173,24 +172,21 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         }
         relaying = true
         lastDataNanos = Timestamp.monotonicNanos()
-        scheduleIdleCheck(afterMillis: streamIdleMillis)
+        idleWatch?.watch(self)
     }
 
-    private func scheduleIdleCheck(afterMillis millis: Int) {
-        idleCheck = reactor?.scheduleTimer(afterMillis: max(1, millis)) { [self] in checkIdle() }
-    }
-
-    /// Ends a stream that sent nothing for `streamIdleMillis` (time paused for a slow client does not count).
-    private func checkIdle() {
-        idleCheck = nil
-        guard let transfer else { return }
-        let idleMillis = Int((Timestamp.monotonicNanos() - lastDataNanos) / 1_000_000)
-        if paused || idleMillis < streamIdleMillis {
-            scheduleIdleCheck(afterMillis: paused ? streamIdleMillis : streamIdleMillis - idleMillis)
-            return
+    /// Called by the loop's idle watch: ends a stream that sent nothing for `streamIdleMillis` (time paused
+    /// for a slow client does not count). Returns true once the stream no longer needs watching.
+    func checkIdle(now: UInt64) -> Bool {
+        guard let transfer else { return true }
+        if paused {
+            lastDataNanos = now
+            return false
         }
+        guard now > lastDataNanos, Int((now - lastDataNanos) / 1_000_000) >= streamIdleMillis else { return false }
         streamFailure = "no data from the upstream for \(streamIdleMillis) ms"
         transfer.cancel()
+        return true
     }
 
     /// The slow client caught up: read the upstream again.
@@ -299,8 +295,6 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
 
     func upstreamDidFinish(_ result: Result<UpstreamMetrics, UpstreamError>) {
         transfer = nil  // the transfer holds this relay as its delegate: break the cycle
-        if let idleCheck { reactor?.cancelTimer(idleCheck) }
-        idleCheck = nil
         guard !abandoned else { return }
         let latency = Int((Timestamp.monotonicNanos() - context.startedAtNanos) / 1_000_000)
         var entry = RequestLogEntry(id: context.requestID, createdAtMillis: context.createdAtMillis, model: context.publicModel,

@@ -38,6 +38,8 @@ final class FailoverCoordinator: @unchecked Sendable {
     private lazy var estimatedTokens = estimate.promptTokens + estimate.outputTokens
     let backoff = Backoff()
     let upstream: UpstreamHTTPClient
+    /// The loop's watch over streams for upstream silence.
+    var idleWatch: StreamIdleWatch?
     let responder: HTTPResponder
     let requestLog: RequestLogWriter
     let random: (ClosedRange<Int>) -> Int
@@ -184,7 +186,7 @@ final class FailoverCoordinator: @unchecked Sendable {
             launched += 1
             let relay = CompletionRelay(context: context, responder: responder, requestLog: requestLog)
             running[context.attempt] = Running(relay: relay, startedNanos: Timestamp.monotonicNanos(), scope: scope)
-            relay.start(wire, provider: candidate.provider, on: upstream)
+            relay.start(wire, provider: candidate.provider, on: upstream, idleWatch: idleWatch)
             return nil
         }
         if let lastRefusal { return lastRefusal }
@@ -277,7 +279,7 @@ final class FailoverCoordinator: @unchecked Sendable {
             winner = next.attempt
             let relay = CompletionRelay(context: next, responder: responder, requestLog: requestLog, continuing: writer)
             running[next.attempt] = Running(relay: relay, startedNanos: Timestamp.monotonicNanos(), scope: nextScope)
-            relay.start(wire, provider: candidate.provider, on: upstream)
+            relay.start(wire, provider: candidate.provider, on: upstream, idleWatch: idleWatch)
             return true
         }
         return false

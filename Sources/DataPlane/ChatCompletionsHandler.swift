@@ -10,7 +10,6 @@ import UpstreamClient
 /// `/v1/messages` and `/v1/embeddings`): validates, lists the route group's deployments and hands them
 /// to a `FailoverCoordinator`, which relays the first good answer.
 struct ChatCompletionsHandler {
-    let snapshot: ConfigSnapshot
     let upstream: UpstreamHTTPClient
     let requestLog: RequestLogWriter
     let planner: RoutePlanner
@@ -18,9 +17,6 @@ struct ChatCompletionsHandler {
     let limits: RateLimits
     let affinity: SessionAffinity
     let idleWatch: StreamIdleWatch
-
-    /// The output assumed for cost estimates when a request sets no limit.
-    static let assumedOutputTokens = 1_024
 
     /// When and for whom one client request started, for its log row.
     struct Admission {
@@ -40,12 +36,9 @@ struct ChatCompletionsHandler {
             return
         }
         let routed: (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy)
-        let estimate = RoutePlanner.Estimate(
-            promptTokens: request.body.count / 4,
-            outputTokens: chat.scan.value("max_completion_tokens")?.intValue ?? chat.scan.value("max_tokens")?.intValue ?? Self.assumedOutputTokens,
-            session: request.headers["x-session-id"] ?? chat.scan.value("user")?.stringValue)
+        let estimate = RoutePlanner.Estimate(chat: chat, bodyBytes: request.body.count, sessionHeader: request.headers["x-session-id"])
         do {
-            routed = try route(chat.model, estimate: estimate)
+            routed = try planner.route(chat.model, estimate: estimate)
         } catch {
             reject(error, model: chat.model, admission, responder)
             return
@@ -85,11 +78,6 @@ struct ChatCompletionsHandler {
             }
             return (context, wire)
         }
-    }
-
-    /// The deployments for `model` in the order they are tried (see `RoutePlanner`).
-    func route(_ model: String, estimate: RoutePlanner.Estimate) throws(GatewayError) -> (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy) {
-        try planner.route(model, estimate: estimate)
     }
 
     /// Starts the attempts; answers at once when no candidate can take the request.

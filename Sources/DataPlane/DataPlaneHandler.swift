@@ -73,8 +73,8 @@ public final class DataPlaneHandler: HTTPHandler {
     }
 
     func handler(_ context: RequestContext) -> ChatCompletionsHandler {
-        ChatCompletionsHandler(snapshot: snapshots.current, upstream: context.loop.upstreamClient, requestLog: requestLog,
-                               planner: planner(snapshots.current), health: health, limits: limits, affinity: affinity,
+        ChatCompletionsHandler(upstream: context.loop.upstreamClient, requestLog: requestLog, planner: planner(snapshots.current),
+                               health: health, limits: limits, affinity: affinity,
                                idleWatch: context.loop.local(StreamIdleWatch.self) { StreamIdleWatch(reactor: context.loop) })
     }
 

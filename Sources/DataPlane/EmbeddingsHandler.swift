@@ -25,7 +25,7 @@ extension ChatCompletionsHandler {
         let routed: (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy)
         let estimate = RoutePlanner.Estimate(promptTokens: request.body.count / 4, outputTokens: 0, session: request.headers["x-session-id"] ?? canonical.user)
         do {
-            routed = try route(canonical.model, estimate: estimate)
+            routed = try planner.route(canonical.model, estimate: estimate)
         } catch {
             reject(error, model: canonical.model, admission, responder)
             return

@@ -167,27 +167,18 @@ final class FailoverCoordinator: @unchecked Sendable {
                 lastRefusal = error
                 continue
             }
-            let fingerprint = candidate.provider.healthFingerprint
-            let scope = Self.scope(candidate)
-            if !scope.limits.isEmpty {
-                // Only budget a deployment that would be admitted, so a refused one is not charged.
-                guard health.wouldAdmit(candidate.deployment.id, fingerprint: fingerprint) else { continue }
-                if let wait = limits.acquire(scope, tokens: estimatedTokens) {
-                    limitedFor = min(limitedFor ?? wait, wait)
-                    continue
-                }
-            }
-            guard health.admit(candidate.deployment.id, fingerprint: fingerprint) else {
-                settle(scope, actual: 0)
+            switch admit(candidate) {
+            case .refused:
                 continue
+            case .limited(let wait):
+                limitedFor = min(limitedFor ?? wait, wait)
+                continue
+            case .admitted(let scope):
+                let (context, wire) = prepared
+                context.failover = self
+                begin(context, wire: wire, provider: candidate.provider, scope: scope)
+                return nil
             }
-            let (context, wire) = prepared
-            context.failover = self
-            launched += 1
-            let relay = CompletionRelay(context: context, responder: responder, requestLog: requestLog)
-            running[context.attempt] = Running(relay: relay, startedNanos: Timestamp.monotonicNanos(), scope: scope)
-            relay.start(wire, provider: candidate.provider, on: upstream, idleWatch: idleWatch)
-            return nil
         }
         if let lastRefusal { return lastRefusal }
         if let limitedFor {
@@ -199,6 +190,38 @@ final class FailoverCoordinator: @unchecked Sendable {
         return GatewayError(status: 503, type: "api_error", code: "no_healthy_deployment",
                             message: "No deployment of this model can take the request now: every one is failing, "
                                 + "rate limited or disabled (see /admin/v1/health).")
+    }
+
+    /// Whether a candidate may take an attempt now: its breaker and disable state, and every rate limit
+    /// covering it (all or none; a deployment the breaker refuses is not charged).
+    private enum AdmissionResult {
+        case admitted(RateLimits.Scope)
+        case limited(waitMillis: Int)
+        case refused
+    }
+
+    private func admit(_ candidate: Candidate) -> AdmissionResult {
+        let fingerprint = candidate.provider.healthFingerprint
+        let scope = Self.scope(candidate)
+        if !scope.limits.isEmpty {
+            guard health.wouldAdmit(candidate.deployment.id, fingerprint: fingerprint) else { return .refused }
+            if let wait = limits.acquire(scope, tokens: estimatedTokens) { return .limited(waitMillis: wait) }
+        }
+        guard health.admit(candidate.deployment.id, fingerprint: fingerprint) else {
+            settle(scope, actual: 0)
+            return .refused
+        }
+        return .admitted(scope)
+    }
+
+    /// Starts an admitted attempt (numbered next) and tracks it; a continuation writes into `writer`'s stream.
+    private func begin(_ context: CompletionRelay.Context, wire: WireRequest, provider: ProviderConfig, scope: RateLimits.Scope,
+                       continuing writer: (any ClientStreamWriter)? = nil) {
+        launched += 1
+        context.attempt = launched
+        let relay = CompletionRelay(context: context, responder: responder, requestLog: requestLog, continuing: writer)
+        running[context.attempt] = Running(relay: relay, startedNanos: Timestamp.monotonicNanos(), scope: scope)
+        relay.start(wire, provider: provider, on: upstream, idleWatch: idleWatch)
     }
 
     /// Returns the tokens charged up front to `scope` less `actual` (nothing to do without limits).
@@ -256,30 +279,18 @@ final class FailoverCoordinator: @unchecked Sendable {
             let candidate = candidates[nextCandidate % candidates.count]
             nextCandidate += 1
             if candidate.deployment.id == context.deploymentID && candidates.count > 1 { continue }
-            let fingerprint = candidate.provider.healthFingerprint
             let translator = chatTranslator(for: candidate.provider.kind) ?? OpenAITranslator()
-            guard health.wouldAdmit(candidate.deployment.id, fingerprint: fingerprint),
-                  let wire = try? translator.wireRequest(request, provider: candidate.provider, upstreamModel: candidate.deployment.upstreamModel)
-            else { continue }
-            let nextScope = Self.scope(candidate)
-            guard limits.acquire(nextScope, tokens: estimatedTokens) == nil else { continue }
-            guard health.admit(candidate.deployment.id, fingerprint: fingerprint) else {
-                settle(nextScope, actual: 0)
-                continue
-            }
+            guard let wire = try? translator.wireRequest(request, provider: candidate.provider, upstreamModel: candidate.deployment.upstreamModel),
+                  case .admitted(let scope) = admit(candidate) else { continue }
             let next = context.copy()
             next.providerName = candidate.provider.name
             next.upstreamModel = candidate.deployment.upstreamModel
             next.deploymentID = candidate.deployment.id
-            next.providerFingerprint = fingerprint
+            next.providerFingerprint = candidate.provider.healthFingerprint
             next.translator = translator
             next.hideUsageChunk = false
-            launched += 1
-            next.attempt = launched
-            winner = next.attempt
-            let relay = CompletionRelay(context: next, responder: responder, requestLog: requestLog, continuing: writer)
-            running[next.attempt] = Running(relay: relay, startedNanos: Timestamp.monotonicNanos(), scope: nextScope)
-            relay.start(wire, provider: candidate.provider, on: upstream, idleWatch: idleWatch)
+            winner = launched + 1
+            begin(next, wire: wire, provider: candidate.provider, scope: scope, continuing: writer)
             return true
         }
         return false

@@ -20,10 +20,11 @@ extension ChatCompletionsHandler {
             reject(error, model: "", admission, responder)
             return
         }
-        let estimate = RoutePlanner.Estimate(promptTokens: request.body.count / 4, outputTokens: canonical.maxTokens ?? Self.assumedOutputTokens,
-                                session: request.headers["x-session-id"] ?? canonical.user)
+        let estimate = RoutePlanner.Estimate(promptTokens: request.body.count / 4,
+                                             outputTokens: canonical.maxTokens ?? RoutePlanner.Estimate.assumedOutputTokens,
+                                             session: request.headers["x-session-id"] ?? canonical.user)
         do {
-            routed = try route(canonical.model, estimate: estimate)
+            routed = try planner.route(canonical.model, estimate: estimate)
         } catch {
             reject(error, model: canonical.model, admission, responder)
             return

@@ -15,11 +15,7 @@ public enum RouteExplainer {
         } catch {
             return (error.status, error.json)
         }
-        let estimate = RoutePlanner.Estimate(
-            promptTokens: body.count / 4,
-            outputTokens: chat.scan.value("max_completion_tokens")?.intValue ?? chat.scan.value("max_tokens")?.intValue
-                ?? ChatCompletionsHandler.assumedOutputTokens,
-            session: chat.scan.value("user")?.stringValue)
+        let estimate = RoutePlanner.Estimate(chat: chat, bodyBytes: body.count, sessionHeader: nil)
         let plan: RoutePlanner.Plan
         do {
             plan = try planner.plan(chat.model, estimate: estimate, advanceTurns: false)

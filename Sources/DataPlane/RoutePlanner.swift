@@ -1,4 +1,5 @@
 import Core
+import Providers
 import Routing
 
 /// Decides which deployments may serve a request and in what order: the route group ordered by its
@@ -26,6 +27,17 @@ struct RoutePlanner {
             self.promptTokens = promptTokens
             readOutputTokens = outputTokens
             readSession = session
+        }
+
+        /// The output assumed for cost estimates and token limits when a request sets no limit.
+        static let assumedOutputTokens = 1_024
+
+        /// For a chat-completions body: its output limit, and its session (`sessionHeader`, else its `user`).
+        convenience init(chat: ChatRequest, bodyBytes: Int, sessionHeader: String?) {
+            self.init(promptTokens: bodyBytes / 4,
+                      outputTokens: chat.scan.value("max_completion_tokens")?.intValue ?? chat.scan.value("max_tokens")?.intValue
+                          ?? Estimate.assumedOutputTokens,
+                      session: sessionHeader ?? chat.scan.value("user")?.stringValue)
         }
     }
 

@@ -43,10 +43,7 @@ public struct ChatChoice: Sendable, Equatable {
     var json: JSONValue {
         var message: [(String, JSONValue)] = [("role", .string("assistant")), ("content", .optional(text))]
         if !toolCalls.isEmpty {
-            message.append(("tool_calls", .array(toolCalls.map { call in
-                .object([("id", .string(call.id)), ("type", .string("function")),
-                         ("function", .object([("name", .string(call.name)), ("arguments", .string(call.arguments))]))])
-            })))
+            message.append(("tool_calls", .array(toolCalls.map(\.openAIJSON))))
         }
         return .object([("index", .int(index)), ("message", .object(message)), ("logprobs", .null),
                         ("finish_reason", .optional(finishReason?.rawValue))])

@@ -57,9 +57,9 @@ public struct BedrockTranslator: ChatTranslator {
                                message: "Provider '\(provider.name)' has no AWS region (settings.region).")
         }
         let signer = AWSSigV4(credentials: credentials, region: region, service: "bedrock")
-        let basePath = PlainURL.path(of: provider.trimmedBaseURL)
+        let basePath = URLParts.path(of: provider.trimmedBaseURL)
         let signed = signer.signatureHeaders(method: "POST", path: basePath + path, query: "",
-                                             headers: [("host", PlainURL.authority(of: provider.baseURL))] + headers.fields.map { ($0.name, $0.value) },
+                                             headers: [("host", URLParts.authority(of: provider.baseURL))] + headers.fields.map { ($0.name, $0.value) },
                                              body: body, amzDate: AWSSigV4.amzDate(now()))
         for (name, value) in signed { headers.add(name, value) }
     }
@@ -172,7 +172,7 @@ public struct BedrockTranslator: ChatTranslator {
 }
 
 /// The authority and path of an absolute URL, as signed.
-enum PlainURL {
+enum URLParts {
     static func authority(of url: String) -> String {
         let rest = url.split(separator: "://", maxSplits: 1).last.map(String.init) ?? url
         return String(rest.prefix { $0 != "/" && $0 != "?" })

@@ -14,7 +14,7 @@ public final class AdminHandler: HTTPHandler {
         case listModels, createModel, getModel, patchModel, deleteModel
         case listRoutes, getRoute, putRoute, deleteRoute
         case listCatalog, createCatalogEntry, getCatalogEntry, patchCatalogEntry, deleteCatalogEntry
-        case config, listRequests, getRequest, health, explainRoute
+        case config, listRequests, getRequest, usage, health, explainRoute, metrics
     }
 
     let config: ConfigService
@@ -27,10 +27,14 @@ public final class AdminHandler: HTTPHandler {
     let healthReport: @Sendable () -> JSONValue
     /// The data plane's route explanation for a chat request body (`POST /admin/v1/route/explain`).
     let explainRoute: @Sendable ([UInt8]) -> (status: Int, body: JSONValue)
+    /// The Prometheus exposition text (`GET /metrics`).
+    let metrics: @Sendable () -> String
 
     public init(config: ConfigService, adminToken: String, logger: Logger, healthReport: @escaping @Sendable () -> JSONValue,
-                explainRoute: @escaping @Sendable ([UInt8]) -> (status: Int, body: JSONValue)) {
+                explainRoute: @escaping @Sendable ([UInt8]) -> (status: Int, body: JSONValue),
+                metrics: @escaping @Sendable () -> String) {
         self.healthReport = healthReport
+        self.metrics = metrics
         self.explainRoute = explainRoute
         self.config = config
         self.adminToken = Crypto.sha256(Array(adminToken.utf8))
@@ -62,6 +66,8 @@ public final class AdminHandler: HTTPHandler {
         router.add("POST", "/admin/v1/route/explain", .explainRoute)
         router.add("GET", "/admin/v1/requests", .listRequests)
         router.add("GET", "/admin/v1/requests/{id}", .getRequest)
+        router.add("GET", "/admin/v1/usage", .usage)
+        router.add("GET", "/metrics", .metrics)
         self.router = router
     }
 
@@ -124,12 +130,15 @@ public final class AdminHandler: HTTPHandler {
             let (status, body) = explainRoute(request.body)
             return .json(status, body)
         case .listRequests:
-            return try listRequests(request)
+            return try AnalyticsEndpoints(database: config.database).requests(request)
         case .getRequest:
-            guard let entry = try config.database.read({ try RequestLogRepository($0).entry(id: id) }) else {
-                throw AdminError.notFound("request", id)
-            }
-            return .json(200, RequestRendering.render(entry))
+            return try AnalyticsEndpoints(database: config.database).request(id: id)
+        case .usage:
+            return try AnalyticsEndpoints(database: config.database).usage(request)
+        case .metrics:
+            var response = HTTPResponse(status: 200, body: Array(metrics().utf8))
+            response.headers.add("content-type", "text/plain; version=0.0.4; charset=utf-8")
+            return response
         }
     }
 
@@ -144,25 +153,5 @@ public final class AdminHandler: HTTPHandler {
             ("models", .array(models.map { ModelPayload.render($0, providerName: names[$0.providerID]) })),
             ("routes", .array(routes.map(RouteEndpoints.render))),
         ]))
-    }
-
-    func listRequests(_ request: HTTPRequest) throws -> HTTPResponse {
-        let query = request.query
-        let (limit, cursor) = try Pagination.read(query)
-        var filter = RequestLogRepository.Filter(model: query["model"])
-        if let status = query["status"] {
-            guard let code = Int(status) else { throw AdminError(400, "status must be an HTTP status code", field: "status") }
-            filter.status = code
-        }
-        for (name, keyPath) in [("from", \RequestLogRepository.Filter.fromMillis), ("to", \RequestLogRepository.Filter.toMillis)] {
-            if let text = query[name] {
-                guard let millis = Timestamp.parse(text) else { throw AdminError(400, "\(name) must be RFC 3339 or epoch seconds", field: name) }
-                filter[keyPath: keyPath] = millis
-            }
-        }
-        let page = try config.database.read { connection in
-            try RequestLogRepository(connection).list(filter: filter, limit: limit, cursor: cursor)
-        }
-        return Pagination.response(page.items.map(RequestRendering.render), next: page.nextCursor)
     }
 }

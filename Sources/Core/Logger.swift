@@ -1,35 +1,64 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
-/// Writes one structured line per event to standard error; safe from any thread.
+/// Writes one JSON object per line to standard error (`time`, `level`, `logger`, `msg`, then the fields);
+/// safe from any thread. The minimum level is process-wide (`--log-level`).
 public struct Logger: Sendable {
     /// How important a line is.
-    public enum Level: Int, Sendable, Comparable {
+    public enum Level: Int, Sendable, Comparable, CaseIterable {
         case debug, info, warning, error
         public static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
-        var label: String { ["debug", "info", "warn", "error"][rawValue] }
+        public var label: String { ["debug", "info", "warn", "error"][rawValue] }
+
+        /// Reads `debug`, `info`, `warn`/`warning` or `error`.
+        public init?(label: String) {
+            guard let level = Self.allCases.first(where: { $0.label == label || (label == "warning" && $0 == .warning) }) else { return nil }
+            self = level
+        }
     }
+
+    private static let threshold = Atomic<Int>(Level.info.rawValue)
+
+    /// Sets the lowest level written, for every logger in the process.
+    public static func setMinimumLevel(_ level: Level) { threshold.store(level.rawValue, ordering: .relaxed) }
+
+    /// Whether lines at `level` are written.
+    public static func isEnabled(_ level: Level) -> Bool { level.rawValue >= threshold.load(ordering: .relaxed) }
 
     public let label: String
-    public let minimum: Level
 
-    public init(label: String, minimum: Level = .info) {
+    public init(label: String) {
         self.label = label
-        self.minimum = minimum
     }
 
-    /// Logs `message` with `key=value` fields; never pass secrets here.
+    /// Logs `message` with `key: value` fields; never pass secrets here.
     public func log(_ level: Level, _ message: String, _ fields: [(String, String)] = []) {
-        guard level >= minimum else { return }
-        var line = "\(Timestamp.iso8601(Timestamp.nowMillis())) \(level.label) \(label): \(message)"
-        for (key, value) in fields {
-            let quoted = value.contains(" ") || value.isEmpty ? "\"\(value)\"" : value
-            line += " \(key)=\(quoted)"
+        guard Self.isEnabled(level) else { return }
+        let line = Self.line(level: level, logger: label, message: message, fields: fields.map { ($0.0, JSONValue.string($0.1)) })
+        Self.writeToStandardError(line)
+    }
+
+    /// One log line: the common fields, then `fields` (JSON values), newline-terminated.
+    public static func line(level: Level, logger: String, message: String, fields: [(String, JSONValue)]) -> [UInt8] {
+        var line = JSONWriter.encode(.object([("time", .string(Timestamp.iso8601(Timestamp.nowMillis()))), ("level", .string(level.label)),
+                                              ("logger", .string(logger)), ("msg", .string(message))] + fields))
+        line.append(UInt8(ascii: "\n"))
+        return line
+    }
+
+    /// Writes already formatted lines with as few system calls as possible.
+    public static func writeToStandardError(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return }
+                offset += n
+            }
         }
-        line += "\n"
-        var bytes = Array(line.utf8)
-        _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
     }
 
     public func info(_ message: String, _ fields: [(String, String)] = []) { log(.info, message, fields) }

@@ -9,11 +9,66 @@ public struct Micros: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// Parses a decimal literal such as `2.5` or `0.000125` exactly; nil if negative, malformed or finer than 1e-6.
     public init?(decimal text: String) {
+        guard let value = DecimalUnits.parse(text, fractionDigits: 6) else { return nil }
+        self.value = value
+    }
+
+    /// Dollars as a decimal string with up to six fraction digits (`2.5`, `0.000125`).
+    public var description: String { DecimalUnits.format(value, fractionDigits: 6) }
+
+    /// The amount as a JSON number literal.
+    public var json: JSONValue { .number(description) }
+}
+
+/// An exact cost in picodollars (1e-12 USD): a token priced in micro-dollars per million tokens costs a
+/// whole number of picodollars, so per-request costs and their sums never round.
+public struct Picodollars: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var value: Int64
+    public init(_ value: Int64) { self.value = value }
+    public static let zero = Picodollars(0)
+    public static func < (a: Picodollars, b: Picodollars) -> Bool { a.value < b.value }
+    public static func + (a: Picodollars, b: Picodollars) -> Picodollars { Picodollars(a.value &+ b.value) }
+
+    /// What `usage` costs at `pricing`: uncached input, cached input (at the input price when the model has no
+    /// cached price) and output, each tokens × micro-dollars per million tokens.
+    public init(usage: TokenUsage, pricing: Pricing) {
+        let cached = min(max(usage.cachedInputTokens, 0), max(usage.inputTokens, 0))
+        let uncached = max(usage.inputTokens, 0) - cached
+        let cachedPrice = pricing.cachedInputPerMTok.value > 0 ? pricing.cachedInputPerMTok : pricing.inputPerMTok
+        value = Int64(uncached) * pricing.inputPerMTok.value + Int64(cached) * cachedPrice.value
+            + Int64(max(usage.outputTokens, 0)) * pricing.outputPerMTok.value
+    }
+
+    /// Parses a dollar amount such as `0.00042` exactly; nil if negative, malformed or finer than 1e-12.
+    public init?(decimal text: String) {
+        guard let value = DecimalUnits.parse(text, fractionDigits: 12) else { return nil }
+        self.value = value
+    }
+
+    /// Dollars as a decimal string with up to twelve fraction digits (`0.00042`).
+    public var description: String { DecimalUnits.format(value, fractionDigits: 12) }
+
+    /// The amount in dollars as a JSON number literal.
+    public var json: JSONValue { .number(description) }
+}
+
+extension Pricing {
+    /// Whether no price at all is set (the model is unpriced: its cost cannot be known).
+    public var isUnpriced: Bool { inputPerMTok.value == 0 && outputPerMTok.value == 0 && cachedInputPerMTok.value == 0 }
+}
+
+/// Integers counting a fixed decimal fraction of a unit (micro-, picodollars), to and from decimal text.
+enum DecimalUnits {
+    static func scale(_ digits: Int) -> Int64 { (0..<digits).reduce(Int64(1)) { value, _ in value * 10 } }
+
+    /// `text` (digits, at most one point) in units of 10^-digits; nil if malformed, negative, too precise or too large.
+    static func parse(_ text: String, fractionDigits digits: Int) -> Int64? {
         var integer: Int64 = 0
         var fraction: Int64 = 0
-        var fractionDigits = 0
+        var fractionCount = 0
         var seenPoint = false
-        var digits = 0
+        var count = 0
+        let limit = Int64.max / scale(digits) / 10
         for ch in text.utf8 {
             if ch == UInt8(ascii: ".") {
                 guard !seenPoint else { return nil }
@@ -21,36 +76,33 @@ public struct Micros: Sendable, Hashable, Comparable, CustomStringConvertible {
                 continue
             }
             guard ch >= 48, ch <= 57 else { return nil }
-            digits += 1
+            count += 1
             let d = Int64(ch - 48)
             if seenPoint {
-                fractionDigits += 1
-                if fractionDigits > 6 {
+                fractionCount += 1
+                if fractionCount > digits {
                     guard d == 0 else { return nil }
                     continue
                 }
                 fraction = fraction * 10 + d
             } else {
-                guard integer < 1_000_000_000_000 else { return nil }
+                guard integer < limit else { return nil }
                 integer = integer * 10 + d
             }
         }
-        guard digits > 0 else { return nil }
-        for _ in 0..<max(0, 6 - min(fractionDigits, 6)) { fraction *= 10 }
-        value = integer * 1_000_000 + fraction
+        guard count > 0 else { return nil }
+        return integer * scale(digits) + fraction * scale(digits - min(fractionCount, digits))
     }
 
-    /// Dollars as a decimal string with up to six fraction digits (`2.5`, `0.000125`).
-    public var description: String {
+    /// `value` units as decimal text without trailing zeros (`2.5`, `0.000125`, `3`).
+    static func format(_ value: Int64, fractionDigits digits: Int) -> String {
         let sign = value < 0 ? "-" : ""
         let magnitude = value.magnitude
-        let whole = magnitude / 1_000_000
-        var fraction = String(magnitude % 1_000_000)
-        fraction = String(repeating: "0", count: 6 - fraction.count) + fraction
+        let unit = UInt64(scale(digits))
+        var fraction = String(magnitude % unit)
+        fraction = String(repeating: "0", count: digits - fraction.count) + fraction
         while fraction.hasSuffix("0") { fraction.removeLast() }
+        let whole = magnitude / unit
         return fraction.isEmpty ? "\(sign)\(whole)" : "\(sign)\(whole).\(fraction)"
     }
-
-    /// The amount as a JSON number literal.
-    public var json: JSONValue { .number(description) }
 }

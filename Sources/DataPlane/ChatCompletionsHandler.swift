@@ -24,10 +24,30 @@ struct ChatCompletionsHandler {
         let startedAt = Timestamp.monotonicNanos()
         let createdAt = Timestamp.nowMillis()
         let dialect: ClientDialect
+        /// `chat`, `messages` or `embeddings`.
+        let endpoint: String
+        let trace: TraceContext
+
+        init(_ request: HTTPRequest, requestID: String, dialect: ClientDialect, endpoint: String) {
+            self.requestID = requestID
+            self.dialect = dialect
+            self.endpoint = endpoint
+            trace = TraceContext.from(traceparent: request.headers["traceparent"])
+        }
+
+        /// The log row of a request answered with `error` before any attempt.
+        func rejectedEntry(model: String, error: GatewayError) -> RequestLogEntry {
+            var entry = RequestLogEntry(id: requestID, createdAtMillis: createdAt, model: model, status: error.status,
+                                        latencyMillis: Int((Timestamp.monotonicNanos() - startedAt) / 1_000_000))
+            entry.fail(with: error)
+            entry.endpoint = endpoint
+            entry.traceID = trace.traceID
+            return entry
+        }
     }
 
     func handle(_ request: HTTPRequest, requestID: String, responder: HTTPResponder) {
-        let admission = Admission(requestID: requestID, dialect: .openAI)
+        let admission = Admission(request, requestID: requestID, dialect: .openAI, endpoint: "chat")
         let chat: ChatRequest
         do {
             chat = try ChatRequest(body: request.body)
@@ -108,6 +128,9 @@ struct ChatCompletionsHandler {
                                               startedAtNanos: admission.startedAt, publicModel: model, providerName: candidate.provider.name,
                                               upstreamModel: candidate.deployment.upstreamModel, stream: stream)
         context.dialect = admission.dialect
+        context.endpoint = admission.endpoint
+        context.trace = admission.trace
+        context.pricing = candidate.deployment.pricing
         context.deploymentID = candidate.deployment.id
         context.providerFingerprint = candidate.provider.healthFingerprint
         context.attempt = attempt
@@ -117,8 +140,6 @@ struct ChatCompletionsHandler {
     /// Answers with `error` in the client's dialect and logs the refused request.
     func reject(_ error: GatewayError, model: String, _ admission: Admission, _ responder: HTTPResponder) {
         responder.respond(admission.dialect.errorResponse(error, headers: .switchyard(requestID: admission.requestID)))
-        requestLog.record(RequestLogEntry(id: admission.requestID, createdAtMillis: admission.createdAt, model: model, status: error.status,
-                                          errorType: error.code ?? error.type,
-                                          latencyMillis: Int((Timestamp.monotonicNanos() - admission.startedAt) / 1_000_000)))
+        requestLog.record(admission.rejectedEntry(model: model, error: error))
     }
 }

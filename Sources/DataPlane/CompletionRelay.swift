@@ -39,6 +39,12 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         var dialect = ClientDialect.openAI
         /// For an embeddings request to a provider with its own embeddings API: how to read its answer.
         var embeddings: (translator: any EmbeddingsTranslator, base64: Bool)?
+        /// For the log row: the API called, the trace, the deployment's prices, and the time from arrival to the
+        /// first attempt (set when that attempt starts).
+        var endpoint = "chat"
+        var trace: TraceContext?
+        var pricing = Pricing()
+        var queueMillis: Int?
 
         init(requestID: String, createdAtMillis: Int64, startedAtNanos: UInt64, publicModel: String, providerName: String,
              upstreamModel: String, stream: Bool) {
@@ -64,7 +70,23 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             copy.includeUsage = includeUsage
             copy.dialect = dialect
             copy.embeddings = embeddings
+            copy.endpoint = endpoint
+            copy.trace = trace
+            copy.pricing = pricing
+            copy.queueMillis = queueMillis
             return copy
+        }
+
+        /// A log row for this attempt's request, before its outcome is known.
+        func logEntry(status: Int) -> RequestLogEntry {
+            var entry = RequestLogEntry(id: requestID, createdAtMillis: createdAtMillis, model: publicModel, provider: providerName,
+                                        upstreamModel: upstreamModel, status: status, stream: stream, attempts: 1,
+                                        latencyMillis: Int((Timestamp.monotonicNanos() - startedAtNanos) / 1_000_000))
+            entry.deploymentID = deploymentID
+            entry.endpoint = endpoint
+            entry.traceID = trace?.traceID
+            entry.queueMillis = queueMillis
+            return entry
         }
     }
 
@@ -111,6 +133,8 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     private var collectText = false
     private(set) var partialText = ""
     private var sawToolCall = false
+    /// When this attempt's upstream request started.
+    private(set) var attemptStartedNanos: UInt64 = 0
 
     init(context: Context, responder: HTTPResponder, requestLog: RequestLogWriter, continuing writer: (any ClientStreamWriter)? = nil) {
         self.inheritedWriter = writer
@@ -125,7 +149,10 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         var upstreamHeaders = wire.headers
         // The same id in the provider's logs as in ours, for tracing one request across both.
         upstreamHeaders.add("x-request-id", context.requestID)
+        if let trace = context.trace { upstreamHeaders.add("traceparent", trace.childTraceparent()) }
         upstreamHeaders.add("user-agent", "switchyard")
+        attemptStartedNanos = Timestamp.monotonicNanos()
+        if context.queueMillis == nil { context.queueMillis = Int((attemptStartedNanos - context.startedAtNanos) / 1_000_000) }
         let request = UpstreamRequest(method: "POST", url: wire.url, headers: upstreamHeaders, body: wire.body,
                                       connectTimeoutMillis: provider.timeouts.connectMillis,
                                       firstByteTimeoutMillis: provider.timeouts.firstByteMillis,
@@ -296,10 +323,8 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     func upstreamDidFinish(_ result: Result<UpstreamMetrics, UpstreamError>) {
         transfer = nil  // the transfer holds this relay as its delegate: break the cycle
         guard !abandoned else { return }
-        let latency = Int((Timestamp.monotonicNanos() - context.startedAtNanos) / 1_000_000)
-        var entry = RequestLogEntry(id: context.requestID, createdAtMillis: context.createdAtMillis, model: context.publicModel,
-                                    provider: context.providerName, upstreamModel: context.upstreamModel, status: status,
-                                    stream: context.stream, attempts: 1, latencyMillis: latency)
+        var entry = context.logEntry(status: status)
+        if case .success(let metrics) = result { entry.connectMillis = metrics.connectMicros / 1000 }
         var superseded = false  // a later attempt answers instead: this one is not the request's row
         defer {
             if !superseded {
@@ -314,8 +339,8 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             }
             entry.status = 499
             entry.errorType = "client_disconnected"
-            entry.inputTokens = usage?.inputTokens
-            entry.outputTokens = usage?.outputTokens
+            entry.errorMessage = "The client closed the connection before the answer was complete."
+            entry.charge(usage, at: context.pricing)
             return
         }
         if relaying && !streamStarted && failOverStream(result) {
@@ -355,11 +380,10 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                 superseded = true
                 return
             }
-            entry.status = failure.status
-            entry.errorType = failure.code
+            entry.fail(with: failure)
             responder.respond(context.dialect.errorResponse(failure, headers: headers))
         case .success(let metrics):
-            entry.timeToFirstTokenMillis = metrics.firstByteMicros / 1000
+            entry.timeToFirstTokenMillis = Int((attemptStartedNanos - context.startedAtNanos) / 1_000_000) + metrics.firstByteMicros / 1000
             if (200..<300).contains(status) {
                 // An answer that cannot be read (malformed JSON, an untranslatable body) fails over like an error.
                 let answer = decodeAnswer()
@@ -374,14 +398,12 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                 }
                 switch answer {
                 case .success(let answer):
-                    entry.inputTokens = answer.usage?.inputTokens
-                    entry.outputTokens = answer.usage?.outputTokens
+                    entry.charge(answer.usage, at: context.pricing)
                     var head = headers
                     head.add("content-type", "application/json")
                     responder.respond(HTTPResponse(status: status, headers: head, body: answer.body))
                 case .failure(let error):
-                    entry.status = error.status
-                    entry.errorType = error.code
+                    entry.fail(with: error)
                     responder.respond(context.dialect.errorResponse(error, headers: headers))
                 }
             } else {
@@ -396,8 +418,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                     superseded = true
                     return
                 }
-                entry.status = failure.status
-                entry.errorType = failure.code ?? failure.type
+                entry.fail(with: failure)
                 var head = headers
                 if let retryAfter, failure.status == 429 || failure.status == 503 { head.add("retry-after", retryAfter) }
                 responder.respond(context.dialect.errorResponse(failure, headers: head))
@@ -454,21 +475,18 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     }
 
     private func finishStream(_ result: Result<UpstreamMetrics, UpstreamError>, entry: inout RequestLogEntry) {
-        entry.inputTokens = usage?.inputTokens
-        entry.outputTokens = usage?.outputTokens
+        entry.charge(usage, at: context.pricing)
         entry.timeToFirstTokenMillis = firstTokenNanos.map { Int(($0 - context.startedAtNanos) / 1_000_000) }
         let failure = failureDescription(result)
         if let error = decoderError {
             // The provider reported an error mid-stream (or sent something untranslatable): pass on what it said.
             send(writer.fail(error))
-            entry.status = error.status
-            entry.errorType = error.code ?? error.type
+            entry.fail(with: error)
         } else if let failure {
             let error = GatewayError(status: 502, type: "api_error", code: "upstream_stream_interrupted",
                                      message: "Provider '\(context.providerName)' stream failed: \(failure).")
             send(writer.fail(error))
-            entry.status = 502
-            entry.errorType = error.code
+            entry.fail(with: error)
         } else {
             send(writer.finish(usage: usage))
         }

@@ -23,7 +23,7 @@ public final class DataPlaneHandler: HTTPHandler {
     /// Round-robin turns per route.
     let turns = RouteTurns()
     /// rpm/tpm buckets of providers and deployments.
-    let limits = RateLimits()
+    public let limits = RateLimits()
     /// Session pins per route.
     let affinity = SessionAffinity()
 

@@ -8,7 +8,7 @@ extension ChatCompletionsHandler {
     /// `POST /v1/embeddings`: forwarded as sent to OpenAI-format providers, translated for Gemini, Cohere,
     /// Ollama and Bedrock; always answered in OpenAI's shape (float or base64 vectors, as asked).
     func handleEmbeddings(_ request: HTTPRequest, requestID: String, responder: HTTPResponder) {
-        let admission = Admission(requestID: requestID, dialect: .openAI)
+        let admission = Admission(request, requestID: requestID, dialect: .openAI, endpoint: "embeddings")
         let scan: JSONObjectScan
         let canonical: EmbeddingsRequest
         do throws(GatewayError) {

@@ -143,9 +143,12 @@ final class FailoverCoordinator: @unchecked Sendable {
             other.relay.abandon()
             health.record(other.relay.context.deploymentID, fingerprint: other.relay.context.providerFingerprint, .abandoned)
             settle(other.scope, actual: 0)
-            history.append(RequestAttempt(number: number, provider: other.relay.context.providerName,
-                                          upstreamModel: other.relay.context.upstreamModel, status: 0, outcome: "hedge_lost",
-                                          latencyMillis: Int((Timestamp.monotonicNanos() - other.startedNanos) / 1_000_000)))
+            var lost = RequestAttempt(number: number, provider: other.relay.context.providerName,
+                                      upstreamModel: other.relay.context.upstreamModel, status: 0, outcome: "hedge_lost",
+                                      latencyMillis: Int((Timestamp.monotonicNanos() - other.startedNanos) / 1_000_000))
+            lost.deploymentID = other.relay.context.deploymentID
+            lost.error = "cancelled: another attempt answered first"
+            history.append(lost)
         }
         return true
     }
@@ -327,16 +330,10 @@ final class FailoverCoordinator: @unchecked Sendable {
                                                                       : .failure(reason: entry.errorType ?? "HTTP \(entry.status)")
         }
         if (200..<300).contains(entry.status) { onSuccess?(context.deploymentID) }
-        if history.isEmpty && running.count == 1, let attempt = running.removeValue(forKey: context.attempt) {
-            // The only attempt: the request row says it all, so no attempt row is built.
-            health.record(context.deploymentID, fingerprint: context.providerFingerprint, outcome,
-                          latencyMillis: Int((Timestamp.monotonicNanos() - attempt.startedNanos) / 1_000_000))
-            settle(attempt.scope, actual: (entry.inputTokens ?? 0) + (entry.outputTokens ?? 0))
-            entry.attempts = 1
-            return
-        }
         if let attempt = running[context.attempt] {
-            record(context, outcome: outcome, status: entry.status, reason: entry.errorType ?? "ok")
+            let offsetMillis = Int((attempt.startedNanos - context.startedAtNanos) / 1_000_000)
+            record(context, outcome: outcome, status: entry.status, reason: entry.errorType ?? "ok", error: entry.errorMessage,
+                   connectMillis: entry.connectMillis, ttftMillis: entry.timeToFirstTokenMillis.map { max(0, $0 - offsetMillis) })
             settle(attempt.scope, actual: (entry.inputTokens ?? 0) + (entry.outputTokens ?? 0))
         }
         history.sort { $0.number < $1.number }
@@ -345,20 +342,29 @@ final class FailoverCoordinator: @unchecked Sendable {
     }
 
     /// Records how the running attempt `context.attempt` ended (once).
-    private func record(_ context: CompletionRelay.Context, outcome: AttemptOutcome, status: Int, reason: String) {
+    private func record(_ context: CompletionRelay.Context, outcome: AttemptOutcome, status: Int, reason: String, error: String? = nil,
+                        connectMillis: Int? = nil, ttftMillis: Int? = nil) {
         guard let attempt = running.removeValue(forKey: context.attempt) else { return }
         let latency = Int((Timestamp.monotonicNanos() - attempt.startedNanos) / 1_000_000)
-        health.record(context.deploymentID, fingerprint: context.providerFingerprint, outcome, latencyMillis: latency)
-        history.append(RequestAttempt(number: context.attempt, provider: context.providerName, upstreamModel: context.upstreamModel,
-                                      status: status, outcome: reason, latencyMillis: latency))
+        health.record(context.deploymentID, fingerprint: context.providerFingerprint, outcome, latencyMillis: latency, ttftMillis: ttftMillis)
+        var row = RequestAttempt(number: context.attempt, provider: context.providerName, upstreamModel: context.upstreamModel,
+                                 status: status, outcome: reason, latencyMillis: latency)
+        row.deploymentID = context.deploymentID
+        row.error = error ?? (reason == "ok" ? nil : reason)
+        row.connectMillis = connectMillis
+        row.timeToFirstTokenMillis = ttftMillis
+        history.append(row)
     }
 
     /// After a wait no candidate could be tried: answer with why, and log the request with its attempts.
     private func finishWithoutAttempt(_ context: CompletionRelay.Context, _ error: GatewayError) {
         responder.respond(context.dialect.errorResponse(error, headers: .switchyard(requestID: context.requestID, attempts: history.count)))
-        var entry = RequestLogEntry(id: context.requestID, createdAtMillis: context.createdAtMillis, model: context.publicModel,
-                                    status: error.status, errorType: error.code, stream: context.stream, attempts: history.count,
-                                    latencyMillis: Int((Timestamp.monotonicNanos() - context.startedAtNanos) / 1_000_000))
+        var entry = context.logEntry(status: error.status)
+        entry.provider = nil
+        entry.upstreamModel = nil
+        entry.deploymentID = nil
+        entry.fail(with: error)
+        entry.attempts = history.count
         entry.attemptDetails = history
         requestLog.record(entry)
     }

@@ -8,7 +8,7 @@ extension ChatCompletionsHandler {
     /// `POST /v1/messages`: an Anthropic Messages request, routed like any completion; every provider's
     /// answer is translated into Anthropic's message, stream and error shapes.
     func handleMessages(_ request: HTTPRequest, requestID: String, responder: HTTPResponder) {
-        let admission = Admission(requestID: requestID, dialect: .anthropic)
+        let admission = Admission(request, requestID: requestID, dialect: .anthropic, endpoint: "messages")
         let canonical: ChatCompletionRequest
         let routed: (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy)
         do throws(GatewayError) {

@@ -29,6 +29,8 @@ public final class DeploymentHealth: @unchecked Sendable {
         public var latencyMillis: Double?
         /// The provider said its quota is nearly spent: the deployment goes last in its group until then.
         public var lowQuotaUntil: Int64 = 0
+        /// Outcomes, latency and TTFT of the last five minutes.
+        public var recent = RecentOutcomes()
     }
 
     private let lock = Lock()
@@ -45,16 +47,18 @@ public final class DeploymentHealth: @unchecked Sendable {
     public func admit(_ deploymentID: String, fingerprint: String) -> Bool {
         let now = clock()
         return lock.withLock {
-            var entry = entries[deploymentID] ?? Entry(breaker: CircuitBreaker(settings: settings))
-            defer { entries[deploymentID] = entry }
-            if let disabled = entry.disabled {
-                guard disabled.fingerprint != fingerprint else { return false }
-                entry.disabled = nil  // the provider's configuration changed: give it another chance
-            }
-            guard now >= entry.restingUntil, entry.breaker.admit(now: now) else { return false }
-            entry.inFlight += 1
-            return true
+            Self.admit(&entries[deploymentID, default: Entry(breaker: CircuitBreaker(settings: settings))], now: now, fingerprint: fingerprint)
         }
+    }
+
+    private static func admit(_ entry: inout Entry, now: Int64, fingerprint: String) -> Bool {
+        if let disabled = entry.disabled {
+            guard disabled.fingerprint != fingerprint else { return false }
+            entry.disabled = nil  // the provider's configuration changed: give it another chance
+        }
+        guard now >= entry.restingUntil, entry.breaker.admit(now: now) else { return false }
+        entry.inFlight += 1
+        return true
     }
 
     /// Whether `admit` would let the deployment be tried `afterMillis` from now (no probe slot is taken).
@@ -67,37 +71,44 @@ public final class DeploymentHealth: @unchecked Sendable {
         }
     }
 
-    /// Records how an admitted attempt ended.
     /// How much a new latency sample moves the average.
     public static let latencyWeight = 0.3
 
-    public func record(_ deploymentID: String, fingerprint: String, _ outcome: AttemptOutcome, latencyMillis: Int? = nil) {
+    /// Records how an admitted attempt ended; `ttftMillis` is the time to its first byte or token.
+    public func record(_ deploymentID: String, fingerprint: String, _ outcome: AttemptOutcome, latencyMillis: Int? = nil, ttftMillis: Int? = nil) {
         let now = clock()
         lock.withLock {
-            var entry = entries[deploymentID] ?? Entry(breaker: CircuitBreaker(settings: settings))
-            entry.inFlight = max(0, entry.inFlight - 1)
-            switch outcome {
-            case .success:
-                entry.breaker.record(success: true, now: now)
-                if let latencyMillis {
-                    let sample = Double(latencyMillis)
-                    entry.latencyMillis = entry.latencyMillis.map { $0 + Self.latencyWeight * (sample - $0) } ?? sample
-                }
-            case .failure(let reason):
-                entry.breaker.record(success: false, now: now)
-                entry.lastError = (reason, now)
-            case .rateLimited(let retryAfter):
-                entry.breaker.record(success: false, now: now)
-                entry.lastError = ("rate limited (429)", now)
-                if let retryAfter { entry.restingUntil = max(entry.restingUntil, now + Int64(retryAfter)) }
-            case .authFailure(let reason):
-                entry.disabled = (reason, fingerprint)
-                entry.lastError = (reason, now)
-            case .abandoned:
-                entry.breaker.releaseProbe()
-            }
-            entries[deploymentID] = entry
+            // Updated in place: copying the entry out and back would copy its histograms on every attempt.
+            Self.update(&entries[deploymentID, default: Entry(breaker: CircuitBreaker(settings: settings))], outcome, now: now,
+                        fingerprint: fingerprint, latencyMillis: latencyMillis, ttftMillis: ttftMillis)
         }
+    }
+
+    private static func update(_ entry: inout Entry, _ outcome: AttemptOutcome, now: Int64, fingerprint: String, latencyMillis: Int?,
+                               ttftMillis: Int?) {
+        entry.inFlight = max(0, entry.inFlight - 1)
+        switch outcome {
+        case .success:
+            entry.breaker.record(success: true, now: now)
+            if let latencyMillis {
+                let sample = Double(latencyMillis)
+                entry.latencyMillis = entry.latencyMillis.map { $0 + latencyWeight * (sample - $0) } ?? sample
+            }
+        case .failure(let reason):
+            entry.breaker.record(success: false, now: now)
+            entry.lastError = (reason, now)
+        case .rateLimited(let retryAfter):
+            entry.breaker.record(success: false, now: now)
+            entry.lastError = ("rate limited (429)", now)
+            if let retryAfter { entry.restingUntil = max(entry.restingUntil, now + Int64(retryAfter)) }
+        case .authFailure(let reason):
+            entry.disabled = (reason, fingerprint)
+            entry.lastError = (reason, now)
+        case .abandoned:
+            entry.breaker.releaseProbe()
+            return
+        }
+        entry.recent.record(now: now, success: outcome == .success, latencyMillis: latencyMillis, ttftMillis: ttftMillis)
     }
 
     /// Notes a provider's low-quota signal for the deployment, for `forMillis` from now.

@@ -70,6 +70,16 @@ public final class RateLimits: @unchecked Sendable {
         }
     }
 
+    /// What is left now of each limit in `scope`: (bucket key, limit per minute, available now).
+    public func headroom(_ scope: Scope) -> [(key: String, perMinute: Int, available: Int)] {
+        let now = clock()
+        return lock.withLock {
+            scope.limits.map { limit in
+                (limit.key, limit.perMinute, max(0, Int(bucket(limit, now: now).available(now: now).rounded(.down))))
+            }
+        }
+    }
+
     /// The bucket for `limit`, created full or resized to a changed limit.
     private func bucket(_ limit: (key: String, perMinute: Int, tokens: Bool), now: Int64) -> TokenBucket {
         guard var bucket = buckets[limit.key] else { return TokenBucket(perMinute: limit.perMinute, now: now) }

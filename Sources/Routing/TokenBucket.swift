@@ -34,9 +34,14 @@ public struct TokenBucket: Sendable, Equatable {
         tokens = min(capacity, tokens + amount)
     }
 
+    /// The tokens there now.
+    public func available(now: Int64) -> Double {
+        min(capacity, tokens + Double(max(0, now - updatedAt)) * refillPerMillis)
+    }
+
     /// How long until `amount` tokens (at most a full bucket) are there.
     public func millisUntil(_ amount: Double, now: Int64) -> Int {
-        let have = min(capacity, tokens + Double(max(0, now - updatedAt)) * refillPerMillis)
+        let have = available(now: now)
         let need = min(amount, capacity) - have
         return need <= 0 || refillPerMillis == 0 ? 0 : Int((need / refillPerMillis).rounded(.up))
     }

@@ -27,6 +27,15 @@ public final class Database: @unchecked Sendable {
         try connection.execute("PRAGMA journal_mode=WAL")
         try connection.execute("PRAGMA synchronous=FULL")
         try connection.execute("PRAGMA foreign_keys=ON")
+        let registered = csqlite_register_histogram_functions(db)
+        guard registered == SQLITE_OK else { throw error(registered, sql: "histogram functions") }
+    }
+
+    /// Relaxes commit durability to WAL's `synchronous=NORMAL`: a commit survives a process crash
+    /// (`kill -9`) but the last ones may be lost to a power failure. For the request log only, whose
+    /// loss bound is the flush window anyway; configuration stays fully synchronous.
+    public func relaxDurability() throws {
+        try read { try $0.execute("PRAGMA synchronous=NORMAL") }
     }
 
     deinit {

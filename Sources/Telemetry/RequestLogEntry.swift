@@ -1,3 +1,5 @@
+import Core
+
 /// One row of the request log: what a client asked for, who answered, and how it went.
 public struct RequestLogEntry: Sendable, Equatable {
     public var id: String
@@ -13,8 +15,32 @@ public struct RequestLogEntry: Sendable, Equatable {
     public var attempts: Int
     public var latencyMillis: Int
     public var timeToFirstTokenMillis: Int?
-    /// Every attempt, in order, when there was more than one (failover or retries).
+    /// Every attempt, in order.
     public var attemptDetails: [RequestAttempt] = []
+    /// Which API the client called: `chat`, `messages` or `embeddings`.
+    public var endpoint = "chat"
+    /// The virtual key's id and its team, when the client presented a key.
+    public var keyID: String?
+    public var team: String?
+    /// The deployment that answered (or was last tried).
+    public var deploymentID: String?
+    public var cachedTokens: Int?
+    public var reasoningTokens: Int?
+    /// Exact cost of the tokens used, at the answering deployment's prices.
+    public var cost = Picodollars.zero
+    /// The answering deployment has no price, so `cost` is not known (never silently zero).
+    public var unpriced = false
+    public var cacheHit = false
+    /// From arrival to the first upstream attempt (routing, admission, waiting for a slot).
+    public var queueMillis: Int?
+    /// Upstream connection set-up of the answering attempt (0 on a reused connection).
+    public var connectMillis: Int?
+    public var errorMessage: String?
+    /// The W3C trace id the request ran under (the client's `traceparent`, or one the gateway started).
+    public var traceID: String?
+    /// Bodies, truncated, only for keys with `log_bodies`.
+    public var requestBody: String?
+    public var responseBody: String?
 
     public init(id: String, createdAtMillis: Int64, model: String, provider: String? = nil, upstreamModel: String? = nil,
                 status: Int, errorType: String? = nil, inputTokens: Int? = nil, outputTokens: Int? = nil, stream: Bool = false,
@@ -45,6 +71,11 @@ public struct RequestAttempt: Sendable, Equatable {
     /// `ok`, or why the attempt failed (an error code or reason).
     public var outcome: String
     public var latencyMillis: Int
+    public var deploymentID: String?
+    /// The error message when the attempt failed (never containing secrets).
+    public var error: String?
+    public var connectMillis: Int?
+    public var timeToFirstTokenMillis: Int?
 
     public init(number: Int, provider: String, upstreamModel: String, status: Int, outcome: String, latencyMillis: Int) {
         self.number = number
@@ -53,5 +84,26 @@ public struct RequestAttempt: Sendable, Equatable {
         self.status = status
         self.outcome = outcome
         self.latencyMillis = latencyMillis
+    }
+}
+
+extension RequestLogEntry {
+    /// Marks the row as answered with `error`.
+    public mutating func fail(with error: GatewayError) {
+        status = error.status
+        errorType = error.code ?? error.type
+        errorMessage = error.message
+    }
+
+    /// Records the tokens used and what they cost at `pricing`; an unpriced deployment's row is flagged,
+    /// never costed at zero silently.
+    public mutating func charge(_ usage: TokenUsage?, at pricing: Pricing) {
+        guard let usage else { return }
+        inputTokens = usage.inputTokens
+        outputTokens = usage.outputTokens
+        cachedTokens = usage.cachedInputTokens
+        reasoningTokens = usage.reasoningTokens
+        cost = Picodollars(usage: usage, pricing: pricing)
+        unpriced = pricing.isUnpriced && usage.inputTokens + usage.outputTokens > 0
     }
 }

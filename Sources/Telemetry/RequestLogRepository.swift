@@ -1,51 +1,72 @@
+import Core
 import Store
 
-/// Inserts and queries request-log rows.
+/// Inserts and queries request-log rows and their attempts.
 public struct RequestLogRepository {
     let connection: DatabaseConnection
     public init(_ connection: DatabaseConnection) { self.connection = connection }
 
     static let columns = """
         id, created_at, model, provider, upstream_model, status, error_type, input_tokens, output_tokens, stream, attempts,
-        latency_ms, ttft_ms, rowid
+        latency_ms, ttft_ms, endpoint, key_id, team, deployment_id, cached_tokens, reasoning_tokens, cost_pusd, unpriced,
+        cache_hit, queue_ms, connect_ms, error_message, trace_id, request_body, response_body, rowid
         """
+    static let rowidColumn = 28
 
-    static let insertPrefix = """
+    static let insertRow = """
         INSERT OR IGNORE INTO requests (id, created_at, model, provider, upstream_model, status, error_type, input_tokens,
-          output_tokens, stream, attempts, latency_ms, ttft_ms) VALUES
+          output_tokens, stream, attempts, latency_ms, ttft_ms, endpoint, key_id, team, deployment_id, cached_tokens,
+          reasoning_tokens, cost_pusd, unpriced, cache_hit, queue_ms, connect_ms, error_message, trace_id, request_body,
+          response_body)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
-    static let rowPlaceholders = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    /// Rows per multi-row INSERT: one statement step writes them all.
-    static let rowsPerStatement = 64
-    static let batchInsert = insertPrefix + Array(repeating: rowPlaceholders, count: rowsPerStatement).joined(separator: ", ")
+    static let insertAttempt = """
+        INSERT OR IGNORE INTO request_attempts (request_id, number, provider, upstream_model, status, outcome, latency_ms,
+          deployment_id, error, connect_ms, ttft_ms)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
 
-    public func insert(_ e: RequestLogEntry) throws {
-        try insert([e])
-    }
-
-    /// Inserts many rows, 64 to a statement, and the attempts of those that had more than one.
-    public func insert<Rows: Collection<RequestLogEntry>>(_ rows: Rows) throws {
-        for entry in rows where entry.attemptDetails.count > 1 {
-            for attempt in entry.attemptDetails {
-                try connection.execute("""
-                    INSERT OR IGNORE INTO request_attempts (request_id, number, provider, upstream_model, status, outcome, latency_ms)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, [entry.id, attempt.number, attempt.provider, attempt.upstreamModel, attempt.status, attempt.outcome,
-                          attempt.latencyMillis])
+    /// Inserts rows and their attempts; a row whose id is already logged is skipped (so replays and
+    /// redeliveries are idempotent). Returns the rows actually inserted, the ones rollups must count.
+    @discardableResult
+    public func insert<Rows: Collection<RequestLogEntry>>(_ rows: Rows) throws -> [RequestLogEntry] {
+        var inserted: [RequestLogEntry] = []
+        inserted.reserveCapacity(rows.count)
+        for e in rows {
+            let changed = try connection.execute(Self.insertRow, [
+                e.id, e.createdAtMillis, e.model, e.provider, e.upstreamModel, e.status, e.errorType, e.inputTokens,
+                e.outputTokens, e.stream, e.attempts, e.latencyMillis, e.timeToFirstTokenMillis, e.endpoint, e.keyID, e.team,
+                e.deploymentID, e.cachedTokens, e.reasoningTokens, e.cost.value, e.unpriced, e.cacheHit, e.queueMillis,
+                e.connectMillis, e.errorMessage, e.traceID, e.requestBody, e.responseBody,
+            ])
+            guard changed > 0 else { continue }
+            for a in e.attemptDetails {
+                try connection.execute(Self.insertAttempt, [e.id, a.number, a.provider, a.upstreamModel, a.status, a.outcome,
+                                                            a.latencyMillis, a.deploymentID, a.error, a.connectMillis,
+                                                            a.timeToFirstTokenMillis])
             }
+            inserted.append(e)
         }
-        var rest = rows[...]
-        while rest.count >= Self.rowsPerStatement {
-            let chunk = rest.prefix(Self.rowsPerStatement)
-            try connection.execute(Self.batchInsert, chunk.flatMap(Self.bindings))
-            rest = rest.dropFirst(Self.rowsPerStatement)
-        }
-        for entry in rest { try connection.execute(Self.insertPrefix + Self.rowPlaceholders, Self.bindings(entry)) }
+        return inserted
     }
 
-    static func bindings(_ e: RequestLogEntry) -> [SQLBindable] {
-        [e.id, e.createdAtMillis, e.model, e.provider, e.upstreamModel, e.status, e.errorType, e.inputTokens,
-         e.outputTokens, e.stream, e.attempts, e.latencyMillis, e.timeToFirstTokenMillis]
+    /// Adds a batch's rollup cells to the stored ones (creating missing rows).
+    public func addRollups(_ rollup: UsageRollup) throws {
+        for (key, cell) in rollup.cells {
+            try connection.execute("""
+                INSERT INTO usage_rollups (granularity, bucket_start, model, provider, deployment_id, key_id, team, status, requests,
+                  errors, input_tokens, output_tokens, cached_tokens, cost_pusd, unpriced, cache_hits, latency_hist, ttft_hist)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO UPDATE SET requests = requests + excluded.requests, errors = errors + excluded.errors,
+                  input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
+                  cached_tokens = cached_tokens + excluded.cached_tokens, cost_pusd = cost_pusd + excluded.cost_pusd,
+                  unpriced = unpriced + excluded.unpriced, cache_hits = cache_hits + excluded.cache_hits,
+                  latency_hist = hist_add(latency_hist, excluded.latency_hist), ttft_hist = hist_add(ttft_hist, excluded.ttft_hist)
+                """, [key.granularity.rawValue, key.bucketStart, key.model, key.provider, key.deploymentID, key.keyID, key.team,
+                      key.status, cell.requests, cell.errors, cell.inputTokens, cell.outputTokens, cell.cachedTokens,
+                      cell.cost.value, cell.unpriced, cell.cacheHits, SQLValue.blob(cell.latency.encoded),
+                      SQLValue.blob(cell.timeToFirstToken.encoded)])
+        }
     }
 
     /// Filters for listing requests.
@@ -54,11 +75,20 @@ public struct RequestLogRepository {
         public var status: Int?
         public var fromMillis: Int64?
         public var toMillis: Int64?
-        public init(model: String? = nil, status: Int? = nil, fromMillis: Int64? = nil, toMillis: Int64? = nil) {
+        public var keyID: String?
+        public var team: String?
+        public var provider: String?
+        public var errorType: String?
+        public init(model: String? = nil, status: Int? = nil, fromMillis: Int64? = nil, toMillis: Int64? = nil, keyID: String? = nil,
+                    team: String? = nil, provider: String? = nil, errorType: String? = nil) {
             self.model = model
             self.status = status
             self.fromMillis = fromMillis
             self.toMillis = toMillis
+            self.keyID = keyID
+            self.team = team
+            self.provider = provider
+            self.errorType = errorType
         }
     }
 
@@ -78,12 +108,17 @@ public struct RequestLogRepository {
             WHERE (created_at < ? OR (created_at = ? AND rowid < ?))
               AND (? IS NULL OR model = ?) AND (? IS NULL OR status = ?)
               AND (? IS NULL OR created_at >= ?) AND (? IS NULL OR created_at < ?)
+              AND (? IS NULL OR key_id = ?) AND (? IS NULL OR team = ?) AND (? IS NULL OR provider = ?)
+              AND (? IS NULL OR error_type = ?)
             ORDER BY created_at DESC, rowid DESC LIMIT ?
             """, [beforeTime, beforeTime, beforeRow, filter.model, filter.model, filter.status, filter.status,
-                  filter.fromMillis, filter.fromMillis, filter.toMillis, filter.toMillis, limit + 1])
+                  filter.fromMillis, filter.fromMillis, filter.toMillis, filter.toMillis, filter.keyID, filter.keyID,
+                  filter.team, filter.team, filter.provider, filter.provider, filter.errorType, filter.errorType, limit + 1])
         let items = rows.prefix(limit).map(Self.entry)
         var next: String?
-        if rows.count > limit, let time = rows[limit - 1][1].int64, let rowid = rows[limit - 1][13].int64 { next = "\(time):\(rowid)" }
+        if rows.count > limit, let time = rows[limit - 1][1].int64, let rowid = rows[limit - 1][Self.rowidColumn].int64 {
+            next = "\(time):\(rowid)"
+        }
         return Page(items: Array(items), nextCursor: next)
     }
 
@@ -91,18 +126,60 @@ public struct RequestLogRepository {
     public func entry(id: String) throws -> RequestLogEntry? {
         guard var entry = try connection.query("SELECT \(Self.columns) FROM requests WHERE id = ?", [id]).first.map(Self.entry) else { return nil }
         entry.attemptDetails = try connection.query("""
-            SELECT number, provider, upstream_model, status, outcome, latency_ms FROM request_attempts WHERE request_id = ? ORDER BY number
+            SELECT number, provider, upstream_model, status, outcome, latency_ms, deployment_id, error, connect_ms, ttft_ms
+            FROM request_attempts WHERE request_id = ? ORDER BY number
             """, [id]).map { row in
-            RequestAttempt(number: row[0].int ?? 0, provider: row[1].string ?? "", upstreamModel: row[2].string ?? "", status: row[3].int ?? 0,
-                           outcome: row[4].string ?? "", latencyMillis: row[5].int ?? 0)
+            var attempt = RequestAttempt(number: row[0].int ?? 0, provider: row[1].string ?? "", upstreamModel: row[2].string ?? "",
+                                         status: row[3].int ?? 0, outcome: row[4].string ?? "", latencyMillis: row[5].int ?? 0)
+            attempt.deploymentID = row[6].string
+            attempt.error = row[7].string
+            attempt.connectMillis = row[8].int
+            attempt.timeToFirstTokenMillis = row[9].int
+            return attempt
         }
         return entry
     }
 
+    /// Deletes up to `limit` raw rows (and their attempts) older than `cutoffMillis`; returns how many went.
+    public func deleteRequests(olderThan cutoffMillis: Int64, limit: Int) throws -> Int {
+        try connection.execute("""
+            DELETE FROM request_attempts WHERE request_id IN
+              (SELECT id FROM requests WHERE created_at < ? ORDER BY created_at LIMIT ?)
+            """, [cutoffMillis, limit])
+        return try connection.execute("""
+            DELETE FROM requests WHERE rowid IN (SELECT rowid FROM requests WHERE created_at < ? ORDER BY created_at LIMIT ?)
+            """, [cutoffMillis, limit])
+    }
+
+    /// Deletes up to `limit` rollup rows of `granularity` whose bucket starts before `cutoffMillis`.
+    public func deleteRollups(_ granularity: RollupGranularity, olderThan cutoffMillis: Int64, limit: Int) throws -> Int {
+        try connection.execute("""
+            DELETE FROM usage_rollups WHERE (granularity, bucket_start, model, provider, deployment_id, key_id, team, status) IN
+              (SELECT granularity, bucket_start, model, provider, deployment_id, key_id, team, status FROM usage_rollups
+               WHERE granularity = ? AND bucket_start < ? LIMIT ?)
+            """, [granularity.rawValue, cutoffMillis, limit])
+    }
+
     static func entry(_ row: Row) -> RequestLogEntry {
-        RequestLogEntry(id: row[0].string ?? "", createdAtMillis: row[1].int64 ?? 0, model: row[2].string ?? "", provider: row[3].string,
-                        upstreamModel: row[4].string, status: row[5].int ?? 0, errorType: row[6].string, inputTokens: row[7].int,
-                        outputTokens: row[8].int, stream: row[9].bool, attempts: row[10].int ?? 0, latencyMillis: row[11].int ?? 0,
-                        timeToFirstTokenMillis: row[12].int)
+        var e = RequestLogEntry(id: row[0].string ?? "", createdAtMillis: row[1].int64 ?? 0, model: row[2].string ?? "", provider: row[3].string,
+                                upstreamModel: row[4].string, status: row[5].int ?? 0, errorType: row[6].string, inputTokens: row[7].int,
+                                outputTokens: row[8].int, stream: row[9].bool, attempts: row[10].int ?? 0, latencyMillis: row[11].int ?? 0,
+                                timeToFirstTokenMillis: row[12].int)
+        e.endpoint = row[13].string ?? "chat"
+        e.keyID = row[14].string
+        e.team = row[15].string
+        e.deploymentID = row[16].string
+        e.cachedTokens = row[17].int
+        e.reasoningTokens = row[18].int
+        e.cost = Picodollars(row[19].int64 ?? 0)
+        e.unpriced = row[20].bool
+        e.cacheHit = row[21].bool
+        e.queueMillis = row[22].int
+        e.connectMillis = row[23].int
+        e.errorMessage = row[24].string
+        e.traceID = row[25].string
+        e.requestBody = row[26].string
+        e.responseBody = row[27].string
+        return e
     }
 }

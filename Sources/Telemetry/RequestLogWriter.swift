@@ -4,27 +4,54 @@ import Glibc
 import Store
 import Synchronization
 
-/// Writes request-log rows from a background thread in batched transactions (every 100 ms or
-/// 1000 rows), so the request path never waits on SQLite. `record` is safe from any thread.
+/// How long request-log data is kept; enforced by the writer in small batches.
+public struct RequestLogRetention: Sendable {
+    /// Raw request rows and their attempts (and the minute rollups, which only serve recent ranges).
+    public var requestDays: Int
+    /// Hour and day rollups, which answer usage over long ranges.
+    public var usageDays: Int
+
+    public init(requestDays: Int = 30, usageDays: Int = 400) {
+        self.requestDays = requestDays
+        self.usageDays = usageDays
+    }
+}
+
+/// Writes request-log rows from a background thread in batched transactions (every 100 ms or 1000 rows),
+/// with their attempts and the usage rollups in the same transaction, so the request path never waits on
+/// SQLite. `record` is safe from any thread. When the queue is full the overflow goes to an append-only
+/// spill file that is replayed later, so memory stays bounded and no served request goes unlogged.
 public final class RequestLogWriter: Sendable {
     struct State {
         var pending: [RequestLogEntry] = []
         var closing = false
+        var spilledSinceStart = 0
     }
 
     private let database: Database
     private let state = Mutex<State>(State())
+    /// Touched under `state`'s lock only (appends from `record`, replay hand-over from the writer).
+    private nonisolated(unsafe) let spill: SpillFile?
     private let wake = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
     private let logger: Logger
-    /// Rows queued at most; beyond this the oldest rows are dropped and counted (never expected in practice).
+    private let retention: RequestLogRetention
+    private let observers: [@Sendable ([RequestLogEntry]) -> Void]
+    /// Rows held in memory at most; beyond this they spill to disk.
     let capacity: Int
     public let batchSize = 1000
-    private let dropped = Atomic<Int>(0)
+    private let lost = Atomic<Int>(0)
+    private let lagMillis = Atomic<Int>(0)
 
-    public init(database: Database, capacity: Int = 200_000, logger: Logger = Logger(label: "request-log")) {
+    /// `spillPath` nil keeps everything in memory (tests); `observers` see every row once it is written
+    /// (metrics, the per-request log line), on the writer thread.
+    public init(database: Database, spillPath: String? = nil, capacity: Int = 50_000, retention: RequestLogRetention = RequestLogRetention(),
+                observers: [@Sendable ([RequestLogEntry]) -> Void] = [], logger: Logger = Logger(label: "request-log")) {
         self.database = database
+        self.spill = spillPath.map(SpillFile.init(path:))
         self.capacity = capacity
+        self.retention = retention
+        self.observers = observers
         self.logger = logger
         Platform.startThread(name: "request-log-writer") { [self] in run() }
     }
@@ -33,8 +60,12 @@ public final class RequestLogWriter: Sendable {
     public func record(_ entry: RequestLogEntry) {
         let shouldWake = state.withLock { state -> Bool in
             if state.pending.count >= capacity {
-                state.pending.removeFirst()
-                dropped.add(1, ordering: .relaxed)
+                if let spill, spill.append(entry) {
+                    state.spilledSinceStart += 1
+                } else {
+                    lost.add(1, ordering: .relaxed)
+                }
+                return false
             }
             state.pending.append(entry)
             return state.pending.count == batchSize
@@ -42,7 +73,13 @@ public final class RequestLogWriter: Sendable {
         if shouldWake { wake.signal() }
     }
 
-    /// Writes everything queued and stops the writer thread.
+    /// Rows waiting in memory, rows spilled to disk since start, and how far behind the last flush was.
+    public var backlog: (queued: Int, spilled: Int, lagMillis: Int) {
+        let (queued, spilled) = state.withLock { ($0.pending.count, $0.spilledSinceStart) }
+        return (queued, spilled, lagMillis.load(ordering: .relaxed))
+    }
+
+    /// Writes everything queued (and spilled) and stops the writer thread.
     public func close() {
         state.withLock { $0.closing = true }
         wake.signal()
@@ -50,6 +87,8 @@ public final class RequestLogWriter: Sendable {
     }
 
     private func run() {
+        replaySpill()
+        var nextRetention = Timestamp.nowMillis() + 5_000
         while true {
             _ = wake.wait(timeout: .now() + .milliseconds(100))
             let (batch, closing) = state.withLock { state in
@@ -57,33 +96,92 @@ public final class RequestLogWriter: Sendable {
                 state.pending.removeAll(keepingCapacity: true)
                 return (batch, state.closing)
             }
-            if !batch.isEmpty { write(batch) }
-            let lost = dropped.exchange(0, ordering: .relaxed)
-            if lost > 0 { logger.error("request log queue was full; oldest rows dropped", [("rows", String(lost))]) }
+            if !batch.isEmpty {
+                write(batch)
+                lagMillis.store(Int(Timestamp.nowMillis() - (batch.first?.createdAtMillis ?? 0)), ordering: .relaxed)
+            }
+            if batch.count < batchSize || closing { replaySpill() }
+            let dropped = lost.exchange(0, ordering: .relaxed)
+            if dropped > 0 { logger.error("request log queue and spill file both full; rows lost", [("rows", String(dropped))]) }
             if closing {
                 done.signal()
                 return
             }
+            if Timestamp.nowMillis() >= nextRetention {
+                enforceRetention()
+                nextRetention = Timestamp.nowMillis() + 60_000
+            }
         }
     }
 
+    /// Inserts rows, their attempts and their rollups in one transaction per `batchSize` rows, retrying a
+    /// failing write (disk full, locked) rather than dropping rows; gives up on a batch after about 10 s.
     private func write(_ batch: [RequestLogEntry]) {
         var offset = 0
         var failures = 0
         while offset < batch.count {
             let slice = batch[offset..<min(batch.count, offset + batchSize)]
             do {
-                try database.write { try RequestLogRepository($0).insert(slice) }
+                let inserted = try database.write { connection in
+                    let repository = RequestLogRepository(connection)
+                    let inserted = try repository.insert(slice)
+                    var rollup = UsageRollup()
+                    for entry in inserted { rollup.add(entry) }
+                    try repository.addRollups(rollup)
+                    return inserted
+                }
+                for observe in observers { observe(inserted) }
                 offset += slice.count
             } catch {
                 failures += 1
                 guard failures < 50 else {
-                    logger.error("request log write keeps failing; rows lost", [("error", "\(error)"), ("rows", String(batch.count - offset))])
+                    logger.error("request log write keeps failing; spilling the batch", [("error", "\(error)"), ("rows", String(batch.count - offset))])
+                    state.withLock { state in
+                        for entry in batch[offset...] where !(spill?.append(entry) ?? false) { lost.add(1, ordering: .relaxed) }
+                    }
                     return
                 }
                 logger.error("request log write failed; retrying", [("error", "\(error)"), ("rows", String(slice.count))])
                 usleep(200_000)
             }
+        }
+    }
+
+    /// Writes the rows of the spill file (this process's or a previous one's) into SQLite.
+    private func replaySpill() {
+        guard let spill, let path = state.withLock({ _ in spill.takeForReplay() }) else { return }
+        do {
+            var rows = 0
+            try SpillFile.rows(at: path, batchSize: batchSize) { batch in
+                write(batch)
+                rows += batch.count
+            }
+            unlink(path)
+            logger.info("replayed spilled request-log rows", [("rows", String(rows))])
+        } catch {
+            logger.error("replaying the request-log spill file failed; will retry", [("error", "\(error)")])
+        }
+    }
+
+    /// Deletes expired raw rows and rollups, a thousand at a time so the writer never stalls for long.
+    private func enforceRetention() {
+        let now = Timestamp.nowMillis()
+        let day: Int64 = 86_400_000
+        let requestCutoff = now - Int64(retention.requestDays) * day
+        let usageCutoff = now - Int64(retention.usageDays) * day
+        do {
+            for _ in 0..<20 {
+                let deleted = try database.write { connection in
+                    let repository = RequestLogRepository(connection)
+                    return try repository.deleteRequests(olderThan: requestCutoff, limit: 1000)
+                        + repository.deleteRollups(.minute, olderThan: requestCutoff, limit: 1000)
+                        + repository.deleteRollups(.hour, olderThan: usageCutoff, limit: 1000)
+                        + repository.deleteRollups(.day, olderThan: usageCutoff, limit: 1000)
+                }
+                if deleted == 0 { break }
+            }
+        } catch {
+            logger.error("request-log retention failed; will retry", [("error", "\(error)")])
         }
     }
 }

@@ -13,7 +13,10 @@ final class Gateway: Sendable {
     let requestLog: RequestLogWriter
     let logger = Logger(label: "switchyard")
 
+    let metrics: GatewayMetrics
+
     init(options: ServeOptions) throws {
+        Logger.setMinimumLevel(options.logLevel)
         let directory = try DataDirectory(path: options.dataDir)
         let adminToken: String
         if let token = options.adminToken {
@@ -40,6 +43,7 @@ final class Gateway: Sendable {
         let adminDatabase = try Database(path: dbPath)
         try Migrator(directory: migrations).migrate(adminDatabase)
         let logDatabase = try Database(path: dbPath)
+        try logDatabase.relaxDurability()
 
         let publisher = SnapshotPublisher()
         let config = ConfigService(database: adminDatabase, publisher: publisher)
@@ -48,7 +52,12 @@ final class Gateway: Sendable {
         try config.publishCurrent()
         logger.info("configuration loaded", [("version", String(publisher.current.version))])
 
-        requestLog = RequestLogWriter(database: logDatabase)
+        let metrics = GatewayMetrics()
+        self.metrics = metrics
+        requestLog = RequestLogWriter(database: logDatabase, spillPath: directory.file("request-log.spill"),
+                                      retention: RequestLogRetention(requestDays: options.requestRetentionDays,
+                                                                     usageDays: options.usageRetentionDays),
+                                      observers: [metrics.observe, AccessLog.write])
         let limits = HTTPParserLimits(maxHeadBytes: options.maxHeaderBytes, maxBodyBytes: options.maxBodyBytes)
         let errorBody: @Sendable (Int, String) -> HTTPResponse = { status, message in
             let type = status == 413 ? "invalid_request_error" : (status >= 500 ? "api_error" : "invalid_request_error")
@@ -69,8 +78,10 @@ final class Gateway: Sendable {
                 .json(status, .object([("error", .object([("message", .string(message)), ("field", .null)]))]))
             }),
             handler: AdminHandler(config: config, adminToken: adminToken, logger: Logger(label: "admin"), healthReport: {
-                HealthReport.json(snapshot: publisher.current, health: dataPlane.health)
-            }, explainRoute: { body in dataPlane.explainRoute(body) }))
+                HealthReport.json(snapshot: publisher.current, health: dataPlane.health, limits: dataPlane.limits)
+            }, explainRoute: { body in dataPlane.explainRoute(body) }, metrics: { [requestLog] in
+                metrics.render(gauges: OperationalGauges.all(snapshot: publisher.current, health: dataPlane.health, requestLog: requestLog))
+            }))
         Platform.printOutput("switchyard: data plane listening on \(dataServer.url)\n")
         Platform.printOutput("switchyard: admin API listening on \(adminServer.url)\n")
     }

@@ -1,5 +1,5 @@
+import Core
 import HTTPServer
-
 
 /// `switchyard serve` settings from flags and environment (a flag wins over its variable).
 struct ServeOptions {
@@ -20,6 +20,9 @@ struct ServeOptions {
     var maxHeaderBytes = 32 * 1024
     var headerTimeoutMillis = 10_000
     var idleTimeoutMillis = 60_000
+    var logLevel = Logger.Level.info
+    var requestRetentionDays = 30
+    var usageRetentionDays = 400
 
     struct UsageError: Error, CustomStringConvertible {
         let description: String
@@ -41,6 +44,9 @@ struct ServeOptions {
         ("--max-header-bytes", "SWITCHYARD_MAX_HEADER_BYTES", "largest request line plus headers (default 32768)"),
         ("--header-timeout-ms", "SWITCHYARD_HEADER_TIMEOUT_MS", "time to receive a request's head, else 408 (default 10000)"),
         ("--idle-timeout-ms", "SWITCHYARD_IDLE_TIMEOUT_MS", "idle keep-alive connections are closed after this (default 60000)"),
+        ("--log-level", "SWITCHYARD_LOG_LEVEL", "debug, info (default), warn or error: the lowest level written to stderr"),
+        ("--request-retention-days", "SWITCHYARD_REQUEST_RETENTION_DAYS", "keep raw request-log rows (and minute rollups) this long (default 30)"),
+        ("--usage-retention-days", "SWITCHYARD_USAGE_RETENTION_DAYS", "keep hourly and daily usage rollups this long (default 400)"),
     ]
 
     static func usage() -> String {
@@ -94,6 +100,12 @@ struct ServeOptions {
         maxHeaderBytes = try Self.positive(values, "--max-header-bytes") ?? maxHeaderBytes
         headerTimeoutMillis = try Self.positive(values, "--header-timeout-ms") ?? headerTimeoutMillis
         idleTimeoutMillis = try Self.positive(values, "--idle-timeout-ms") ?? idleTimeoutMillis
+        if let text = values["--log-level"] {
+            guard let level = Logger.Level(label: text) else { throw UsageError(description: "--log-level must be debug, info, warn or error") }
+            logLevel = level
+        }
+        requestRetentionDays = try Self.positive(values, "--request-retention-days") ?? requestRetentionDays
+        usageRetentionDays = try Self.positive(values, "--usage-retention-days") ?? usageRetentionDays
         guard role == "all" else {
             throw UsageError(description: "--role \(role) is not supported by this build yet; only 'all' is")
         }

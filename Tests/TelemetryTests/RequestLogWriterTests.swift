@@ -21,7 +21,7 @@ struct RequestLogWriterTests {
                         inputTokens: index, outputTokens: 2 * index, latencyMillis: 5)
     }
 
-    @Test("writes every queued row, in multi-row batches and singly, and flushes on close")
+    @Test("writes every queued row in batches and flushes on close")
     func writesEverything() throws {
         let database = try database()
         let writer = RequestLogWriter(database: database)
@@ -45,4 +45,97 @@ struct RequestLogWriterTests {
         #expect(page.items.count == 80)
         #expect(page.items.first?.id == "req_79")
     }
+
+    @Test("a full queue spills to the overflow file, which is replayed so no row is lost")
+    func spillsAndReplays() throws {
+        let database = try database()
+        let spill = database.path + ".spill"
+        let writer = RequestLogWriter(database: database, spillPath: spill, capacity: 10)
+        // Hold the writer off SQLite so the queue fills: a write transaction blocks its commit.
+        try database.write { _ in
+            for index in 0..<500 { writer.record(entry(index)) }
+        }
+        #expect(writer.backlog.spilled >= 490)
+        writer.close()
+        let count = try database.read { try $0.query("SELECT count(*) FROM requests") }
+        #expect(count[0][0].int == 500)
+        #expect(!FileManager.default.fileExists(atPath: spill))
+        #expect(!FileManager.default.fileExists(atPath: spill + ".replay"))
+    }
+
+    @Test("rows keep every field through SQLite and through the spill file's JSON")
+    func roundTrip() throws {
+        var e = entry(7)
+        e.endpoint = "messages"
+        e.keyID = "key_1"
+        e.team = "search"
+        e.deploymentID = "mdl_1"
+        e.cachedTokens = 3
+        e.reasoningTokens = 2
+        e.cost = Picodollars(1_234_567)
+        e.unpriced = true
+        e.cacheHit = true
+        e.queueMillis = 1
+        e.connectMillis = 2
+        e.timeToFirstTokenMillis = 4
+        e.errorMessage = "boom"
+        e.traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+        e.requestBody = "{}"
+        e.responseBody = "{\"x\":1}"
+        var attempt = RequestAttempt(number: 1, provider: "p", upstreamModel: "u", status: 500, outcome: "upstream_error", latencyMillis: 3)
+        attempt.deploymentID = "mdl_1"
+        attempt.error = "HTTP 500"
+        attempt.connectMillis = 1
+        attempt.timeToFirstTokenMillis = nil
+        e.attemptDetails = [attempt]
+        e.attempts = 1
+        let database = try database()
+        try database.write { try RequestLogRepository($0).insert([e]) }
+        let stored = try database.read { try RequestLogRepository($0).entry(id: e.id) }
+        #expect(stored == e)
+        #expect(RequestLogEntry(json: e.json) == e)
+    }
+
+    @Test("usage from the rollups equals the sums over the raw rows, for every grouping and bucket")
+    func usageMatchesRawRows() throws {
+        let database = try database()
+        let day: Int64 = 86_400_000
+        let start: Int64 = 1_790_000_000_000 - 1_790_000_000_000 % day
+        var rows: [RequestLogEntry] = []
+        for index in 0..<3_000 {
+            var e = RequestLogEntry(id: "u_\(index)", createdAtMillis: start + Int64(index) * 97_531, model: ["a", "b", "c"][index % 3],
+                                    provider: ["p", "q"][index % 2], status: index % 17 == 0 ? 502 : 200, inputTokens: index % 50,
+                                    outputTokens: index % 7, latencyMillis: index % 900)
+            e.keyID = index % 5 == 0 ? nil : "key_\(index % 4)"
+            e.cost = Picodollars(Int64(index) * 1_000_003)
+            e.cacheHit = index % 11 == 0
+            rows.append(e)
+        }
+        let writer = RequestLogWriter(database: database)
+        for row in rows { writer.record(row) }
+        writer.close()
+        // An unaligned range over several days: answered from day, hour and minute rollups together.
+        let from = start + 3 * 3_600_000 + 17 * 60_000
+        let to = start + 3 * day + 5 * 3_600_000 + 42 * 60_000
+        let inRange = rows.filter { $0.createdAtMillis >= from && $0.createdAtMillis < to }
+        for bucket in [nil, RollupGranularity.hour, .day] as [RollupGranularity?] {
+            let query = UsageQuery(fromMillis: from, toMillis: to, groupBy: [.model, .key], bucket: bucket)
+            let covered = query.coveredRange
+            let expected = rows.filter { $0.createdAtMillis >= covered.from && $0.createdAtMillis < covered.to }
+            let answer = try database.read { try RequestLogRepository($0).usage(query) }
+            #expect(answer.reduce(0) { $0 + $1.totals.requests } == expected.count)
+            #expect(answer.reduce(Picodollars.zero) { $0 + $1.totals.cost } == expected.reduce(Picodollars.zero) { $0 + $1.cost })
+            #expect(answer.reduce(0) { $0 + $1.totals.inputTokens } == expected.reduce(0) { $0 + ($1.inputTokens ?? 0) })
+            #expect(answer.reduce(0) { $0 + $1.totals.errors } == expected.filter { $0.status >= 400 }.count)
+            #expect(answer.reduce(0) { $0 + $1.totals.cacheHits } == expected.filter(\.cacheHit).count)
+            let modelA = answer.filter { $0.group[.model] == "a" && $0.group[.key] == "key_1" }.reduce(0) { $0 + $1.totals.requests }
+            #expect(modelA == expected.filter { $0.model == "a" && $0.keyID == "key_1" }.count)
+        }
+        #expect(inRange.count > 1_000)
+        let filtered = try database.read {
+            try RequestLogRepository($0).usage(UsageQuery(fromMillis: from, toMillis: to, filters: [.provider: "q", .status: "502"]))
+        }
+        #expect(filtered.first?.totals.requests == inRange.filter { $0.provider == "q" && $0.status == 502 }.count)
+    }
 }
+

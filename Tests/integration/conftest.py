@@ -9,6 +9,7 @@ import os
 import select
 import signal
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -31,7 +32,9 @@ class Process:
 
     def __init__(self, argv, ready_markers, env=None, timeout=30):
         self.argv = argv
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        # Standard error goes to a file: a pipe nobody drains would block the process once it filled.
+        self.stderr_file = tempfile.NamedTemporaryFile(prefix="switchyard-stderr-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.stderr_file, env=env)
         self.lines = []
         deadline = time.monotonic() + timeout
         pending = list(ready_markers)
@@ -39,7 +42,7 @@ class Process:
         while pending:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or self.proc.poll() is not None:
-                err = self.proc.stderr.read().decode() if self.proc.poll() is not None else ""
+                err = self.stderr_text() if self.proc.poll() is not None else ""
                 self.kill()
                 raise RuntimeError(f"{argv[0]} did not become ready: {self.lines} {err}")
             ready, _, _ = select.select([self.proc.stdout], [], [], remaining)
@@ -54,6 +57,11 @@ class Process:
                 text = line.decode()
                 self.lines.append(text)
                 pending = [m for m in pending if m not in text]
+
+    def stderr_text(self):
+        """Everything the process wrote to standard error so far."""
+        with open(self.stderr_file.name, "rb") as f:
+            return f.read().decode(errors="replace")
 
     def url(self, marker):
         for line in self.lines:
@@ -73,6 +81,7 @@ class Process:
         except subprocess.TimeoutExpired:
             os.kill(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
+        self.stderr_file.close()
 
 
 def start_mock(*args):

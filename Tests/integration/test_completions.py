@@ -166,7 +166,7 @@ def test_provider_keys_come_from_references_and_never_leak(tmp_path):
     finally:
         gateway.kill()
         mock.kill()
-    assert b"sk-test-secret-value" not in gateway.proc.stderr.read()
+    assert "sk-test-secret-value" not in gateway.stderr_text()
 
 
 def test_models_lists_the_public_names_of_enabled_deployments(gateway, mock):

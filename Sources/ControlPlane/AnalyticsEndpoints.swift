@@ -1,0 +1,123 @@
+import Core
+import HTTPKit
+import Store
+import Telemetry
+
+/// `GET /admin/v1/usage` (answered from the rollups) and `GET /admin/v1/requests` (the raw log).
+struct AnalyticsEndpoints {
+    let database: Database
+
+    /// The most buckets one usage answer may hold (a minute bucket over a year would be half a million).
+    static let maxBuckets = 20_000
+    static let defaultRangeMillis: Int64 = 86_400_000
+
+    func usage(_ request: HTTPRequest) throws -> HTTPResponse {
+        let query = request.query
+        let now = Timestamp.nowMillis()
+        let to = try Self.time(query, "to") ?? now
+        let from = try Self.time(query, "from") ?? to - Self.defaultRangeMillis
+        guard from < to else { throw AdminError(400, "from must be before to", field: "from") }
+        var bucket: RollupGranularity?
+        if let name = query["bucket"], !name.isEmpty {
+            guard let granularity = RollupGranularity(name: name) else {
+                throw AdminError(400, "bucket must be one of minute, hour, day", field: "bucket")
+            }
+            guard (to - from) / granularity.rawValue <= Int64(Self.maxBuckets) else {
+                throw AdminError(400, "the range holds more than \(Self.maxBuckets) \(name) buckets; use a coarser bucket", field: "bucket")
+            }
+            bucket = granularity
+        }
+        var groupBy: [UsageDimension] = []
+        for name in (query["group_by"] ?? "").split(separator: ",").map({ String($0).trimmed }) where !name.isEmpty {
+            guard let dimension = UsageDimension(rawValue: name) else {
+                throw AdminError(400, "group_by takes model, provider, deployment, key, team, status; not '\(name)'", field: "group_by")
+            }
+            if !groupBy.contains(dimension) { groupBy.append(dimension) }
+        }
+        var filters: [UsageDimension: String] = [:]
+        for dimension in UsageDimension.allCases {
+            guard let value = query[dimension.rawValue] else { continue }
+            if dimension == .status && Int(value) == nil { throw AdminError(400, "status must be an HTTP status code", field: "status") }
+            filters[dimension] = value
+        }
+        let (limit, cursor) = try Pagination.read(query)
+        let offset = try cursor.map { text -> Int in
+            guard let value = Int(text), value >= 0 else { throw AdminError(400, "cursor is not one this endpoint returned", field: "cursor") }
+            return value
+        } ?? 0
+        let usageQuery = UsageQuery(fromMillis: from, toMillis: to, groupBy: groupBy, bucket: bucket, filters: filters)
+        let rows = try database.read { try RequestLogRepository($0).usage(usageQuery) }
+        var totals = UsageTotals()
+        for row in rows { totals.merge(row.totals) }
+        let page = rows.dropFirst(offset).prefix(limit)
+        let covered = usageQuery.coveredRange
+        return .json(200, .object([
+            ("from", .string(Timestamp.iso8601(covered.from))), ("to", .string(Timestamp.iso8601(covered.to))),
+            ("bucket", .optional(bucket?.name)), ("group_by", .array(groupBy.map { .string($0.rawValue) })),
+            ("data", .array(page.map { row in Self.render(row, groupBy: groupBy) })),
+            ("totals", .object(Self.figures(totals))),
+            ("next_cursor", offset + limit < rows.count ? .string(String(offset + limit)) : .null),
+        ]))
+    }
+
+    static func render(_ row: UsageRow, groupBy: [UsageDimension]) -> JSONValue {
+        var fields: [(String, JSONValue)] = []
+        if let start = row.bucketStart { fields.append(("bucket_start", .string(Timestamp.iso8601(start)))) }
+        for dimension in groupBy {
+            let value = row.group[dimension] ?? ""
+            if dimension == .status, let code = Int(value) {
+                fields.append(("status", .int(code)))
+            } else {
+                fields.append((dimension.rawValue, value.isEmpty ? .null : .string(value)))
+            }
+        }
+        return .object(fields + figures(row.totals))
+    }
+
+    static func figures(_ totals: UsageTotals) -> [(String, JSONValue)] {
+        func millis(_ value: Double?) -> JSONValue { value.map { .number(JSONNumberText.of($0)) } ?? .null }
+        return [
+            ("requests", .int(totals.requests)), ("errors", .int(totals.errors)), ("input_tokens", .int(totals.inputTokens)),
+            ("output_tokens", .int(totals.outputTokens)), ("cached_tokens", .int(totals.cachedTokens)), ("cost_usd", totals.cost.json),
+            ("unpriced_requests", .int(totals.unpriced)), ("cache_hits", .int(totals.cacheHits)),
+            ("p50_ms", millis(totals.latency.quantile(0.5))), ("p95_ms", millis(totals.latency.quantile(0.95))),
+            ("ttft_p50_ms", millis(totals.timeToFirstToken.quantile(0.5))), ("ttft_p95_ms", millis(totals.timeToFirstToken.quantile(0.95))),
+        ]
+    }
+
+    func requests(_ request: HTTPRequest) throws -> HTTPResponse {
+        let query = request.query
+        let (limit, cursor) = try Pagination.read(query)
+        var filter = RequestLogRepository.Filter(model: query["model"], keyID: query["key"], team: query["team"], provider: query["provider"],
+                                                 errorType: query["error_type"])
+        if let status = query["status"] {
+            guard let code = Int(status) else { throw AdminError(400, "status must be an HTTP status code", field: "status") }
+            filter.status = code
+        }
+        filter.fromMillis = try Self.time(query, "from")
+        filter.toMillis = try Self.time(query, "to")
+        let page = try database.read { try RequestLogRepository($0).list(filter: filter, limit: limit, cursor: cursor) }
+        return Pagination.response(page.items.map(\.json), next: page.nextCursor)
+    }
+
+    func request(id: String) throws -> HTTPResponse {
+        guard let entry = try database.read({ try RequestLogRepository($0).entry(id: id) }) else {
+            throw AdminError.notFound("request", id)
+        }
+        return .json(200, entry.json)
+    }
+
+    /// A time query parameter: RFC 3339 or epoch seconds.
+    static func time(_ query: [String: String], _ name: String) throws -> Int64? {
+        guard let text = query[name], !text.isEmpty else { return nil }
+        guard let millis = Timestamp.parse(text) else { throw AdminError(400, "\(name) must be RFC 3339 or epoch seconds", field: name) }
+        return millis
+    }
+}
+
+extension String {
+    /// Without leading and trailing spaces.
+    var trimmed: String {
+        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+    }
+}

@@ -1,0 +1,101 @@
+import Core
+
+/// Bucket widths the usage rollups are kept at.
+public enum RollupGranularity: Int64, Sendable, CaseIterable, Comparable {
+    case minute = 60_000
+    case hour = 3_600_000
+    case day = 86_400_000
+
+    public static func < (a: RollupGranularity, b: RollupGranularity) -> Bool { a.rawValue < b.rawValue }
+
+    /// The name used by the usage API's `bucket` parameter.
+    public var name: String {
+        switch self {
+        case .minute: "minute"
+        case .hour: "hour"
+        case .day: "day"
+        }
+    }
+
+    public init?(name: String) {
+        guard let found = Self.allCases.first(where: { $0.name == name }) else { return nil }
+        self = found
+    }
+
+    /// The start of the bucket holding `millis` (UTC).
+    public func floor(_ millis: Int64) -> Int64 { millis - ((millis % rawValue) + rawValue) % rawValue }
+}
+
+/// The dimensions one rollup row is kept for; unknown values are "".
+public struct RollupKey: Hashable, Sendable {
+    public var granularity: RollupGranularity
+    public var bucketStart: Int64
+    public var model: String
+    public var provider: String
+    public var deploymentID: String
+    public var keyID: String
+    public var team: String
+    public var status: Int
+}
+
+/// Usage counters of one rollup row (or of any merge of them).
+public struct UsageTotals: Sendable, Equatable {
+    public var requests = 0
+    public var errors = 0
+    public var inputTokens = 0
+    public var outputTokens = 0
+    public var cachedTokens = 0
+    public var cost = Picodollars.zero
+    /// Requests served by an unpriced deployment, whose cost is unknown.
+    public var unpriced = 0
+    public var cacheHits = 0
+    public var latency = LatencyHistogram()
+    public var timeToFirstToken = LatencyHistogram()
+
+    public init() {}
+
+    /// Counts one logged request.
+    public mutating func add(_ entry: RequestLogEntry) {
+        requests += 1
+        if entry.status >= 400 { errors += 1 }
+        inputTokens += entry.inputTokens ?? 0
+        outputTokens += entry.outputTokens ?? 0
+        cachedTokens += entry.cachedTokens ?? 0
+        cost = cost + entry.cost
+        if entry.unpriced { unpriced += 1 }
+        if entry.cacheHit { cacheHits += 1 }
+        latency.record(millis: entry.latencyMillis)
+        if let ttft = entry.timeToFirstTokenMillis { timeToFirstToken.record(millis: ttft) }
+    }
+
+    /// Adds another row's counters.
+    public mutating func merge(_ other: UsageTotals) {
+        requests += other.requests
+        errors += other.errors
+        inputTokens += other.inputTokens
+        outputTokens += other.outputTokens
+        cachedTokens += other.cachedTokens
+        cost = cost + other.cost
+        unpriced += other.unpriced
+        cacheHits += other.cacheHits
+        latency.merge(other.latency)
+        timeToFirstToken.merge(other.timeToFirstToken)
+    }
+}
+
+/// Folds request-log rows into per-minute, per-hour and per-day rollup cells (one batch at a time).
+public struct UsageRollup: Sendable {
+    public private(set) var cells: [RollupKey: UsageTotals] = [:]
+
+    public init() {}
+
+    /// Counts `entry` in its minute, hour and day cells.
+    public mutating func add(_ entry: RequestLogEntry) {
+        for granularity in RollupGranularity.allCases {
+            let key = RollupKey(granularity: granularity, bucketStart: granularity.floor(entry.createdAtMillis), model: entry.model,
+                                provider: entry.provider ?? "", deploymentID: entry.deploymentID ?? "", keyID: entry.keyID ?? "",
+                                team: entry.team ?? "", status: entry.status)
+            cells[key, default: UsageTotals()].add(entry)
+        }
+    }
+}

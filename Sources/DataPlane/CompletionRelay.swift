@@ -341,6 +341,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             entry.errorType = "client_disconnected"
             entry.errorMessage = "The client closed the connection before the answer was complete."
             entry.charge(usage, at: context.pricing)
+            entry.timeToFirstTokenMillis = firstTokenMillis
             return
         }
         if relaying && !streamStarted && failOverStream(result) {
@@ -476,7 +477,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
 
     private func finishStream(_ result: Result<UpstreamMetrics, UpstreamError>, entry: inout RequestLogEntry) {
         entry.charge(usage, at: context.pricing)
-        entry.timeToFirstTokenMillis = firstTokenNanos.map { Int(($0 - context.startedAtNanos) / 1_000_000) }
+        entry.timeToFirstTokenMillis = firstTokenMillis
         let failure = failureDescription(result)
         if let error = decoderError {
             // The provider reported an error mid-stream (or sent something untranslatable): pass on what it said.
@@ -492,6 +493,9 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         }
         responder.finishStream()
     }
+
+    /// From the request's arrival to the first event relayed, for streams.
+    private var firstTokenMillis: Int? { firstTokenNanos.map { Int(($0 - context.startedAtNanos) / 1_000_000) } }
 
     /// Why a relayed stream did not end cleanly, or nil when it did.
     private func failureDescription(_ result: Result<UpstreamMetrics, UpstreamError>) -> String? {

@@ -50,6 +50,16 @@ public struct RequestLogRepository {
         return inserted
     }
 
+    /// Inserts rows with their attempts and counts the new ones in the usage rollups (call inside one
+    /// transaction, so rows and rollups never disagree). Returns the rows actually inserted.
+    public func record<Rows: Collection<RequestLogEntry>>(_ rows: Rows) throws -> [RequestLogEntry] {
+        let inserted = try insert(rows)
+        var rollup = UsageRollup()
+        for entry in inserted { rollup.add(entry) }
+        try addRollups(rollup)
+        return inserted
+    }
+
     /// Adds a batch's rollup cells to the stored ones (creating missing rows).
     public func addRollups(_ rollup: UsageRollup) throws {
         for (key, cell) in rollup.cells {

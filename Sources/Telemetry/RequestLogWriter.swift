@@ -122,14 +122,7 @@ public final class RequestLogWriter: Sendable {
         while offset < batch.count {
             let slice = batch[offset..<min(batch.count, offset + batchSize)]
             do {
-                let inserted = try database.write { connection in
-                    let repository = RequestLogRepository(connection)
-                    let inserted = try repository.insert(slice)
-                    var rollup = UsageRollup()
-                    for entry in inserted { rollup.add(entry) }
-                    try repository.addRollups(rollup)
-                    return inserted
-                }
+                let inserted = try database.write { try RequestLogRepository($0).record(slice) }
                 for observe in observers { observe(inserted) }
                 offset += slice.count
             } catch {

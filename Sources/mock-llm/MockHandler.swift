@@ -63,7 +63,8 @@ final class MockHandler: HTTPHandler {
         let requestID = request.headers["x-request-id"]
         let credential = request.headers["authorization"] ?? request.headers["x-api-key"] ?? request.headers["x-goog-api-key"]
             ?? request.headers["api-key"]
-        stats.update { $0.requests += 1; $0.lastAuthorization = credential; $0.lastRequestID = requestID }
+        let traceparent = request.headers["traceparent"]
+        stats.update { $0.requests += 1; $0.lastAuthorization = credential; $0.lastRequestID = requestID; $0.lastTraceparent = traceparent }
         if let requiredKey, let refusal = wire.authenticate(request, requiredKey: requiredKey) {
             responder.respond(refusal)
             return

@@ -12,6 +12,7 @@ final class MockStats: Sendable {
         var lastModel: String?
         var lastAuthorization: String?
         var lastRequestID: String?
+        var lastTraceparent: String?
     }
 
     private let counts = Mutex(Counts())
@@ -26,7 +27,7 @@ final class MockStats: Sendable {
                      ("streams_completed", .int(c.streamsCompleted)), ("streams_aborted", .int(c.streamsAborted)),
                      ("active_streams", .int(c.streamsStarted - c.streamsCompleted - c.streamsAborted)),
                      ("connections_accepted", .int(server.acceptedConnections)), ("last_model", .optional(c.lastModel)), ("last_authorization_present", .bool(c.lastAuthorization != nil)),
-                     ("last_request_id", .optional(c.lastRequestID))])
+                     ("last_request_id", .optional(c.lastRequestID)), ("last_traceparent", .optional(c.lastTraceparent))])
         }
     }
 }

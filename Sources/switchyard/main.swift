@@ -5,6 +5,15 @@ import HTTPServer
 
 /// `switchyard serve`: argument parsing, wiring and signals; nothing else.
 let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "seed-requests" {
+    do {
+        try SeedRequests.run(Array(arguments.dropFirst()))
+        exit(0)
+    } catch {
+        Platform.printError("switchyard: \(error)\n")
+        exit(2)
+    }
+}
 guard arguments.first == "serve" else {
     let text = arguments.first == "--help" || arguments.first == "help" || arguments.isEmpty ? ServeOptions.usage() : "switchyard: unknown command '\(arguments[0])'\n" + ServeOptions.usage()
     Platform.printError(text)

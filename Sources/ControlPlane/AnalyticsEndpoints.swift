@@ -46,13 +46,12 @@ struct AnalyticsEndpoints {
             return value
         } ?? 0
         let usageQuery = UsageQuery(fromMillis: from, toMillis: to, groupBy: groupBy, bucket: bucket, filters: filters)
-        let rows = try database.read { try RequestLogRepository($0).usage(usageQuery) }
+        let (rows, coveredFrom, coveredTo) = try database.read { try RequestLogRepository($0).usage(usageQuery) }
         var totals = UsageTotals()
         for row in rows { totals.merge(row.totals) }
         let page = rows.dropFirst(offset).prefix(limit)
-        let covered = usageQuery.coveredRange
         return .json(200, .object([
-            ("from", .string(Timestamp.iso8601(covered.from))), ("to", .string(Timestamp.iso8601(covered.to))),
+            ("from", .string(Timestamp.iso8601(coveredFrom))), ("to", .string(Timestamp.iso8601(coveredTo))),
             ("bucket", .optional(bucket?.name)), ("group_by", .array(groupBy.map { .string($0.rawValue) })),
             ("data", .array(page.map { row in Self.render(row, groupBy: groupBy) })),
             ("totals", .object(Self.figures(totals))),

@@ -64,9 +64,15 @@ public struct UsageRow: Sendable {
 
 extension RequestLogRepository {
     /// Answers a usage query from the rollups: SQLite groups and sums each span (histograms merged by
-    /// `hist_merge`), and spans of different granularity are merged here.
-    public func usage(_ query: UsageQuery) throws -> [UsageRow] {
-        let (from, to) = query.coveredRange
+    /// `hist_merge`), and spans of different granularity are merged here. Returns the range covered.
+    public func usage(_ query: UsageQuery) throws -> (rows: [UsageRow], from: Int64, to: Int64) {
+        var (from, to) = query.coveredRange
+        // Minute rollups are kept only as long as raw rows: an edge older than the oldest one widens to the hour.
+        let oldestMinute = try connection.query("SELECT min(bucket_start) FROM usage_rollups WHERE granularity = ?",
+                                                [RollupGranularity.minute.rawValue]).first?[0].int64 ?? Int64.max
+        let hour = RollupGranularity.hour
+        if from < oldestMinute { from = hour.floor(from) }
+        if to < oldestMinute && hour.floor(to) != to { to = hour.floor(to) + hour.rawValue }
         let groupColumns = query.groupBy.map(\.column)
         var selected = groupColumns
         if query.bucket != nil { selected.append("bucket_start - bucket_start % ?") }
@@ -119,9 +125,10 @@ extension RequestLogRepository {
                 }
             }
         }
-        return order.compactMap { merged[$0] }.sorted { a, b in
+        let rows = order.compactMap { merged[$0] }.sorted { a, b in
             if a.bucketStart != b.bucketStart { return (a.bucketStart ?? 0) < (b.bucketStart ?? 0) }
             return a.totals.cost != b.totals.cost ? a.totals.cost > b.totals.cost : a.totals.requests > b.totals.requests
         }
+        return (rows, from, to)
     }
 }

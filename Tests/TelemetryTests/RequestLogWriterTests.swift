@@ -122,7 +122,7 @@ struct RequestLogWriterTests {
             let query = UsageQuery(fromMillis: from, toMillis: to, groupBy: [.model, .key], bucket: bucket)
             let covered = query.coveredRange
             let expected = rows.filter { $0.createdAtMillis >= covered.from && $0.createdAtMillis < covered.to }
-            let answer = try database.read { try RequestLogRepository($0).usage(query) }
+            let answer = try database.read { try RequestLogRepository($0).usage(query) }.rows
             #expect(answer.reduce(0) { $0 + $1.totals.requests } == expected.count)
             #expect(answer.reduce(Picodollars.zero) { $0 + $1.totals.cost } == expected.reduce(Picodollars.zero) { $0 + $1.cost })
             #expect(answer.reduce(0) { $0 + $1.totals.inputTokens } == expected.reduce(0) { $0 + ($1.inputTokens ?? 0) })
@@ -133,9 +133,42 @@ struct RequestLogWriterTests {
         }
         #expect(inRange.count > 1_000)
         let filtered = try database.read {
-            try RequestLogRepository($0).usage(UsageQuery(fromMillis: from, toMillis: to, filters: [.provider: "q", .status: "502"]))
+            try RequestLogRepository($0).usage(UsageQuery(fromMillis: from, toMillis: to, filters: [.provider: "q", .status: "502"])).rows
         }
         #expect(filtered.first?.totals.requests == inRange.filter { $0.provider == "q" && $0.status == 502 }.count)
     }
-}
 
+    @Test("retention deletes old raw rows, attempts and minute rollups in batches; older usage is answered by the hour")
+    func retention() throws {
+        let database = try database()
+        let hour: Int64 = 3_600_000
+        let base: Int64 = 1_790_000_000_000 - 1_790_000_000_000 % hour
+        var rows: [RequestLogEntry] = []
+        for index in 0..<120 {
+            var e = entry(index)
+            e.createdAtMillis = base + Int64(index) * 60_000  // two hours, one row a minute
+            e.attemptDetails = [RequestAttempt(number: 1, provider: "p", upstreamModel: "m", status: 200, outcome: "ok", latencyMillis: 5)]
+            rows.append(e)
+        }
+        try database.write { _ = try RequestLogRepository($0).record(rows) }
+        let cutoff = base + hour  // the first hour expires
+        var deleted = 0
+        while true {
+            let batch = try database.write { connection -> Int in
+                let repository = RequestLogRepository(connection)
+                return try repository.deleteRequests(olderThan: cutoff, limit: 25) + repository.deleteRollups(.minute, olderThan: cutoff, limit: 25)
+            }
+            if batch == 0 { break }
+            deleted += batch
+        }
+        #expect(deleted == 60 + 60)
+        let counts = try database.read { try $0.query("SELECT (SELECT count(*) FROM requests), (SELECT count(*) FROM request_attempts)") }
+        #expect(counts[0][0].int == 60 && counts[0][1].int == 60)
+        // A range starting mid-way through the expired hour is widened to the hour, which the hour rollup still answers.
+        let answer = try database.read {
+            try RequestLogRepository($0).usage(UsageQuery(fromMillis: base + 30 * 60_000, toMillis: base + 2 * hour))
+        }
+        #expect(answer.from == base)
+        #expect(answer.rows.reduce(0) { $0 + $1.totals.requests } == 120)
+    }
+}

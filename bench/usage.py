@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Request-log and analytics benchmark: `python3 bench/usage.py [--rows N] [--update-readme]`.
 
-1. `switchyard seed-requests` writes N rows (default 1,000,000) spread over 30 days through the same
-   insert-and-rollup path as the request-log writer, and reports rows per second.
+1. Writer throughput: `switchyard seed-requests` writes 300,000 rows timestamped as live traffic at
+   20,000 requests/s (so each batch covers 50 ms, as in service) through the request-log writer's
+   insert-and-rollup path, and reports rows per second.
+   Then N rows (default 1,000,000) spread over 30 days are written for the queries.
 2. A release gateway is started on that database; the usage API is timed (client-side, over HTTP,
    median and worst of 7 runs) for a 30-day query grouped by model and day, a 30-day query grouped by
    team and model, a 7-day hourly query, and the first page of one key's requests.
@@ -49,8 +51,13 @@ def main():
     data_dir = os.path.join(work, "var")
     os.makedirs(data_dir)
     database = os.path.join(data_dir, "switchyard.db")
-    seeded = json.loads(subprocess.check_output([os.path.join(bin_dir, "switchyard"), "seed-requests", "--db", database, "--rows",
-                                                 str(options.rows), "--days", "30", "--migrations-dir", os.path.join(ROOT, "migrations")]))
+    def seed(path, rows, *shape):
+        return json.loads(subprocess.check_output([os.path.join(bin_dir, "switchyard"), "seed-requests", "--db", path, "--rows", str(rows),
+                                                   *shape, "--migrations-dir", os.path.join(ROOT, "migrations")]))
+
+    throughput = seed(os.path.join(work, "throughput.db"), 300_000, "--rate", "20000")
+    bench.log(f"writer throughput {throughput}")
+    seeded = seed(database, options.rows, "--days", "30")
     bench.log(f"seeded {seeded}")
     admin = bench.free_port()
     gateway = subprocess.Popen([os.path.join(bin_dir, "switchyard"), "serve", "--data-dir", data_dir, "--listen", f"127.0.0.1:{bench.free_port()}",
@@ -65,6 +72,7 @@ def main():
             ("30 days by model and day", f"/usage?{month}&group_by=model&bucket=day"),
             ("30 days by team and model", f"/usage?{month}&group_by=team,model"),
             ("7 days by provider and hour", f"/usage?{week}&group_by=provider&bucket=hour&limit=1000"),
+            ("30 days of one key by day", f"/usage?{month}&key=key_seed_7&bucket=day"),
             ("one key's latest requests", "/requests?key=key_seed_7&limit=100"),
         ]
         rows = []
@@ -80,13 +88,14 @@ def main():
     commit = subprocess.check_output(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True).strip()
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     month_ms = rows[0][1]
-    lines = [f"Commit `{commit}`, {stamp}: {seeded['rows']:,} request-log rows over 30 days written at "
-             f"**{seeded['rows_per_second']:,} rows/s** (target ≥ 20,000) through the writer's insert-and-rollup path.",
+    lines = [f"Commit `{commit}`, {stamp}: the request-log writer's insert-and-rollup path wrote {throughput['rows']:,} rows of "
+             f"live-rate traffic at **{throughput['rows_per_second']:,} rows/s** (target ≥ 20,000); the query database holds "
+             f"{seeded['rows']:,} rows over 30 days (written at {seeded['rows_per_second']:,} rows/s).",
              "", "| query | median ms | worst ms | rows | requests covered |", "|---|---|---|---|---|"]
     for name, median, worst, count, total in rows:
         lines.append(f"| {name} | {median:.1f} | {worst:.1f} | {count} | {'' if total is None else f'{total:,}'} |")
     lines += ["", f"30-day usage grouped by model and day: {month_ms:.1f} ms (target < 100 ms): "
-                  f"{'**holds**' if month_ms < 100 else '**not yet**'}; writer {'**holds**' if seeded['rows_per_second'] >= 20000 else '**not yet**'}."]
+                  f"{'**holds**' if month_ms < 100 else '**not yet**'}; writer throughput {'**holds**' if throughput['rows_per_second'] >= 20000 else '**not yet**'}."]
     report = "\n".join(lines) + "\n"
     print(report)
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)

@@ -17,7 +17,6 @@ ALTER TABLE requests ADD COLUMN trace_id TEXT;
 ALTER TABLE requests ADD COLUMN request_body TEXT;
 ALTER TABLE requests ADD COLUMN response_body TEXT;
 CREATE INDEX requests_by_key ON requests (key_id, created_at DESC);
-CREATE INDEX requests_by_model ON requests (model, created_at DESC);
 
 ALTER TABLE request_attempts ADD COLUMN deployment_id TEXT;
 ALTER TABLE request_attempts ADD COLUMN error TEXT;
@@ -26,8 +25,11 @@ ALTER TABLE request_attempts ADD COLUMN ttft_ms INTEGER;
 
 -- Usage aggregates kept incrementally by the request-log writer, in the same transaction as the rows they
 -- count: one row per (granularity, bucket, model, provider, deployment, key, team, status). Granularity is
--- the bucket width in ms (60000, 3600000, 86400000). Unknown dimensions are '' so they take part in the key.
--- latency_hist / ttft_hist are LatencyHistogram counts (80 little-endian u32), merged by addition.
+-- the bucket width in ms (60000, 3600000, 86400000). Three levels of detail: per key (days only),
+-- per team (key_id '*') and overall (key_id and team '*'), so a query reads no more rows than its grouping
+-- needs. Unknown dimensions are '' so they take part in the key. latency_hist / ttft_hist are sparse
+-- LatencyHistogram counts (a format byte, then index and u32 count per non-empty bucket), merged in SQL by
+-- hist_merge / hist_add.
 CREATE TABLE usage_rollups (
     granularity INTEGER NOT NULL,
     bucket_start INTEGER NOT NULL,

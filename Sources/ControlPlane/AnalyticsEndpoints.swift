@@ -40,6 +40,9 @@ struct AnalyticsEndpoints {
             if dimension == .status && Int(value) == nil { throw AdminError(400, "status must be an HTTP status code", field: "status") }
             filters[dimension] = value
         }
+        if let bucket, bucket != .day, groupBy.contains(.key) || filters[.key] != nil {
+            throw AdminError(400, "usage per key is kept by the day: use bucket=day (or none)", field: "bucket")
+        }
         let (limit, cursor) = try Pagination.read(query)
         let offset = try cursor.map { text -> Int in
             guard let value = Int(text), value >= 0 else { throw AdminError(400, "cursor is not one this endpoint returned", field: "cursor") }

@@ -22,15 +22,21 @@ public struct LatencyHistogram: Sendable, Equatable {
         total = 0
     }
 
-    /// Restores a histogram from `encoded` bytes; an empty or damaged blob gives an empty histogram.
+    /// Restores a histogram from its `encoded` form; damaged bytes give an empty histogram.
     public init(encoded bytes: [UInt8]) {
         self.init()
-        guard bytes.count == Self.bucketCount * 4 else { return }
-        for i in 0..<Self.bucketCount {
-            let value = UInt32(bytes[i * 4]) | UInt32(bytes[i * 4 + 1]) << 8 | UInt32(bytes[i * 4 + 2]) << 16 | UInt32(bytes[i * 4 + 3]) << 24
-            counts[i] = value
-            total += Int(value)
+        guard bytes.first == 1, (bytes.count - 1) % 5 == 0 else { return }
+        var decoded = counts
+        var sum = 0
+        for at in stride(from: 1, to: bytes.count, by: 5) {
+            let index = Int(bytes[at])
+            guard index < Self.bucketCount else { return }
+            let value = UInt32(bytes[at + 1]) | UInt32(bytes[at + 2]) << 8 | UInt32(bytes[at + 3]) << 16 | UInt32(bytes[at + 4]) << 24
+            decoded[index] &+= value
+            sum += Int(value)
         }
+        counts = decoded
+        total = sum
     }
 
     /// The bucket a duration falls in.
@@ -76,11 +82,13 @@ public struct LatencyHistogram: Sendable, Equatable {
         return nil
     }
 
-    /// Little-endian 32-bit counts, the form stored in rollup rows.
+    /// The sparse form stored in rollup rows: a format byte (1), then each non-empty bucket's index (one
+    /// byte) and count (u32, little-endian), in ascending order. The SQLite functions `hist_merge` and
+    /// `hist_add` (CSQLite) read and write the same form.
     public var encoded: [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Self.bucketCount * 4)
-        for value in counts {
+        var bytes: [UInt8] = [1]
+        for (index, value) in counts.enumerated() where value != 0 {
+            bytes.append(UInt8(index))
             bytes.append(UInt8(value & 0xff))
             bytes.append(UInt8(value >> 8 & 0xff))
             bytes.append(UInt8(value >> 16 & 0xff))

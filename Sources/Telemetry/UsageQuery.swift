@@ -33,9 +33,11 @@ public struct UsageQuery: Sendable {
     }
 
     /// The range actually covered: with a bucket, widened to whole buckets; without, to whole minutes
-    /// (rollups are the finest record usage is answered from).
+    /// (rollups are the finest record usage is answered from), or whole days when grouped or filtered by key
+    /// (per-key rollups are kept by the day).
     public var coveredRange: (from: Int64, to: Int64) {
-        let unit = bucket ?? .minute
+        let finest: RollupGranularity = groupBy.contains(.key) || filters[.key] != nil ? .day : .minute
+        let unit = max(bucket ?? finest, finest)
         let to = unit.floor(toMillis) == toMillis ? toMillis : unit.floor(toMillis) + unit.rawValue
         return (unit.floor(fromMillis), to)
     }
@@ -77,6 +79,16 @@ extension RequestLogRepository {
         var selected = groupColumns
         if query.bucket != nil { selected.append("bucket_start - bucket_start % ?") }
         var conditions = ["granularity = ?", "bucket_start >= ?", "bucket_start < ?"]
+        // The least detailed level that still has the dimensions asked for (see `UsageRollup`).
+        let dimensions = Set(query.groupBy).union(query.filters.keys)
+        let all = "'\(UsageRollup.all)'"
+        if dimensions.contains(.key) {
+            conditions.append("key_id != \(all)")
+        } else if dimensions.contains(.team) {
+            conditions += ["key_id = \(all)", "team != \(all)"]
+        } else {
+            conditions += ["key_id = \(all)", "team = \(all)"]
+        }
         var filterBindings: [SQLBindable] = []
         for (dimension, value) in query.filters.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             conditions.append("\(dimension.column) = ?")

@@ -83,19 +83,43 @@ public struct UsageTotals: Sendable, Equatable {
     }
 }
 
-/// Folds request-log rows into per-minute, per-hour and per-day rollup cells (one batch at a time).
+/// Folds request-log rows into rollup cells, one batch at a time: per minute, hour and day, and at three
+/// levels of detail so a query reads only as many rows as its grouping needs: every key (`key_id` and
+/// `team` as logged; days only, since finer per-key cells would be nearly as many rows as the raw log),
+/// per team (`key_id` = `*`), and overall (`key_id` = `team` = `*`).
 public struct UsageRollup: Sendable {
-    public private(set) var cells: [RollupKey: UsageTotals] = [:]
+    /// Stands for "all keys" or "all teams" in a coarser level's cells (never a real key id or team name).
+    public static let all = "*"
+
+    /// The batch's rows counted per minute at full detail; every other cell is derived from these.
+    private var minuteCells: [RollupKey: UsageTotals] = [:]
 
     public init() {}
 
-    /// Counts `entry` in its minute, hour and day cells.
+    /// Counts `entry` in its minute cell.
     public mutating func add(_ entry: RequestLogEntry) {
-        for granularity in RollupGranularity.allCases {
-            let key = RollupKey(granularity: granularity, bucketStart: granularity.floor(entry.createdAtMillis), model: entry.model,
-                                provider: entry.provider ?? "", deploymentID: entry.deploymentID ?? "", keyID: entry.keyID ?? "",
-                                team: entry.team ?? "", status: entry.status)
-            cells[key, default: UsageTotals()].add(entry)
+        let key = RollupKey(granularity: .minute, bucketStart: RollupGranularity.minute.floor(entry.createdAtMillis), model: entry.model,
+                            provider: entry.provider ?? "", deploymentID: entry.deploymentID ?? "", keyID: entry.keyID ?? "",
+                            team: entry.team ?? "", status: entry.status)
+        minuteCells[key, default: UsageTotals()].add(entry)
+    }
+
+    /// Every cell the batch adds to: each minute cell, rolled up to its hour and day, at all three levels.
+    public var cells: [RollupKey: UsageTotals] {
+        var cells: [RollupKey: UsageTotals] = [:]
+        cells.reserveCapacity(minuteCells.count * 3)
+        for (minute, totals) in minuteCells {
+            for granularity in RollupGranularity.allCases {
+                var key = minute
+                key.granularity = granularity
+                key.bucketStart = granularity.floor(minute.bucketStart)
+                if granularity == .day { cells[key, default: UsageTotals()].merge(totals) }
+                key.keyID = Self.all
+                cells[key, default: UsageTotals()].merge(totals)
+                key.team = Self.all
+                cells[key, default: UsageTotals()].merge(totals)
+            }
         }
+        return cells
     }
 }

@@ -43,7 +43,7 @@ final class Gateway: Sendable {
         let adminDatabase = try Database(path: dbPath)
         try Migrator(directory: migrations).migrate(adminDatabase)
         let logDatabase = try Database(path: dbPath)
-        try logDatabase.relaxDurability()
+        try logDatabase.tuneForBulkWrites()
 
         let publisher = SnapshotPublisher()
         let config = ConfigService(database: adminDatabase, publisher: publisher)

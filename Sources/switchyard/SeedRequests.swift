@@ -2,9 +2,10 @@ import Core
 import Store
 import Telemetry
 
-/// `switchyard seed-requests --db PATH --rows N [--days D] [--migrations-dir DIR]`: fills a database with a
-/// realistic request log (several models, providers, teams and keys; a few errors; spread over the last D
-/// days) through the same insert-and-rollup path the writer uses, and prints the rows per second it wrote.
+/// `switchyard seed-requests --db PATH --rows N [--days D | --rate R] [--migrations-dir DIR]`: fills a database
+/// with a realistic request log (several models, providers, teams and keys; a few errors; spread over the
+/// last D days, or arriving at R requests per second as live traffic would) through the same
+/// insert-and-rollup path the writer uses, and prints the rows per second it wrote.
 /// For benchmarks and dashboard demos; never run it against a production database.
 enum SeedRequests {
     static func run(_ arguments: [String]) throws {
@@ -15,16 +16,19 @@ enum SeedRequests {
             index += 2
         }
         guard let path = values["--db"], let rows = values["--rows"].flatMap(Int.init), rows > 0 else {
-            throw ServeOptions.UsageError(description: "usage: switchyard seed-requests --db PATH --rows N [--days D] [--migrations-dir DIR]")
+            throw ServeOptions.UsageError(description: "usage: switchyard seed-requests --db PATH --rows N [--days D | --rate R] [--migrations-dir DIR]")
         }
-        let days = values["--days"].flatMap(Int.init) ?? 30
+        let now = Timestamp.nowMillis()
+        // The rows cover the last D days, or as long as R requests per second take to make N.
+        let spanMillis = values["--rate"].flatMap(Int.init).map { rate in Int64(rows) * 1000 / Int64(max(1, rate)) }
+            ?? Int64(values["--days"].flatMap(Int.init) ?? 30) * 86_400_000
         guard let migrations = MigrationsLocator.locate(configured: values["--migrations-dir"]) else {
             throw ServeOptions.UsageError(description: "cannot find the migrations directory; pass --migrations-dir")
         }
         let database = try Database(path: path)
         try Migrator(directory: migrations).migrate(database)
-        try database.relaxDurability()
-        var generator = SeedGenerator(now: Timestamp.nowMillis(), days: days)
+        try database.tuneForBulkWrites()
+        var generator = SeedGenerator(now: now, spanMillis: max(1, spanMillis), rows: rows)
         let started = Timestamp.monotonicNanos()
         var written = 0
         while written < rows {
@@ -38,19 +42,22 @@ enum SeedRequests {
     }
 }
 
-/// Deterministic pseudo-random request-log rows (xorshift), spread evenly over the last `days`.
+/// Deterministic pseudo-random request-log rows (xorshift), in time order over the last `spanMillis` as live
+/// traffic would arrive (so each batch of the writer covers a short stretch of time, as it does in service).
 struct SeedGenerator {
     let now: Int64
-    let days: Int
+    let spanMillis: Int64
+    let rows: Int
     private var state: UInt64 = 0x9E37_79B9_7F4A_7C15
     static let models = [("gpt-4o", "openai", 2_500_000, 10_000_000), ("gpt-4o-mini", "openai", 150_000, 600_000),
                          ("claude-sonnet", "anthropic", 3_000_000, 15_000_000), ("claude-haiku", "anthropic", 800_000, 4_000_000),
                          ("gemini-flash", "gemini", 100_000, 400_000), ("command-r", "cohere", 150_000, 600_000),
                          ("llama-local", "ollama", 0, 0), ("mistral-large", "mistral", 2_000_000, 6_000_000)]
 
-    init(now: Int64, days: Int) {
+    init(now: Int64, spanMillis: Int64, rows: Int) {
         self.now = now
-        self.days = days
+        self.spanMillis = spanMillis
+        self.rows = rows
     }
 
     mutating func next() -> UInt64 {
@@ -61,14 +68,14 @@ struct SeedGenerator {
     }
 
     mutating func entry(number: Int) -> RequestLogEntry {
-        let span = Int64(days) * 86_400_000
+        let span = spanMillis
         let (model, provider, inputPrice, outputPrice) = Self.models[Int(next() % UInt64(Self.models.count))]
         let roll = next() % 100
         let status = roll < 95 ? 200 : roll < 98 ? 429 : 502
         let input = Int(next() % 4_000) + 20
         let output = status == 200 ? Int(next() % 800) + 1 : 0
         let latency = Int(next() % 3_000) + 50
-        let created = now - span + Int64(next() % UInt64(span))
+        let created = now - span + Int64(Double(span) * Double(number) / Double(rows))
         var e = RequestLogEntry(id: "seed_\(number)", createdAtMillis: created,
                                 model: model, provider: provider, upstreamModel: model, status: status,
                                 errorType: status == 200 ? nil : status == 429 ? "rate_limit_exceeded" : "upstream_error",

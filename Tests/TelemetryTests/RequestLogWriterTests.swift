@@ -107,6 +107,7 @@ struct RequestLogWriterTests {
                                     provider: ["p", "q"][index % 2], status: index % 17 == 0 ? 502 : 200, inputTokens: index % 50,
                                     outputTokens: index % 7, latencyMillis: index % 900)
             e.keyID = index % 5 == 0 ? nil : "key_\(index % 4)"
+            e.team = e.keyID == nil ? nil : "team_\(index % 2)"
             e.cost = Picodollars(Int64(index) * 1_000_003)
             e.cacheHit = index % 11 == 0
             rows.append(e)
@@ -119,7 +120,9 @@ struct RequestLogWriterTests {
         let to = start + 3 * day + 5 * 3_600_000 + 42 * 60_000
         let inRange = rows.filter { $0.createdAtMillis >= from && $0.createdAtMillis < to }
         for bucket in [nil, RollupGranularity.hour, .day] as [RollupGranularity?] {
-            let query = UsageQuery(fromMillis: from, toMillis: to, groupBy: [.model, .key], bucket: bucket)
+          // Per-key usage is kept by the day, so hourly buckets cannot be asked for by key.
+          for groupBy in [[UsageDimension.model, .key], [.model], [.team, .status], []] where bucket != .hour || !groupBy.contains(.key) {
+            let query = UsageQuery(fromMillis: from, toMillis: to, groupBy: groupBy, bucket: bucket)
             let covered = query.coveredRange
             let expected = rows.filter { $0.createdAtMillis >= covered.from && $0.createdAtMillis < covered.to }
             let answer = try database.read { try RequestLogRepository($0).usage(query) }.rows
@@ -128,8 +131,12 @@ struct RequestLogWriterTests {
             #expect(answer.reduce(0) { $0 + $1.totals.inputTokens } == expected.reduce(0) { $0 + ($1.inputTokens ?? 0) })
             #expect(answer.reduce(0) { $0 + $1.totals.errors } == expected.filter { $0.status >= 400 }.count)
             #expect(answer.reduce(0) { $0 + $1.totals.cacheHits } == expected.filter(\.cacheHit).count)
-            let modelA = answer.filter { $0.group[.model] == "a" && $0.group[.key] == "key_1" }.reduce(0) { $0 + $1.totals.requests }
-            #expect(modelA == expected.filter { $0.model == "a" && $0.keyID == "key_1" }.count)
+            if groupBy == [.model, .key] {
+                let modelA = answer.filter { $0.group[.model] == "a" && $0.group[.key] == "key_1" }.reduce(0) { $0 + $1.totals.requests }
+                #expect(modelA == expected.filter { $0.model == "a" && $0.keyID == "key_1" }.count)
+            }
+            if groupBy == [.model] { #expect(answer.allSatisfy { $0.group[.model] != nil && $0.group[.key] == nil }) }
+          }
         }
         #expect(inRange.count > 1_000)
         let filtered = try database.read {
@@ -161,7 +168,7 @@ struct RequestLogWriterTests {
             if batch == 0 { break }
             deleted += batch
         }
-        #expect(deleted == 60 + 60)
+        #expect(deleted == 60 + 2 * 60)  // rows, and minute cells at the team and overall levels
         let counts = try database.read { try $0.query("SELECT (SELECT count(*) FROM requests), (SELECT count(*) FROM request_attempts)") }
         #expect(counts[0][0].int == 60 && counts[0][1].int == 60)
         // A range starting mid-way through the expired hour is widened to the hour, which the hour rollup still answers.

@@ -57,6 +57,7 @@ bench: deps
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(BENCH_APT_PACKAGES)"
 	swift build -c release
 	python3 bench/bench.py --update-readme
+	python3 bench/usage.py --update-readme
 
 ## Soak: mixed load for 5 minutes while one of three deployments flaps every 20 s; fails on any client-visible error.
 soak: deps

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The W3C Trace Context a request runs under: the client's `traceparent` when it sent a valid one,
 /// otherwise a trace the gateway starts. Each upstream attempt is sent as a new span of the same trace.
 public struct TraceContext: Sendable, Equatable {
@@ -20,7 +22,7 @@ public struct TraceContext: Sendable, Equatable {
 
     /// A new trace with a random id.
     public init() {
-        traceID = Crypto.hex(Crypto.randomBytes(16))
+        traceID = Self.randomHex(words: 2)
         flags = "01"
     }
 
@@ -31,7 +33,26 @@ public struct TraceContext: Sendable, Equatable {
 
     /// The `traceparent` header for a new child span (one per upstream attempt).
     public func childTraceparent() -> String {
-        "00-\(traceID)-\(Crypto.hex(Crypto.randomBytes(8)))-\(flags)"
+        "00-\(traceID)-\(Self.randomHex(words: 1))-\(flags)"
+    }
+
+    /// Trace and span ids need to be unique and unpredictable enough to not collide, not secret: a
+    /// process-wide counter through SplitMix64 from a random seed gives that without a system call or a lock.
+    private static let seed = Crypto.randomBytes(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    private static let counter = Atomic<UInt64>(0)
+
+    private static func randomHex(words: Int) -> String {
+        var text = ""
+        for _ in 0..<words {
+            var z = seed &+ counter.add(1, ordering: .relaxed).newValue &* 0x9E37_79B9_7F4A_7C15
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+            if z == 0 { z = 1 }  // an all-zero id is invalid
+            let hex = String(z, radix: 16)
+            text += String(repeating: "0", count: 16 - hex.count) + hex
+        }
+        return text
     }
 
     private static func isLowerHex(_ byte: UInt8) -> Bool {

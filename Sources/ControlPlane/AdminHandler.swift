@@ -14,6 +14,8 @@ public final class AdminHandler: HTTPHandler {
         case listModels, createModel, getModel, patchModel, deleteModel
         case listRoutes, getRoute, putRoute, deleteRoute
         case listCatalog, createCatalogEntry, getCatalogEntry, patchCatalogEntry, deleteCatalogEntry
+        case listTeams, createTeam, getTeam, patchTeam, deleteTeam
+        case listKeys, createKey, getKey, patchKey, deleteKey, keySpend
         case config, listRequests, getRequest, usage, health, explainRoute, metrics
     }
 
@@ -61,6 +63,17 @@ public final class AdminHandler: HTTPHandler {
         router.add("GET", "/admin/v1/catalog/{id}", .getCatalogEntry)
         router.add("PATCH", "/admin/v1/catalog/{id}", .patchCatalogEntry)
         router.add("DELETE", "/admin/v1/catalog/{id}", .deleteCatalogEntry)
+        router.add("GET", "/admin/v1/teams", .listTeams)
+        router.add("POST", "/admin/v1/teams", .createTeam)
+        router.add("GET", "/admin/v1/teams/{id}", .getTeam)
+        router.add("PATCH", "/admin/v1/teams/{id}", .patchTeam)
+        router.add("DELETE", "/admin/v1/teams/{id}", .deleteTeam)
+        router.add("GET", "/admin/v1/keys", .listKeys)
+        router.add("POST", "/admin/v1/keys", .createKey)
+        router.add("GET", "/admin/v1/keys/{id}", .getKey)
+        router.add("PATCH", "/admin/v1/keys/{id}", .patchKey)
+        router.add("DELETE", "/admin/v1/keys/{id}", .deleteKey)
+        router.add("GET", "/admin/v1/keys/{id}/spend", .keySpend)
         router.add("GET", "/admin/v1/config", .config)
         router.add("GET", "/admin/v1/health", .health)
         router.add("POST", "/admin/v1/route/explain", .explainRoute)
@@ -122,6 +135,10 @@ public final class AdminHandler: HTTPHandler {
             return try RouteEndpoints(config: config).perform(route, request, name: parameters["name"] ?? "")
         case .listCatalog, .createCatalogEntry, .getCatalogEntry, .patchCatalogEntry, .deleteCatalogEntry:
             return try CatalogEndpoints(config: config).perform(route, request, id: id)
+        case .listTeams, .createTeam, .getTeam, .patchTeam, .deleteTeam, .listKeys, .createKey, .getKey, .patchKey, .deleteKey:
+            return try AccessEndpoints(config: config).perform(route, request, id: id)
+        case .keySpend:
+            return try AnalyticsEndpoints(database: config.database).keySpend(key: try AccessEndpoints(config: config).key(id), request)
         case .config:
             return try configDocument()
         case .health:

@@ -87,6 +87,34 @@ struct AnalyticsEndpoints {
         ]
     }
 
+    /// `GET /keys/{id}/spend`: the key's spend in its budget's current period (or the last 30 days without a
+    /// budget, or `from`/`to` when given), by model, with what is left and when the period resets.
+    func keySpend(key: KeyRecord, _ request: HTTPRequest) throws -> HTTPResponse {
+        let now = Timestamp.nowMillis()
+        let period = key.budget.flatMap { BudgetPeriod(rawValue: $0.period) }
+        let periodStart = period?.start(containing: now)
+        let from = try Self.time(request.query, "from") ?? periodStart ?? now - 30 * 86_400_000
+        let to = try Self.time(request.query, "to") ?? now
+        guard from < to else { throw AdminError(400, "from must be before to", field: "from") }
+        let query = UsageQuery(fromMillis: from, toMillis: to, groupBy: [.model], filters: [.key: key.id])
+        let (rows, coveredFrom, coveredTo) = try database.read { try RequestLogRepository($0).usage(query) }
+        var totals = UsageTotals()
+        for row in rows { totals.merge(row.totals) }
+        var fields: [(String, JSONValue)] = [
+            ("key", .string(key.id)), ("name", .string(key.name)), ("from", .string(Timestamp.iso8601(coveredFrom))),
+            ("to", .string(Timestamp.iso8601(coveredTo))), ("spent_usd", totals.cost.json), ("requests", .int(totals.requests)),
+            ("unpriced_requests", .int(totals.unpriced)), ("budget", AccessPayload.render(key.budget)),
+        ]
+        if let budget = key.budget, let period, let periodStart {
+            let limit = Picodollars(budget.limitMicros * 1_000_000)
+            fields.append(("remaining_usd", Picodollars(max(0, limit.value - totals.cost.value)).json))
+            fields.append(("period_start", .string(Timestamp.iso8601(periodStart))))
+            fields.append(("resets_at", period.end(afterStart: periodStart).map { .string(Timestamp.iso8601($0)) } ?? .null))
+        }
+        fields.append(("by_model", .array(rows.map { Self.render($0, groupBy: [.model]) })))
+        return .json(200, .object(fields))
+    }
+
     func requests(_ request: HTTPRequest) throws -> HTTPResponse {
         let query = request.query
         let (limit, cursor) = try Pagination.read(query)

@@ -7,6 +7,8 @@ public final class ConfigService: @unchecked Sendable {
     // Safety: used only from the admin handler's serial queue (and at start-up before it exists).
     let database: Database
     let publisher: SnapshotPublisher
+    /// Runs after each snapshot is published, on the admin queue (SQLite may be read here).
+    public var onPublish: ((ConfigSnapshot) -> Void)?
 
     public init(database: Database, publisher: SnapshotPublisher) {
         self.database = database
@@ -37,8 +39,10 @@ public final class ConfigService: @unchecked Sendable {
             let repository = ConfigRepository(connection)
             return SnapshotBuilder.build(version: try repository.currentVersion(), providers: try repository.providers().items,
                                          models: try repository.models().items, routes: try repository.routes().items,
-                                         catalog: try repository.catalog().items, now: Timestamp.nowMillis())
+                                         catalog: try repository.catalog().items, keys: try repository.keys().items,
+                                         teams: try repository.teams().items, now: Timestamp.nowMillis())
         }
         publisher.publish(snapshot)
+        onPublish?(snapshot)
     }
 }

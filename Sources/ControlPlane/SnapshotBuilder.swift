@@ -4,7 +4,7 @@ import Store
 /// Turns the committed configuration into an immutable `ConfigSnapshot`, resolving API-key references.
 enum SnapshotBuilder {
     static func build(version: Int, providers: [ProviderRecord], models: [ModelRecord], routes: [RouteRecord] = [], catalog: [CatalogRecord] = [],
-                      now: Int64) -> ConfigSnapshot {
+                      keys: [KeyRecord] = [], teams: [TeamRecord] = [], now: Int64) -> ConfigSnapshot {
         var refused: [String: Set<String>] = [:]
         for entry in catalog where entry.unsupportedParams != "[]" {
             let names = ((try? JSONParser.parse(Array(entry.unsupportedParams.utf8)))?.arrayValue ?? []).compactMap(\.stringValue)
@@ -38,6 +38,7 @@ enum SnapshotBuilder {
                                              cachedInputPerMTok: Micros(m.cachedInputPerMTokMicros)),
                             priority: m.priority, weight: m.weight, enabled: m.enabled, contextWindow: m.contextWindow,
                             rpm: m.rpm, tpm: m.tpm)
+            deployment.maxOutputTokens = m.maxOutputTokens
             deployment.unsupportedParams = refused[(kinds[m.providerID] ?? "") + "\u{0}" + m.upstreamModel] ?? []
             return deployment
         }
@@ -54,6 +55,16 @@ enum SnapshotBuilder {
             policy.streamIdleTimeoutMillis = timeouts?["stream_idle_ms"]?.intValue
             return policy
         }
-        return ConfigSnapshot(version: version, createdAtMillis: now, providers: resolved, models: deployments, routes: policies)
+        let budget: (BudgetRecord?) -> Budget? = { record in
+            record.flatMap { r in BudgetPeriod(rawValue: r.period).map { Budget(limit: Micros(r.limitMicros), period: $0, softLimitPercent: r.softLimitPercent) } }
+        }
+        var virtualKeys: [String: VirtualKey] = [:]
+        for k in keys {
+            let allowed = ((try? JSONParser.parse(Array(k.allowedModels.utf8)))?.arrayValue ?? []).compactMap(\.stringValue)
+            virtualKeys[k.keyHash] = VirtualKey(id: k.id, name: k.name, teamID: k.teamID, allowedModels: allowed, rpm: k.rpm, tpm: k.tpm,
+                                                budget: budget(k.budget), expiresAtMillis: k.expiresAt, enabled: k.enabled, logBodies: k.logBodies)
+        }
+        return ConfigSnapshot(version: version, createdAtMillis: now, providers: resolved, models: deployments, routes: policies,
+                              keys: virtualKeys, teams: teams.map { Team(id: $0.id, name: $0.name, rpm: $0.rpm, tpm: $0.tpm, budget: budget($0.budget)) })
     }
 }

@@ -83,6 +83,8 @@ public struct ModelDeployment: Sendable {
     public var enabled: Bool
     /// The model's context window in tokens, when known: longer prompts skip this deployment.
     public var contextWindow: Int?
+    /// The most output tokens one answer can have, when known.
+    public var maxOutputTokens: Int?
     /// Requests and tokens per minute on this deployment.
     public var rpm: Int?
     public var tpm: Int?
@@ -114,9 +116,15 @@ public struct ConfigSnapshot: Sendable {
     public let routeGroups: [String: [ModelDeployment]]
     /// Route policies by public name; a name without one is served by priority.
     public let routes: [String: RoutePolicy]
+    /// Virtual keys by the hex SHA-256 of their secret; once there is any, every client must present one.
+    public let keys: [String: VirtualKey]
+    public let teams: [String: Team]
 
-    public init(version: Int, createdAtMillis: Int64, providers: [ProviderConfig], models: [ModelDeployment], routes: [RoutePolicy] = []) {
+    public init(version: Int, createdAtMillis: Int64, providers: [ProviderConfig], models: [ModelDeployment], routes: [RoutePolicy] = [],
+                keys: [String: VirtualKey] = [:], teams: [Team] = []) {
         self.routes = Dictionary(routes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.keys = keys
+        self.teams = Dictionary(teams.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.version = version
         self.createdAtMillis = createdAtMillis
         var byID: [String: ProviderConfig] = [:]

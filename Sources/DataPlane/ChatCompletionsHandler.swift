@@ -17,6 +17,7 @@ struct ChatCompletionsHandler {
     let limits: RateLimits
     let affinity: SessionAffinity
     let idleWatch: StreamIdleWatch
+    let ledger: BudgetLedger
 
     /// When and for whom one client request started, for its log row.
     struct Admission {
@@ -27,9 +28,13 @@ struct ChatCompletionsHandler {
         /// `chat`, `messages` or `embeddings`.
         let endpoint: String
         let trace: TraceContext
+        let caller: Caller
+        let body: [UInt8]
 
-        init(_ request: HTTPRequest, requestID: String, dialect: ClientDialect, endpoint: String) {
+        init(_ request: HTTPRequest, requestID: String, caller: Caller, dialect: ClientDialect, endpoint: String) {
             self.requestID = requestID
+            self.caller = caller
+            body = request.body
             self.dialect = dialect
             self.endpoint = endpoint
             trace = TraceContext.from(traceparent: request.headers["traceparent"])
@@ -42,12 +47,15 @@ struct ChatCompletionsHandler {
             entry.fail(with: error)
             entry.endpoint = endpoint
             entry.traceID = trace.traceID
+            entry.keyID = caller.key?.id
+            entry.team = caller.team?.id
+            if caller.key?.logBodies == true { entry.requestBody = RequestCompletion.loggable(body) }
             return entry
         }
     }
 
-    func handle(_ request: HTTPRequest, requestID: String, responder: HTTPResponder) {
-        let admission = Admission(request, requestID: requestID, dialect: .openAI, endpoint: "chat")
+    func handle(_ request: HTTPRequest, requestID: String, caller: Caller, responder: HTTPResponder) {
+        let admission = Admission(request, requestID: requestID, caller: caller, dialect: .openAI, endpoint: "chat")
         let chat: ChatRequest
         do {
             chat = try ChatRequest(body: request.body)
@@ -104,11 +112,12 @@ struct ChatCompletionsHandler {
     func run(_ admission: Admission, model: String, routed: (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy),
              estimate: RoutePlanner.Estimate, responder: HTTPResponder, recoveryRequest: ChatCompletionRequest? = nil,
              prepare: @escaping FailoverCoordinator.Prepare) {
+        guard let completion = admit(admission, model: model, candidates: routed.candidates, estimate: estimate, responder: responder) else { return }
         // All attempts and waits fit in the route's deadline, else the longest total timeout among the candidates.
         let budgetMillis = routed.policy.timeoutMillis ?? routed.candidates.map(\.provider.timeouts.totalMillis).max() ?? 0
         let coordinator = FailoverCoordinator(candidates: routed.candidates, prepare: prepare, health: health, limits: limits,
                                               estimate: estimate, upstream: upstream,
-                                              responder: responder, requestLog: requestLog,
+                                              responder: responder, completion: completion,
                                               deadlineNanos: admission.startedAt + UInt64(budgetMillis) * 1_000_000,
                                               maxRetries: routed.policy.retries ?? FailoverCoordinator.defaultRetries)
         coordinator.hedgeAfterMillis = routed.policy.hedgeAfterMillis
@@ -119,7 +128,59 @@ struct ChatCompletionsHandler {
                 affinity.pin(route: model, session: session, to: deploymentID, ttlMillis: ttl * 1000)
             }
         }
-        if let error = coordinator.start() { reject(error, model: model, admission, responder) }
+        if let error = coordinator.start() { reject(error, model: model, admission, responder, completion: completion) }
+    }
+
+    /// What the caller's key allows before any attempt: the model (403), the key's and team's rate limits
+    /// (429) and their budgets, which reserve the request's worst-case cost (429 `budget_exceeded`). Answers
+    /// and returns nil when refused.
+    func admit(_ admission: Admission, model: String, candidates: [FailoverCoordinator.Candidate], estimate: RoutePlanner.Estimate,
+               responder: HTTPResponder) -> RequestCompletion? {
+        let caller = admission.caller
+        do {
+            try caller.checkAllowed(model)
+        } catch {
+            reject(error, model: model, admission, responder)
+            return nil
+        }
+        let scope = caller.rateLimitScope
+        let tokens = estimate.promptTokens + estimate.outputTokens
+        if !scope.limits.isEmpty, let wait = limits.acquire(scope, tokens: tokens) {
+            var error = GatewayError(status: 429, type: "rate_limit_error", code: "rate_limit_exceeded",
+                                     message: "The rate limit (rpm/tpm) of \(caller.team != nil ? "this key or its team" : "this key") is reached; retry later.")
+            error.retryAfterSeconds = max(1, (wait + 999) / 1000)
+            reject(error, model: model, admission, responder)
+            return nil
+        }
+        var reservation: BudgetLedger.Reservation?
+        let scopes = caller.budgetScopes
+        if !scopes.isEmpty {
+            switch ledger.reserve(scopes, amount: estimate.worstCaseCost(on: candidates)) {
+            case .success(let granted):
+                reservation = granted
+            case .failure(let exceeded):
+                if !scope.limits.isEmpty { limits.settle(scope, charged: tokens, actual: 0) }
+                reject(Self.budgetError(exceeded), model: model, admission, responder)
+                return nil
+            }
+        }
+        return RequestCompletion(caller: caller, requestLog: requestLog, ledger: ledger, limits: limits, reservation: reservation,
+                                 limitScope: scope, chargedTokens: tokens, requestBody: admission.body)
+    }
+
+    /// 429 `budget_exceeded`, stating the limit, the spend and when the period resets.
+    static func budgetError(_ exceeded: BudgetLedger.Exceeded) -> GatewayError {
+        let budget = exceeded.scope.budget
+        let resets = exceeded.resetsAtMillis.map { "; it resets at \(Timestamp.iso8601($0))" } ?? "; it does not reset (total budget)"
+        let inFlight = exceeded.reserved.value > 0 ? " (plus $\(exceeded.reserved) reserved by requests in flight)" : ""
+        var error = GatewayError(status: 429, type: "budget_exceeded", code: "budget_exceeded",
+                                 message: "The \(budget.period.rawValue) budget of \(exceeded.scope.label) cannot cover this request: $\(exceeded.spent) spent"
+                                     + "\(inFlight) of its $\(budget.limit) limit, and the request could cost up to $\(exceeded.requested) "
+                                     + "(set max_tokens to reserve less)\(resets).")
+        if let resetsAt = exceeded.resetsAtMillis {
+            error.retryAfterSeconds = Int(max(1, (resetsAt - Timestamp.nowMillis() + 999) / 1000))
+        }
+        return error
     }
 
     func relayContext(_ admission: Admission, model: String, candidate: FailoverCoordinator.Candidate, stream: Bool,
@@ -137,9 +198,10 @@ struct ChatCompletionsHandler {
         return context
     }
 
-    /// Answers with `error` in the client's dialect and logs the refused request.
-    func reject(_ error: GatewayError, model: String, _ admission: Admission, _ responder: HTTPResponder) {
+    /// Answers with `error` in the client's dialect and logs the refused request (settling its admission when it had one).
+    func reject(_ error: GatewayError, model: String, _ admission: Admission, _ responder: HTTPResponder, completion: RequestCompletion? = nil) {
         responder.respond(admission.dialect.errorResponse(error, headers: .switchyard(requestID: admission.requestID)))
-        requestLog.record(admission.rejectedEntry(model: model, error: error))
+        let entry = admission.rejectedEntry(model: model, error: error)
+        if let completion { completion.finish(entry) } else { requestLog.record(entry) }
     }
 }

@@ -95,7 +95,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
 
     let context: Context
     let responder: HTTPResponder
-    let requestLog: RequestLogWriter
+    let completion: RequestCompletion
     private var transfer: UpstreamTransfer?
     private var status = 0
     /// The upstream's `retry-after` on an error answer, passed on with a 429 or 503.
@@ -136,12 +136,12 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     /// When this attempt's upstream request started.
     private(set) var attemptStartedNanos: UInt64 = 0
 
-    init(context: Context, responder: HTTPResponder, requestLog: RequestLogWriter, continuing writer: (any ClientStreamWriter)? = nil) {
+    init(context: Context, responder: HTTPResponder, completion: RequestCompletion, continuing writer: (any ClientStreamWriter)? = nil) {
         self.inheritedWriter = writer
         self.streamStarted = writer != nil
         self.context = context
         self.responder = responder
-        self.requestLog = requestLog
+        self.completion = completion
     }
 
     /// Sends `wire` to `provider` with the provider's timeouts.
@@ -329,7 +329,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         defer {
             if !superseded {
                 context.failover?.finish(context, entry: &entry)
-                requestLog.record(entry)
+                completion.finish(entry)
             }
         }
         if responder.isCancelled {
@@ -400,6 +400,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                 switch answer {
                 case .success(let answer):
                     entry.charge(answer.usage, at: context.pricing)
+                    if completion.caller.key?.logBodies == true { entry.responseBody = RequestCompletion.loggable(answer.body) }
                     var head = headers
                     head.add("content-type", "application/json")
                     responder.respond(HTTPResponse(status: status, headers: head, body: answer.body))

@@ -26,6 +26,8 @@ public final class DataPlaneHandler: HTTPHandler {
     public let limits = RateLimits()
     /// Session pins per route.
     let affinity = SessionAffinity()
+    /// Spend and reservations against key and team budgets.
+    public let ledger = BudgetLedger()
 
     public init(snapshots: SnapshotPublisher, requestLog: RequestLogWriter) {
         self.snapshots = snapshots
@@ -40,25 +42,33 @@ public final class DataPlaneHandler: HTTPHandler {
 
     public func handle(_ request: HTTPRequest, context: RequestContext, responder: HTTPResponder) {
         let requestID = RequestID.from(request.headers)
-        // Until virtual keys exist, only loopback clients are served (the out-of-the-box demo).
-        guard context.isLoopbackPeer else {
-            let error = GatewayError(status: 401, type: "authentication_error", code: "invalid_api_key",
-                                     message: "This gateway has no API keys yet and serves only loopback clients.")
-            responder.respond(.gatewayError(error, headers: .switchyard(requestID: requestID)))
+        let snapshot = snapshots.current
+        let caller: Caller
+        switch Caller.authenticate(request.headers, snapshot: snapshot, isLoopback: context.isLoopbackPeer, now: Timestamp.nowMillis()) {
+        case .success(let authenticated):
+            caller = authenticated
+        case .failure(let error):
+            var headers = HTTPHeaders.switchyard(requestID: requestID)
+            headers.add("www-authenticate", "Bearer")
+            let dialect: ClientDialect = request.path == "/v1/messages" ? .anthropic : .openAI
+            responder.respond(dialect.errorResponse(error, headers: headers))
+            var entry = RequestLogEntry(id: requestID, createdAtMillis: Timestamp.nowMillis(), model: "", status: error.status, latencyMillis: 0)
+            entry.fail(with: error)
+            requestLog.record(entry)
             return
         }
         switch router.match(method: request.method, path: request.path) {
         case .found(.chatCompletions, _):
-            handler(context)
-                .handle(request, requestID: requestID, responder: responder)
+            handler(context, snapshot)
+                .handle(request, requestID: requestID, caller: caller, responder: responder)
         case .found(.messages, _):
-            handler(context)
-                .handleMessages(request, requestID: requestID, responder: responder)
+            handler(context, snapshot)
+                .handleMessages(request, requestID: requestID, caller: caller, responder: responder)
         case .found(.embeddings, _):
-            handler(context)
-                .handleEmbeddings(request, requestID: requestID, responder: responder)
+            handler(context, snapshot)
+                .handleEmbeddings(request, requestID: requestID, caller: caller, responder: responder)
         case .found(.models, _):
-            responder.respond(.json(200, modelList(snapshots.current), headers: .switchyard(requestID: requestID)))
+            responder.respond(.json(200, modelList(snapshot, caller: caller), headers: .switchyard(requestID: requestID)))
         case .methodNotAllowed(let allowed):
             var headers = HTTPHeaders.switchyard(requestID: requestID)
             headers.add("allow", allowed.joined(separator: ", "))
@@ -72,18 +82,34 @@ public final class DataPlaneHandler: HTTPHandler {
         }
     }
 
-    func handler(_ context: RequestContext) -> ChatCompletionsHandler {
-        ChatCompletionsHandler(upstream: context.loop.upstreamClient, requestLog: requestLog, planner: planner(snapshots.current),
+    /// Starts the ledger of every budget in `snapshot` not tracked yet from what the request log says was
+    /// spent in its current period (`spent(key, team, since)`); call at start-up and after each config change.
+    public func seedBudgets(_ snapshot: ConfigSnapshot, spent: (_ key: String?, _ team: String?, _ since: Int64) throws -> Picodollars) rethrows {
+        for key in snapshot.keys.values {
+            for scope in Caller.scope(key) ?? [] where !ledger.isTracking(scope) {
+                ledger.seed(scope, spent: try spent(key.id, nil, scope.budget.period.start(containing: ledger.clock())))
+            }
+        }
+        for team in snapshot.teams.values {
+            for scope in Caller.scope(team) ?? [] where !ledger.isTracking(scope) {
+                ledger.seed(scope, spent: try spent(nil, team.id, scope.budget.period.start(containing: ledger.clock())))
+            }
+        }
+    }
+
+    func handler(_ context: RequestContext, _ snapshot: ConfigSnapshot) -> ChatCompletionsHandler {
+        ChatCompletionsHandler(upstream: context.loop.upstreamClient, requestLog: requestLog, planner: planner(snapshot),
                                health: health, limits: limits, affinity: affinity,
-                               idleWatch: context.loop.local(StreamIdleWatch.self) { StreamIdleWatch(reactor: context.loop) })
+                               idleWatch: context.loop.local(StreamIdleWatch.self) { StreamIdleWatch(reactor: context.loop) }, ledger: ledger)
     }
 
     func planner(_ snapshot: ConfigSnapshot) -> RoutePlanner {
         RoutePlanner(snapshot: snapshot, health: health, turns: turns, affinity: affinity)
     }
 
-    func modelList(_ snapshot: ConfigSnapshot) -> JSONValue {
-        let names = snapshot.routeGroups.keys.sorted()
+    /// The public models the caller may use.
+    func modelList(_ snapshot: ConfigSnapshot, caller: Caller) -> JSONValue {
+        let names = snapshot.routeGroups.keys.sorted().filter { caller.key?.allows(model: $0) ?? true }
         return .object([("object", .string("list")), ("data", .array(names.map { name in
             let owner = snapshot.routeGroups[name]?.first.flatMap { snapshot.providers[$0.providerID]?.name } ?? "switchyard"
             return .object([("id", .string(name)), ("object", .string("model")), ("created", .int(Int(snapshot.createdAtMillis / 1000))),

@@ -7,8 +7,8 @@ import Routing
 extension ChatCompletionsHandler {
     /// `POST /v1/embeddings`: forwarded as sent to OpenAI-format providers, translated for Gemini, Cohere,
     /// Ollama and Bedrock; always answered in OpenAI's shape (float or base64 vectors, as asked).
-    func handleEmbeddings(_ request: HTTPRequest, requestID: String, responder: HTTPResponder) {
-        let admission = Admission(request, requestID: requestID, dialect: .openAI, endpoint: "embeddings")
+    func handleEmbeddings(_ request: HTTPRequest, requestID: String, caller: Caller, responder: HTTPResponder) {
+        let admission = Admission(request, requestID: requestID, caller: caller, dialect: .openAI, endpoint: "embeddings")
         let scan: JSONObjectScan
         let canonical: EmbeddingsRequest
         do throws(GatewayError) {
@@ -23,7 +23,7 @@ extension ChatCompletionsHandler {
             return
         }
         let routed: (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy)
-        let estimate = RoutePlanner.Estimate(promptTokens: request.body.count / 4, outputTokens: 0, session: request.headers["x-session-id"] ?? canonical.user)
+        let estimate = RoutePlanner.Estimate(promptTokens: request.body.count / 4, outputLimit: 0, session: request.headers["x-session-id"] ?? canonical.user)
         do {
             routed = try planner.route(canonical.model, estimate: estimate)
         } catch {

@@ -41,7 +41,8 @@ final class FailoverCoordinator: @unchecked Sendable {
     /// The loop's watch over streams for upstream silence.
     var idleWatch: StreamIdleWatch?
     let responder: HTTPResponder
-    let requestLog: RequestLogWriter
+    /// Closes the request's accounting and logs it.
+    let completion: RequestCompletion
     let random: (ClosedRange<Int>) -> Int
     /// When the whole request must be over (all attempts and waits).
     let deadlineNanos: UInt64
@@ -96,7 +97,7 @@ final class FailoverCoordinator: @unchecked Sendable {
 
     init(candidates: [Candidate], prepare: @escaping Prepare, health: DeploymentHealth, limits: RateLimits, estimate: RoutePlanner.Estimate,
          upstream: UpstreamHTTPClient,
-         responder: HTTPResponder, requestLog: RequestLogWriter, deadlineNanos: UInt64, maxRetries: Int = defaultRetries,
+         responder: HTTPResponder, completion: RequestCompletion, deadlineNanos: UInt64, maxRetries: Int = defaultRetries,
          random: @escaping (ClosedRange<Int>) -> Int = { Int.random(in: $0) }) {
         self.maxRetries = maxRetries
         self.limits = limits
@@ -106,7 +107,7 @@ final class FailoverCoordinator: @unchecked Sendable {
         self.health = health
         self.upstream = upstream
         self.responder = responder
-        self.requestLog = requestLog
+        self.completion = completion
         self.deadlineNanos = deadlineNanos
         self.random = random
     }
@@ -222,7 +223,7 @@ final class FailoverCoordinator: @unchecked Sendable {
                        continuing writer: (any ClientStreamWriter)? = nil) {
         launched += 1
         context.attempt = launched
-        let relay = CompletionRelay(context: context, responder: responder, requestLog: requestLog, continuing: writer)
+        let relay = CompletionRelay(context: context, responder: responder, completion: completion, continuing: writer)
         running[context.attempt] = Running(relay: relay, startedNanos: Timestamp.monotonicNanos(), scope: scope)
         relay.start(wire, provider: provider, on: upstream, idleWatch: idleWatch)
     }
@@ -366,6 +367,6 @@ final class FailoverCoordinator: @unchecked Sendable {
         entry.fail(with: error)
         entry.attempts = history.count
         entry.attemptDetails = history
-        requestLog.record(entry)
+        completion.finish(entry)
     }
 }

@@ -7,8 +7,8 @@ import Routing
 extension ChatCompletionsHandler {
     /// `POST /v1/messages`: an Anthropic Messages request, routed like any completion; every provider's
     /// answer is translated into Anthropic's message, stream and error shapes.
-    func handleMessages(_ request: HTTPRequest, requestID: String, responder: HTTPResponder) {
-        let admission = Admission(request, requestID: requestID, dialect: .anthropic, endpoint: "messages")
+    func handleMessages(_ request: HTTPRequest, requestID: String, caller: Caller, responder: HTTPResponder) {
+        let admission = Admission(request, requestID: requestID, caller: caller, dialect: .anthropic, endpoint: "messages")
         let canonical: ChatCompletionRequest
         let routed: (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy)
         do throws(GatewayError) {
@@ -21,7 +21,7 @@ extension ChatCompletionsHandler {
             return
         }
         let estimate = RoutePlanner.Estimate(promptTokens: request.body.count / 4,
-                                             outputTokens: canonical.maxTokens ?? RoutePlanner.Estimate.assumedOutputTokens,
+                                             outputLimit: canonical.maxTokens,
                                              session: request.headers["x-session-id"] ?? canonical.user)
         do {
             routed = try planner.route(canonical.model, estimate: estimate)

@@ -18,26 +18,39 @@ struct RoutePlanner {
     /// limits, affinity), so plain requests do not pay for them.
     final class Estimate {
         let promptTokens: Int
-        private let readOutputTokens: () -> Int
+        private let readOutputLimit: () -> Int?
         private let readSession: () -> String?
-        private(set) lazy var outputTokens: Int = readOutputTokens()
+        /// The output limit the request set, if any.
+        private(set) lazy var requestedOutputTokens: Int? = readOutputLimit()
+        /// The output assumed for token limits: the request's limit, else `assumedOutputTokens`.
+        var outputTokens: Int { requestedOutputTokens ?? Self.assumedOutputTokens }
         private(set) lazy var session: String? = readSession()
 
-        init(promptTokens: Int, outputTokens: @escaping @autoclosure () -> Int, session: @escaping @autoclosure () -> String? = nil) {
+        init(promptTokens: Int, outputLimit: @escaping @autoclosure () -> Int?, session: @escaping @autoclosure () -> String? = nil) {
             self.promptTokens = promptTokens
-            readOutputTokens = outputTokens
+            readOutputLimit = outputLimit
             readSession = session
         }
 
         /// The output assumed for cost estimates and token limits when a request sets no limit.
         static let assumedOutputTokens = 1_024
+        /// The output a worst-case budget reservation assumes when neither the request nor the model sets a limit.
+        static let worstCaseOutputTokens = 8_192
 
         /// For a chat-completions body: its output limit, and its session (`sessionHeader`, else its `user`).
         convenience init(chat: ChatRequest, bodyBytes: Int, sessionHeader: String?) {
             self.init(promptTokens: bodyBytes / 4,
-                      outputTokens: chat.scan.value("max_completion_tokens")?.intValue ?? chat.scan.value("max_tokens")?.intValue
-                          ?? Estimate.assumedOutputTokens,
+                      outputLimit: chat.scan.value("max_completion_tokens")?.intValue ?? chat.scan.value("max_tokens")?.intValue,
                       session: sessionHeader ?? chat.scan.value("user")?.stringValue)
+        }
+
+        /// The most the request can cost on any of `candidates`: every body byte a prompt token (no tokenizer
+        /// makes more), and the request's output limit, else the model's, else `worstCaseOutputTokens`.
+        func worstCaseCost(on candidates: [FailoverCoordinator.Candidate]) -> Picodollars {
+            candidates.map { candidate in
+                let output = requestedOutputTokens ?? candidate.deployment.maxOutputTokens ?? Self.worstCaseOutputTokens
+                return Picodollars(usage: TokenUsage(inputTokens: promptTokens * 4, outputTokens: output), pricing: candidate.deployment.pricing)
+            }.max() ?? .zero
         }
     }
 

@@ -143,4 +143,14 @@ extension RequestLogRepository {
         }
         return (rows, from, to)
     }
+
+    /// What a key (`team` nil) or a team (`key` nil) has spent since `startMillis` (a UTC day boundary), from
+    /// the day rollups: per-key rows for a key, per-team rows for a team.
+    public func spent(key: String?, team: String?, since startMillis: Int64) throws -> Picodollars {
+        let level = key != nil ? "key_id = ?" : "key_id = '\(UsageRollup.all)' AND team = ?"
+        let rows = try connection.query("""
+            SELECT SUM(cost_pusd) FROM usage_rollups WHERE granularity = ? AND bucket_start >= ? AND \(level)
+            """, [RollupGranularity.day.rawValue, startMillis, key ?? team ?? ""])
+        return Picodollars(rows.first?[0].int64 ?? 0)
+    }
 }

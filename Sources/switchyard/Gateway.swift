@@ -65,6 +65,19 @@ final class Gateway: Sendable {
             return .json(status, GatewayError(status: status, type: type, code: code, message: message).json)
         }
         let dataPlane = DataPlaneHandler(snapshots: publisher, requestLog: requestLog)
+        // Budgets start from what the request log says each key and team spent in the current period.
+        let logger = logger
+        let seedBudgets: (ConfigSnapshot) -> Void = { snapshot in
+            do {
+                try dataPlane.seedBudgets(snapshot) { key, team, since in
+                    try adminDatabase.read { try RequestLogRepository($0).spent(key: key, team: team, since: since) }
+                }
+            } catch {
+                logger.error("could not read budget spend from the request log", [("error", "\(error)")])
+            }
+        }
+        seedBudgets(publisher.current)
+        config.onPublish = seedBudgets
         let data = options.listen
         dataServer = try HTTPServer(
             configuration: HTTPServerConfiguration(host: data.host, port: data.port, limits: limits, headerTimeoutMillis: options.headerTimeoutMillis,

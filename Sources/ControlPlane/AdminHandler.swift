@@ -16,7 +16,7 @@ public final class AdminHandler: HTTPHandler {
         case listCatalog, createCatalogEntry, getCatalogEntry, patchCatalogEntry, deleteCatalogEntry
         case listTeams, createTeam, getTeam, patchTeam, deleteTeam
         case listKeys, createKey, getKey, patchKey, deleteKey, keySpend
-        case config, listRequests, getRequest, usage, health, explainRoute, metrics
+        case config, listRequests, getRequest, usage, forecast, health, explainRoute, metrics
     }
 
     let config: ConfigService
@@ -80,6 +80,7 @@ public final class AdminHandler: HTTPHandler {
         router.add("GET", "/admin/v1/requests", .listRequests)
         router.add("GET", "/admin/v1/requests/{id}", .getRequest)
         router.add("GET", "/admin/v1/usage", .usage)
+        router.add("GET", "/admin/v1/usage/forecast", .forecast)
         router.add("GET", "/metrics", .metrics)
         self.router = router
     }
@@ -152,6 +153,8 @@ public final class AdminHandler: HTTPHandler {
             return try AnalyticsEndpoints(database: config.database).request(id: id)
         case .usage:
             return try AnalyticsEndpoints(database: config.database).usage(request)
+        case .forecast:
+            return try AnalyticsEndpoints(database: config.database).forecast()
         case .metrics:
             var response = HTTPResponse(status: 200, body: Array(metrics().utf8))
             response.headers.add("content-type", "text/plain; version=0.0.4; charset=utf-8")

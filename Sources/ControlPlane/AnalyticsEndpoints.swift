@@ -115,6 +115,50 @@ struct AnalyticsEndpoints {
         return .json(200, .object(fields))
     }
 
+    /// `GET /usage/forecast`: for every key and team budget, the spend so far in its period and the spend
+    /// projected to the period's end at the rate of the last 24 hours (or of the period so far, if shorter).
+    func forecast(now: Int64 = Timestamp.nowMillis()) throws -> HTTPResponse {
+        let (keys, teams) = try database.read { connection in
+            (try ConfigRepository(connection).keys().items, try ConfigRepository(connection).teams().items)
+        }
+        var budgets: [(kind: String, id: String, name: String, budget: BudgetRecord)] = []
+        for key in keys { if let budget = key.budget { budgets.append(("key", key.id, key.name, budget)) } }
+        for team in teams { if let budget = team.budget { budgets.append(("team", team.id, team.name, budget)) } }
+        let day: Int64 = 86_400_000
+        let items = try budgets.compactMap { item -> JSONValue? in
+            guard let period = BudgetPeriod(rawValue: item.budget.period) else { return nil }
+            let start = period.start(containing: now)
+            let end = period.end(afterStart: start)
+            let windowStart = max(start, now - day)
+            let (spent, recent) = try database.read { connection -> (Picodollars, Picodollars) in
+                let repository = RequestLogRepository(connection)
+                let key = item.kind == "key" ? item.id : nil
+                let team = item.kind == "team" ? item.id : nil
+                return (try repository.spent(key: key, team: team, since: start),
+                        try repository.spent(key: key, team: team, since: RollupGranularity.day.floor(windowStart)))
+            }
+            let limit = Picodollars(item.budget.limitMicros * 1_000_000)
+            var projected: Picodollars?
+            if let end {
+                // Recent spend is read from whole days (the rollups keep keys by the day), so the rate is over
+                // the time since the start of the day the window begins in.
+                let elapsed = max(60_000, now - RollupGranularity.day.floor(windowStart))
+                let rate = Double(recent.value) / Double(elapsed)
+                projected = Picodollars(spent.value + Int64(rate * Double(end - now)))
+            }
+            return .object([
+                ("scope", .string(item.kind)), ("id", .string(item.id)), ("name", .string(item.name)),
+                ("period", .string(period.rawValue)), ("period_start", .string(Timestamp.iso8601(start))),
+                ("period_end", end.map { .string(Timestamp.iso8601($0)) } ?? .null),
+                ("limit_usd", Micros(item.budget.limitMicros).json), ("spent_usd", spent.json),
+                ("projected_usd", projected.map(\.json) ?? .null),
+                ("projected_pct", projected.map { .number(JSONNumberText.of((Double($0.value) / Double(max(1, limit.value)) * 1000).rounded() / 10)) } ?? .null),
+                ("will_exceed", .bool((projected ?? spent) > limit)),
+            ])
+        }
+        return .json(200, .object([("data", .array(items)), ("next_cursor", .null)]))
+    }
+
     func requests(_ request: HTTPRequest) throws -> HTTPResponse {
         let query = request.query
         let (limit, cursor) = try Pagination.read(query)

@@ -147,3 +147,20 @@ def test_budget_spend_survives_a_restart(tmp_path, mock):
         assert "does not reset" in refused.json()["error"]["message"]
     finally:
         gateway.kill()
+
+
+def test_forecast_projects_each_budget_to_the_end_of_its_period(gateway, mock):
+    add_route(gateway, mock, name="m1")
+    admin(gateway, "POST", "/teams", {"name": "fc", "budget": {"limit_usd": 0.0002, "period": "monthly"}})
+    key = create_key(gateway, team="fc", budget={"limit_usd": 5, "period": "daily"})
+    forever = create_key(gateway, budget={"limit_usd": 5, "period": "total"})
+    assert call(gateway, key["key"], max_tokens=8).status == 200
+    wait_for(lambda: admin(gateway, "GET", f"/keys/{key['id']}/spend").json()["requests"] == 1)
+    rows = {(r["scope"], r["id"]): r for r in admin(gateway, "GET", "/usage/forecast").json()["data"]}
+    team = next(r for r in rows.values() if r["scope"] == "team" and r["name"] == "fc")
+    assert team["spent_usd"] > 0 and team["projected_usd"] >= team["spent_usd"]
+    assert team["will_exceed"] is (team["projected_usd"] > team["limit_usd"])
+    daily = next(r for r in rows.values() if r["id"] == key["id"])
+    assert daily["period"] == "daily" and daily["will_exceed"] is False and daily["projected_pct"] < 100
+    total = next(r for r in rows.values() if r["id"] == forever["id"])
+    assert total["period_end"] is None and total["projected_usd"] is None and total["spent_usd"] == 0

@@ -16,6 +16,7 @@ public final class AdminHandler: HTTPHandler {
         case listCatalog, createCatalogEntry, getCatalogEntry, patchCatalogEntry, deleteCatalogEntry
         case listTeams, createTeam, getTeam, patchTeam, deleteTeam
         case listKeys, createKey, getKey, patchKey, deleteKey, keySpend
+        case listSecrets, putSecret, deleteSecret
         case config, listRequests, getRequest, usage, forecast, health, explainRoute, metrics
     }
 
@@ -74,6 +75,9 @@ public final class AdminHandler: HTTPHandler {
         router.add("PATCH", "/admin/v1/keys/{id}", .patchKey)
         router.add("DELETE", "/admin/v1/keys/{id}", .deleteKey)
         router.add("GET", "/admin/v1/keys/{id}/spend", .keySpend)
+        router.add("GET", "/admin/v1/secrets", .listSecrets)
+        router.add("PUT", "/admin/v1/secrets/{name}", .putSecret)
+        router.add("DELETE", "/admin/v1/secrets/{name}", .deleteSecret)
         router.add("GET", "/admin/v1/config", .config)
         router.add("GET", "/admin/v1/health", .health)
         router.add("POST", "/admin/v1/route/explain", .explainRoute)
@@ -138,6 +142,8 @@ public final class AdminHandler: HTTPHandler {
             return try CatalogEndpoints(config: config).perform(route, request, id: id)
         case .listTeams, .createTeam, .getTeam, .patchTeam, .deleteTeam, .listKeys, .createKey, .getKey, .patchKey, .deleteKey:
             return try AccessEndpoints(config: config).perform(route, request, id: id)
+        case .listSecrets, .putSecret, .deleteSecret:
+            return try SecretEndpoints(config: config).perform(route, request, name: parameters["name"] ?? "")
         case .keySpend:
             return try AnalyticsEndpoints(database: config.database).keySpend(key: try AccessEndpoints(config: config).key(id), request)
         case .config:

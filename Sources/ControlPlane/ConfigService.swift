@@ -10,9 +10,28 @@ public final class ConfigService: @unchecked Sendable {
     /// Runs after each snapshot is published, on the admin queue (SQLite may be read here).
     public var onPublish: ((ConfigSnapshot) -> Void)?
 
-    public init(database: Database, publisher: SnapshotPublisher) {
+    /// The 32-byte key secrets are sealed with.
+    let masterKey: [UInt8]
+    let logger = Logger(label: "config")
+
+    public init(database: Database, publisher: SnapshotPublisher, masterKey: [UInt8]) {
         self.database = database
         self.publisher = publisher
+        self.masterKey = masterKey
+    }
+
+    /// Every stored secret, opened (for the snapshot only). One that does not open is left out and logged by name.
+    func openSecrets(_ records: [SecretRecord]) -> [String: String] {
+        var opened: [String: String] = [:]
+        for record in records {
+            do {
+                let plain = try SecretBox.open(record.sealed, key: masterKey, associatedData: Array(record.name.utf8))
+                opened[record.name] = String(decoding: plain, as: UTF8.self)
+            } catch {
+                logger.error("a stored secret cannot be opened with the master key", [("secret", record.name)])
+            }
+        }
+        return opened
     }
 
     /// Runs `body` in one transaction, records a new config version (when `body` changed something) and publishes.
@@ -40,7 +59,8 @@ public final class ConfigService: @unchecked Sendable {
             return SnapshotBuilder.build(version: try repository.currentVersion(), providers: try repository.providers().items,
                                          models: try repository.models().items, routes: try repository.routes().items,
                                          catalog: try repository.catalog().items, keys: try repository.keys().items,
-                                         teams: try repository.teams().items, now: Timestamp.nowMillis())
+                                         teams: try repository.teams().items, secrets: openSecrets(try repository.secrets().items),
+                                         now: Timestamp.nowMillis())
         }
         publisher.publish(snapshot)
         onPublish?(snapshot)

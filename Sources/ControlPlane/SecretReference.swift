@@ -1,6 +1,7 @@
 import Core
 
-/// API-key references (`env:NAME`, `file:/path`) and their resolution. Resolved values never leave the snapshot.
+/// API-key references (`env:NAME`, `file:/path`, `secret:NAME`) and their resolution. Resolved values never
+/// leave the snapshot.
 enum SecretReference {
     /// Checks the reference's syntax; throws a 422 naming `field`.
     static func validate(_ reference: String, field: String) throws(AdminError) {
@@ -13,14 +14,31 @@ enum SecretReference {
         } else if reference.hasPrefix("file:") {
             guard reference.dropFirst(5).hasPrefix("/") else { throw AdminError.invalid(field, "file: must give an absolute path") }
         } else if reference.hasPrefix("secret:") {
-            throw AdminError.invalid(field, "secret: references need the secrets store, which this build does not have yet; use env: or file:")
+            guard isSecretName(String(reference.dropFirst(7))) else {
+                throw AdminError.invalid(field, "secret: must name a stored secret (1-128 of letters, digits, '-', '_' and '.')")
+            }
         } else {
-            throw AdminError.invalid(field, "must be a reference: env:NAME or file:/path (never the key itself)")
+            throw AdminError.invalid(field, "must be a reference: env:NAME, file:/path or secret:NAME (never the key itself)")
         }
     }
 
-    /// The secret a reference points at, or why it cannot be had (the reason never contains the secret).
-    static func resolve(_ reference: String) -> Result<String, ResolutionProblem> {
+    /// A secret's name: 1-128 of letters, digits, '-', '_' and '.'.
+    static func isSecretName(_ name: String) -> Bool {
+        (1...128).contains(name.utf8.count) && name.utf8.allSatisfy {
+            ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 95 || $0 == 46
+        }
+    }
+
+    /// The secret a reference points at, or why it cannot be had (the reason never contains the secret);
+    /// `stored` opens a `secret:` reference's value from the secrets store.
+    static func resolve(_ reference: String, stored: (String) -> String? = { _ in nil }) -> Result<String, ResolutionProblem> {
+        if reference.hasPrefix("secret:") {
+            let name = String(reference.dropFirst(7))
+            guard let value = stored(name) else {
+                return .failure(ResolutionProblem(reason: "secret \(name) is not stored (or cannot be opened with the master key)"))
+            }
+            return .success(value)
+        }
         if reference.hasPrefix("env:") {
             let name = String(reference.dropFirst(4))
             guard let value = Platform.environment(name), !value.isEmpty else {

@@ -4,7 +4,7 @@ import Store
 /// Turns the committed configuration into an immutable `ConfigSnapshot`, resolving API-key references.
 enum SnapshotBuilder {
     static func build(version: Int, providers: [ProviderRecord], models: [ModelRecord], routes: [RouteRecord] = [], catalog: [CatalogRecord] = [],
-                      keys: [KeyRecord] = [], teams: [TeamRecord] = [], now: Int64) -> ConfigSnapshot {
+                      keys: [KeyRecord] = [], teams: [TeamRecord] = [], secrets: [String: String] = [:], now: Int64) -> ConfigSnapshot {
         var refused: [String: Set<String>] = [:]
         for entry in catalog where entry.unsupportedParams != "[]" {
             let names = ((try? JSONParser.parse(Array(entry.unsupportedParams.utf8)))?.arrayValue ?? []).compactMap(\.stringValue)
@@ -16,7 +16,7 @@ enum SnapshotBuilder {
             var key: String?
             var problem: String?
             if let reference = record.apiKeyRef {
-                switch SecretReference.resolve(reference) {
+                switch SecretReference.resolve(reference, stored: { secrets[$0] }) {
                 case .success(let value): key = value
                 case .failure(let failure): problem = failure.reason
                 }

@@ -87,3 +87,54 @@ public enum Identifier {
         }
     }
 }
+
+/// AES-256-GCM sealing for secrets at rest: a random 12-byte nonce per value, the 16-byte tag appended,
+/// and associated data (the secret's name) bound in, so a value cannot be moved to another name.
+public enum SecretBox {
+    public struct OpenError: Error, Sendable {}
+
+    /// `nonce ‖ ciphertext ‖ tag` for `plaintext` under the 32-byte `key`.
+    public static func seal(_ plaintext: [UInt8], key: [UInt8], associatedData: [UInt8]) -> [UInt8] {
+        precondition(key.count == 32, "AES-256 needs a 32-byte key")
+        let nonce = Crypto.randomBytes(12)
+        guard let context = EVP_CIPHER_CTX_new() else { fatalError("OpenSSL could not allocate a cipher context") }
+        defer { EVP_CIPHER_CTX_free(context) }
+        var ciphertext = [UInt8](repeating: 0, count: plaintext.count + 16)
+        var length: Int32 = 0
+        var total = 0
+        var tag = [UInt8](repeating: 0, count: 16)
+        let ok = EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), nil, key, nonce) == 1
+            && (associatedData.isEmpty || EVP_EncryptUpdate(context, nil, &length, associatedData, Int32(associatedData.count)) == 1)
+            && ciphertext.withUnsafeMutableBufferPointer { out in
+                EVP_EncryptUpdate(context, out.baseAddress, &length, plaintext, Int32(plaintext.count)) == 1
+            }
+        total = Int(length)
+        let finished = ok && ciphertext.withUnsafeMutableBufferPointer { out in
+            EVP_EncryptFinal_ex(context, out.baseAddress! + total, &length) == 1
+        } && EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_GET_TAG, 16, &tag) == 1
+        precondition(finished, "AES-256-GCM encryption failed")
+        total += Int(length)
+        return nonce + ciphertext.prefix(total) + tag
+    }
+
+    /// The plaintext of a sealed value; throws when the key, the associated data or the bytes are wrong.
+    public static func open(_ sealed: [UInt8], key: [UInt8], associatedData: [UInt8]) throws(OpenError) -> [UInt8] {
+        guard key.count == 32, sealed.count >= 28 else { throw OpenError() }
+        let nonce = Array(sealed.prefix(12))
+        let ciphertext = Array(sealed.dropFirst(12).dropLast(16))
+        var tag = Array(sealed.suffix(16))
+        guard let context = EVP_CIPHER_CTX_new() else { throw OpenError() }
+        defer { EVP_CIPHER_CTX_free(context) }
+        var plaintext = [UInt8](repeating: 0, count: ciphertext.count + 16)
+        var length: Int32 = 0
+        guard EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), nil, key, nonce) == 1,
+              associatedData.isEmpty || EVP_DecryptUpdate(context, nil, &length, associatedData, Int32(associatedData.count)) == 1,
+              plaintext.withUnsafeMutableBufferPointer({ EVP_DecryptUpdate(context, $0.baseAddress, &length, ciphertext, Int32(ciphertext.count)) }) == 1
+        else { throw OpenError() }
+        let total = Int(length)
+        guard EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_TAG, 16, &tag) == 1,
+              plaintext.withUnsafeMutableBufferPointer({ EVP_DecryptFinal_ex(context, $0.baseAddress! + total, &length) }) == 1
+        else { throw OpenError() }
+        return Array(plaintext.prefix(total + Int(length)))
+    }
+}

@@ -25,7 +25,7 @@ struct DataDirectory {
     }
 
     /// Writes a new file readable only by its owner, durably.
-    private static func writePrivate(_ text: String, to path: String) throws {
+    static func writePrivate(_ text: String, to path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw DataDirectoryError(message: "cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }

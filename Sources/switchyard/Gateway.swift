@@ -27,8 +27,13 @@ final class Gateway: Sendable {
             Platform.printOutput("switchyard: admin token in \(file)\n")
         }
         guard adminToken.utf8.count >= 16 else { throw DataDirectoryError(message: "the admin token must be at least 16 characters") }
-        let masterKey = try options.masterKey
-            ?? DataDirectory.secret(at: options.masterKeyFile ?? directory.file("master-key")) { Base64.encode(Crypto.randomBytes(32)) }
+        let dbPath = options.db ?? directory.file("switchyard.db")
+        let adminDatabase = try Database(path: dbPath)
+        let masterKeyFile = options.masterKeyFile ?? directory.file("master-key")
+        if options.masterKey == nil && Platform.exists(masterKeyFile) {
+            try RotateMasterKey.finishInterrupted(keyFile: masterKeyFile, database: adminDatabase)
+        }
+        let masterKey = try options.masterKey ?? DataDirectory.secret(at: masterKeyFile) { Base64.encode(Crypto.randomBytes(32)) }
         guard Base64.decode(masterKey)?.count == 32 else {
             throw DataDirectoryError(message: "the master key must be base64 of exactly 32 bytes")
         }
@@ -39,14 +44,12 @@ final class Gateway: Sendable {
         guard let migrations = MigrationsLocator.locate(configured: options.migrationsDir) else {
             throw DataDirectoryError(message: "cannot find the migrations directory; pass --migrations-dir")
         }
-        let dbPath = options.db ?? directory.file("switchyard.db")
-        let adminDatabase = try Database(path: dbPath)
         try Migrator(directory: migrations).migrate(adminDatabase)
         let logDatabase = try Database(path: dbPath)
         try logDatabase.tuneForBulkWrites()
 
         let publisher = SnapshotPublisher()
-        let config = ConfigService(database: adminDatabase, publisher: publisher)
+        let config = ConfigService(database: adminDatabase, publisher: publisher, masterKey: Base64.decode(masterKey) ?? [])
         let created = try Bootstrap.seed(config, demoUpstream: options.demoUpstream, environment: Platform.environment)
         for name in created { logger.info("registered provider on first start", [("provider", name)]) }
         try config.publishCurrent()

@@ -2,12 +2,17 @@ import Core
 import Dispatch
 import Glibc
 import HTTPServer
+import Synchronization
 
 /// `switchyard serve`: argument parsing, wiring and signals; nothing else.
 let arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.first == "seed-requests" {
+if arguments.first == "seed-requests" || arguments.first == "rotate-master-key" {
     do {
-        try SeedRequests.run(Array(arguments.dropFirst()))
+        if arguments.first == "seed-requests" {
+            try SeedRequests.run(Array(arguments.dropFirst()))
+        } else {
+            try RotateMasterKey.run(Array(arguments.dropFirst()), environment: Platform.environment)
+        }
         exit(0)
     } catch {
         Platform.printError("switchyard: \(error)\n")
@@ -25,17 +30,19 @@ if arguments.contains("--help") {
 }
 
 signal(SIGPIPE, SIG_IGN)
-let gateway: Gateway
+/// The running gateway, once started; signals are handled from before it starts (its ready lines may be
+/// followed by a SIGTERM at once), and one that comes earlier just exits.
+let running = Mutex<Gateway?>(nil)
+let signalSources = handleTerminationSignals {
+    running.withLock { $0 }?.stop()
+    exit(0)
+}
 do {
     let options = try ServeOptions(arguments: Array(arguments.dropFirst()), environment: Platform.environment)
-    gateway = try Gateway(options: options)
+    let gateway = try Gateway(options: options)
+    running.withLock { $0 = gateway }
 } catch {
     Platform.printError("switchyard: \(error)\n")
     exit(error is ServeOptions.UsageError ? 2 : 1)
-}
-
-let signalSources = handleTerminationSignals { [gateway] in
-    gateway.stop()
-    exit(0)
 }
 withExtendedLifetime(signalSources) { dispatchMain() }

@@ -61,3 +61,26 @@ struct ObservabilityPrimitivesTests {
         #expect(TraceContext.from(traceparent: "junk").traceID.count == 32)
     }
 }
+
+@Suite("Secrets sealed with AES-256-GCM")
+struct SecretBoxTests {
+    @Test("seal and open round trip; a wrong key, name or any flipped byte fails; nonces differ")
+    func sealing() throws {
+        let key = Crypto.randomBytes(32)
+        let name = Array("openai-prod".utf8)
+        let value = Array("sk-live-0123456789".utf8)
+        let sealed = SecretBox.seal(value, key: key, associatedData: name)
+        #expect(sealed.count == 12 + value.count + 16)
+        #expect(try SecretBox.open(sealed, key: key, associatedData: name) == value)
+        #expect(SecretBox.seal(value, key: key, associatedData: name) != sealed)
+        #expect(throws: SecretBox.OpenError.self) { try SecretBox.open(sealed, key: Crypto.randomBytes(32), associatedData: name) }
+        #expect(throws: SecretBox.OpenError.self) { try SecretBox.open(sealed, key: key, associatedData: Array("other".utf8)) }
+        for index in [0, 12, sealed.count - 1] {
+            var tampered = sealed
+            tampered[index] ^= 1
+            #expect(throws: SecretBox.OpenError.self) { try SecretBox.open(tampered, key: key, associatedData: name) }
+        }
+        #expect(throws: SecretBox.OpenError.self) { try SecretBox.open(Array(sealed.prefix(20)), key: key, associatedData: name) }
+        #expect(try SecretBox.open(SecretBox.seal([], key: key, associatedData: name), key: key, associatedData: name) == [])
+    }
+}

@@ -21,22 +21,26 @@ struct AccessEndpoints {
             _ = try reader.requiredString("name")
             var team = TeamRecord(id: Identifier.make("team"), name: "", createdAt: now, updatedAt: now)
             try AccessPayload.apply(reader, to: &team)
-            try config.commit(summary: "create team \(team.name)") { try $0.save(team) }
+            try config.commit(summary: "create team \(team.name)",
+                              change: AuditChange(resource: "team", id: team.id, before: nil, after: AccessPayload.render(team))) { try $0.save(team) }
             return .json(201, AccessPayload.render(team))
         case .getTeam:
             return .json(200, AccessPayload.render(try team(id)))
         case .patchTeam:
             var team = try team(id)
+            let before = AccessPayload.render(team)
             try AccessPayload.apply(try FieldReader(body: request.body, allowed: AccessPayload.teamFields), to: &team)
             team.updatedAt = now
-            try config.commit(summary: "update team \(team.name)") { [team] in try $0.save(team) }
+            try config.commit(summary: "update team \(team.name)",
+                              change: AuditChange(resource: "team", id: team.id, before: before, after: AccessPayload.render(team))) { [team] in try $0.save(team) }
             return .json(200, AccessPayload.render(team))
         case .deleteTeam:
             let team = try team(id)
             guard try config.read({ try $0.keys(limit: 1, teamID: team.id).items.isEmpty }) else {
                 throw AdminError.conflict("team '\(team.name)' still has keys; move or delete them first")
             }
-            try config.commit(summary: "delete team \(team.name)") { try $0.deleteTeam(id: team.id) }
+            try config.commit(summary: "delete team \(team.name)",
+                              change: AuditChange(resource: "team", id: team.id, before: AccessPayload.render(team), after: nil)) { try $0.deleteTeam(id: team.id) }
             return HTTPResponse(status: 204)
         case .listKeys:
             let (limit, cursor) = try Pagination.read(request.query)
@@ -51,7 +55,7 @@ struct AccessEndpoints {
             var key = KeyRecord(id: Identifier.make("key"), name: "", keyHash: Crypto.hex(Crypto.sha256(Array(secret.utf8))),
                                 prefix: String(secret.prefix(Self.secretPrefix.count + 6)), createdAt: now, updatedAt: now)
             try AccessPayload.apply(reader, to: &key, findTeam: findTeam)
-            try config.commit(summary: "create key \(key.name)") { [key] in try $0.save(key) }
+            try config.commit(summary: "create key \(key.name)", change: AuditChange(resource: "key", id: key.id, before: nil, after: try render(key))) { [key] in try $0.save(key) }
             guard case .object(var fields) = try render(key) else { throw AdminError(500, "unexpected key rendering") }
             fields.insert(("key", .string(secret)), at: 1)
             return .json(201, .object(fields))
@@ -59,13 +63,14 @@ struct AccessEndpoints {
             return .json(200, try render(try key(id)))
         case .patchKey:
             var key = try key(id)
+            let before = try render(key)
             try AccessPayload.apply(try FieldReader(body: request.body, allowed: AccessPayload.keyFields), to: &key, findTeam: findTeam)
             key.updatedAt = now
-            try config.commit(summary: "update key \(key.name)") { [key] in try $0.save(key) }
+            try config.commit(summary: "update key \(key.name)", change: AuditChange(resource: "key", id: key.id, before: before, after: try render(key))) { [key] in try $0.save(key) }
             return .json(200, try render(key))
         case .deleteKey:
             let key = try key(id)
-            try config.commit(summary: "delete key \(key.name)") { try $0.deleteKey(id: key.id) }
+            try config.commit(summary: "delete key \(key.name)", change: AuditChange(resource: "key", id: key.id, before: try render(key), after: nil)) { try $0.deleteKey(id: key.id) }
             return HTTPResponse(status: 204)
         default:
             throw AdminError(500, "unexpected route")

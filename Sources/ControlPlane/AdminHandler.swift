@@ -17,7 +17,7 @@ public final class AdminHandler: HTTPHandler {
         case listTeams, createTeam, getTeam, patchTeam, deleteTeam
         case listKeys, createKey, getKey, patchKey, deleteKey, keySpend
         case listSecrets, putSecret, deleteSecret
-        case config, listRequests, getRequest, usage, forecast, health, explainRoute, metrics
+        case config, audit, listRequests, getRequest, usage, forecast, health, explainRoute, metrics
     }
 
     let config: ConfigService
@@ -41,6 +41,8 @@ public final class AdminHandler: HTTPHandler {
         self.explainRoute = explainRoute
         self.config = config
         self.adminToken = Crypto.sha256(Array(adminToken.utf8))
+        // Audit entries name the token by the start of its hash, never by the token.
+        config.actor = "admin-token:" + String(Crypto.hex(self.adminToken).prefix(12))
         self.logger = logger
         var router = Router<Route>()
         router.add("GET", "/healthz", .healthz)
@@ -79,6 +81,7 @@ public final class AdminHandler: HTTPHandler {
         router.add("PUT", "/admin/v1/secrets/{name}", .putSecret)
         router.add("DELETE", "/admin/v1/secrets/{name}", .deleteSecret)
         router.add("GET", "/admin/v1/config", .config)
+        router.add("GET", "/admin/v1/audit", .audit)
         router.add("GET", "/admin/v1/health", .health)
         router.add("POST", "/admin/v1/route/explain", .explainRoute)
         router.add("GET", "/admin/v1/requests", .listRequests)
@@ -148,6 +151,10 @@ public final class AdminHandler: HTTPHandler {
             return try AnalyticsEndpoints(database: config.database).keySpend(key: try AccessEndpoints(config: config).key(id), request)
         case .config:
             return try configDocument()
+        case .audit:
+            let (limit, cursor) = try Pagination.read(request.query)
+            let page = try config.read { try $0.audit(limit: limit, cursor: cursor, resource: request.query["resource"]) }
+            return Pagination.response(page.items.map(Self.render), next: page.nextCursor)
         case .health:
             return .json(200, healthReport())
         case .explainRoute:
@@ -166,6 +173,14 @@ public final class AdminHandler: HTTPHandler {
             response.headers.add("content-type", "text/plain; version=0.0.4; charset=utf-8")
             return response
         }
+    }
+
+    static func render(_ a: AuditRecord) -> JSONValue {
+        let parse: (String?) -> JSONValue = { text in text.flatMap { try? JSONParser.parse($0) } ?? .null }
+        return .object([("id", .int(Int(a.id))), ("at", .string(Timestamp.iso8601(a.at))), ("actor", .string(a.actor)),
+                        ("action", .string(a.action)), ("resource", .string(a.resource)), ("resource_id", .string(a.resourceID)),
+                        ("config_version", .int(a.configVersion)), ("summary", .string(a.summary)), ("before", parse(a.before)),
+                        ("after", parse(a.after))])
     }
 
     func configDocument() throws -> HTTPResponse {

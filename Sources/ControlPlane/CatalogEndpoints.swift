@@ -22,7 +22,8 @@ struct CatalogEndpoints {
             _ = try reader.requiredString("kind")
             _ = try reader.requiredString("model")
             try Self.apply(reader, to: &record)
-            record.id = try config.commit(summary: "add catalog model \(record.kind)/\(record.model)") { repository in
+            record.id = try config.commit(summary: "add catalog model \(record.kind)/\(record.model)",
+                                         change: AuditChange(resource: "catalog", id: record.kind + "/" + record.model, before: nil, after: Self.render(record))) { repository in
                 try ensureUnique(record, repository)
                 return try repository.insert(record)
             }
@@ -31,17 +32,20 @@ struct CatalogEndpoints {
             return .json(200, Self.render(try find(id)))
         case .patchCatalogEntry:
             var record = try find(id)
+            let before = Self.render(record)
             try Self.apply(try FieldReader(body: request.body, allowed: Self.fields), to: &record)
             record.source = "admin"
             record.updatedAt = now
-            try config.commit(summary: "update catalog model \(record.kind)/\(record.model)") { repository in
+            try config.commit(summary: "update catalog model \(record.kind)/\(record.model)",
+                              change: AuditChange(resource: "catalog", id: record.kind + "/" + record.model, before: before, after: Self.render(record))) { repository in
                 try ensureUnique(record, repository)
                 try repository.update(record)
             }
             return .json(200, Self.render(record))
         case .deleteCatalogEntry:
             let record = try find(id)
-            try config.commit(summary: "delete catalog model \(record.kind)/\(record.model)") { try $0.deleteCatalogEntry(id: record.id) }
+            try config.commit(summary: "delete catalog model \(record.kind)/\(record.model)",
+                              change: AuditChange(resource: "catalog", id: record.kind + "/" + record.model, before: Self.render(record), after: nil)) { try $0.deleteCatalogEntry(id: record.id) }
             return HTTPResponse(status: 204)
         default:
             throw AdminError(500, "unexpected route")

@@ -34,13 +34,23 @@ public final class ConfigService: @unchecked Sendable {
         return opened
     }
 
-    /// Runs `body` in one transaction, records a new config version (when `body` changed something) and publishes.
+    /// Who admin writes are recorded as in the audit log (the admin token's id).
+    public var actor = "admin"
+
+    /// Runs `body` in one transaction, records a new config version and, for admin writes, the audit entry of
+    /// `change` (when `body` throws, neither is kept), then publishes.
     @discardableResult
-    func commit<T>(author: String = "admin", summary: String, _ body: (ConfigRepository) throws -> T) throws -> T {
+    func commit<T>(author: String? = nil, summary: String, change: AuditChange? = nil, _ body: (ConfigRepository) throws -> T) throws -> T {
+        let now = Timestamp.nowMillis()
         let result = try database.write { connection in
             let repository = ConfigRepository(connection)
             let value = try body(repository)
-            _ = try repository.recordVersion(author: author, summary: summary, at: Timestamp.nowMillis())
+            let version = try repository.recordVersion(author: author ?? actor, summary: summary, at: now)
+            if let change {
+                try repository.insert(AuditRecord(at: now, actor: author ?? actor, action: change.action, resource: change.resource,
+                                                  resourceID: change.id, configVersion: version, summary: summary,
+                                                  before: change.before.map(JSONWriter.string), after: change.after.map(JSONWriter.string)))
+            }
             return value
         }
         try publishCurrent()
@@ -65,4 +75,14 @@ public final class ConfigService: @unchecked Sendable {
         publisher.publish(snapshot)
         onPublish?(snapshot)
     }
+}
+
+/// What one admin write changed, for the audit log: the resource as the API renders it before and after.
+struct AuditChange {
+    let resource: String
+    let id: String
+    let before: JSONValue?
+    let after: JSONValue?
+
+    var action: String { before == nil ? "create" : after == nil ? "delete" : "update" }
 }

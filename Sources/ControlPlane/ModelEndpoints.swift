@@ -22,7 +22,8 @@ struct ModelEndpoints {
         case .createModel:
             var record = try ModelPayload.create(request.body, now: now, findProvider: lookup)
             let explicitPricing = ModelPayload.hasPricing(request.body)
-            try config.commit(summary: "create model \(record.name)") { repository in
+            try config.commit(summary: "create model \(record.name)",
+                              change: AuditChange(resource: "model", id: record.id, before: nil, after: ModelPayload.render(record, providerName: nil))) { repository in
                 try ensureUnique(record, repository)
                 if let kind = try repository.provider(id: record.providerID)?.kind,
                    let entry = try repository.catalogEntry(kind: kind, model: record.upstreamModel) {
@@ -36,14 +37,17 @@ struct ModelEndpoints {
         case .patchModel:
             let existing = try find(id)
             let updated = try ModelPayload.patch(existing, request.body, now: now, findProvider: lookup)
-            try config.commit(summary: "update model \(updated.name)") { repository in
+            try config.commit(summary: "update model \(updated.name)",
+                              change: AuditChange(resource: "model", id: updated.id, before: ModelPayload.render(existing, providerName: nil),
+                                                  after: ModelPayload.render(updated, providerName: nil))) { repository in
                 try ensureUnique(updated, repository)
                 try repository.update(updated)
             }
             return try respond(200, updated, lookup)
         case .deleteModel:
             let existing = try find(id)
-            try config.commit(summary: "delete model \(existing.name)") { try $0.deleteModel(id: existing.id) }
+            try config.commit(summary: "delete model \(existing.name)",
+                              change: AuditChange(resource: "model", id: existing.id, before: ModelPayload.render(existing, providerName: nil), after: nil)) { try $0.deleteModel(id: existing.id) }
             return HTTPResponse(status: 204)
         default:
             throw AdminError(500, "unexpected route")

@@ -15,7 +15,8 @@ struct ProviderEndpoints {
             return Pagination.response(page.items.map(ProviderPayload.render), next: page.nextCursor)
         case .createProvider:
             let record = try ProviderPayload.create(request.body, now: now)
-            try config.commit(summary: "create provider \(record.name)") { repository in
+            try config.commit(summary: "create provider \(record.name)",
+                              change: AuditChange(resource: "provider", id: record.id, before: nil, after: ProviderPayload.render(record))) { repository in
                 if try repository.provider(name: record.name) != nil {
                     throw AdminError.conflict("a provider named '\(record.name)' already exists", field: "name")
                 }
@@ -27,7 +28,9 @@ struct ProviderEndpoints {
         case .patchProvider:
             let existing = try find(id)
             let updated = try ProviderPayload.patch(existing, request.body, now: now)
-            try config.commit(summary: "update provider \(updated.name)") { repository in
+            try config.commit(summary: "update provider \(updated.name)",
+                              change: AuditChange(resource: "provider", id: updated.id, before: ProviderPayload.render(existing),
+                                                  after: ProviderPayload.render(updated))) { repository in
                 if updated.name != existing.name, try repository.provider(name: updated.name) != nil {
                     throw AdminError.conflict("a provider named '\(updated.name)' already exists", field: "name")
                 }
@@ -36,7 +39,8 @@ struct ProviderEndpoints {
             return .json(200, ProviderPayload.render(updated))
         case .deleteProvider:
             let existing = try find(id)
-            try config.commit(summary: "delete provider \(existing.name)") { repository in
+            try config.commit(summary: "delete provider \(existing.name)",
+                              change: AuditChange(resource: "provider", id: existing.id, before: ProviderPayload.render(existing), after: nil)) { repository in
                 let models = try repository.modelCount(providerID: existing.id)
                 guard models == 0 else {
                     throw AdminError.conflict("provider '\(existing.name)' still has \(models) model(s); delete or move them first")

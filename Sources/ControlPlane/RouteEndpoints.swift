@@ -24,11 +24,12 @@ struct RouteEndpoints {
             let existing = try config.read { try $0.route(name: name) }
             var record = try Self.record(name: name, body: request.body, now: now)
             record.createdAt = existing?.createdAt ?? now
-            try config.commit(summary: "\(existing == nil ? "create" : "replace") route \(name)") { try $0.upsert(record) }
+            try config.commit(summary: "\(existing == nil ? "create" : "replace") route \(name)",
+                              change: AuditChange(resource: "route", id: name, before: existing.map(Self.render), after: Self.render(record))) { try $0.upsert(record) }
             return .json(existing == nil ? 201 : 200, Self.render(record))
         case .deleteRoute:
-            _ = try find(name)
-            try config.commit(summary: "delete route \(name)") { try $0.deleteRoute(name: name) }
+            let existing = try find(name)
+            try config.commit(summary: "delete route \(name)", change: AuditChange(resource: "route", id: name, before: Self.render(existing), after: nil)) { try $0.deleteRoute(name: name) }
             return HTTPResponse(status: 204)
         default:
             throw AdminError(500, "unexpected route")

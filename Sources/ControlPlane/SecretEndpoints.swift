@@ -28,11 +28,12 @@ struct SecretEndpoints {
             let existing = try config.read { try $0.secret(name: name) }
             let record = SecretRecord(name: name, sealed: SecretBox.seal(Array(value.utf8), key: config.masterKey, associatedData: Array(name.utf8)),
                                       createdAt: existing?.createdAt ?? now, updatedAt: now)
-            try config.commit(summary: "\(existing == nil ? "store" : "replace") secret \(name)") { try $0.save(record) }
+            try config.commit(summary: "\(existing == nil ? "store" : "replace") secret \(name)",
+                              change: AuditChange(resource: "secret", id: name, before: existing.map(Self.render), after: Self.render(record))) { try $0.save(record) }
             return .json(existing == nil ? 201 : 200, Self.render(record))
         case .deleteSecret:
-            guard try config.read({ try $0.secret(name: name) }) != nil else { throw AdminError.notFound("secret", name) }
-            try config.commit(summary: "delete secret \(name)") { try $0.deleteSecret(name: name) }
+            guard let existing = try config.read({ try $0.secret(name: name) }) else { throw AdminError.notFound("secret", name) }
+            try config.commit(summary: "delete secret \(name)", change: AuditChange(resource: "secret", id: name, before: Self.render(existing), after: nil)) { try $0.deleteSecret(name: name) }
             return HTTPResponse(status: 204)
         default:
             throw AdminError(500, "unexpected route")

@@ -263,6 +263,15 @@ def targets_table(facts):
     return "\n".join(lines) + "\n"
 
 
+def update_readme(marker, report):
+    """Replaces the README block between `<!-- {marker}:start -->` and `<!-- {marker}:end -->` with `report`."""
+    readme_path = os.path.join(ROOT, "README.md")
+    readme = open(readme_path).read()
+    block = f"<!-- {marker}:start -->\n{report}<!-- {marker}:end -->"
+    readme = re.sub(f"<!-- {marker}:start -->.*?<!-- {marker}:end -->", lambda _: block, readme, flags=re.S)
+    open(readme_path, "w").write(readme)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=5)
@@ -449,11 +458,7 @@ def main():
     with open(os.path.join(ROOT, "bench", "results", name + ".json"), "w") as f:
         json.dump(facts, f, indent=1, default=str)
     if options.update_readme:
-        readme_path = os.path.join(ROOT, "README.md")
-        readme = open(readme_path).read()
-        block = f"<!-- bench:start -->\n{report}<!-- bench:end -->"
-        readme = re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", lambda _: block, readme, flags=re.S)
-        open(readme_path, "w").write(readme)
+        update_readme("bench", report)
     shutil.rmtree(work, ignore_errors=True)
 
 

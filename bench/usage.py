@@ -14,7 +14,6 @@ Results go to bench/results/ with the commit id; `--update-readme` puts the tabl
 import argparse
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -102,11 +101,7 @@ def main():
     with open(os.path.join(ROOT, "bench", "results", f"{stamp.replace(':', '')}-{commit}-usage.md"), "w") as f:
         f.write(report)
     if options.update_readme:
-        readme_path = os.path.join(ROOT, "README.md")
-        readme = open(readme_path).read()
-        block = f"<!-- usage-bench:start -->\n{report}<!-- usage-bench:end -->"
-        readme = re.sub(r"<!-- usage-bench:start -->.*?<!-- usage-bench:end -->", lambda _: block, readme, flags=re.S)
-        open(readme_path, "w").write(readme)
+        bench.update_readme("usage-bench", report)
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -15,8 +15,7 @@ public enum HealthReport {
             for deployment in group {
                 guard let provider = snapshot.providers[deployment.providerID] else { continue }
                 let entry = entries[deployment.id]
-                var circuit = entry?.breaker.state.name ?? "closed"
-                if let open = entry?.breaker.state, case .open(let until) = open, now >= until { circuit = "half_open" }
+                let circuit = entry?.circuitName(now: now) ?? "closed"
                 let disabled = entry?.disabled.flatMap { $0.fingerprint == provider.healthFingerprint ? $0.reason : nil }
                 let recent = entry?.recent.summary(now: now) ?? RecentOutcomes.Summary()
                 let candidate = FailoverCoordinator.Candidate(deployment: deployment, provider: provider)

@@ -14,8 +14,7 @@ public enum OperationalGauges {
             for deployment in group {
                 guard let provider = snapshot.providers[deployment.providerID] else { continue }
                 let entry = entries[deployment.id]
-                var state = entry?.breaker.state.name ?? "closed"
-                if let open = entry?.breaker.state, case .open(let until) = open, now >= until { state = "half_open" }
+                let state = entry?.circuitName(now: now) ?? "closed"
                 let labels = [("model", name), ("provider", provider.name), ("deployment", deployment.id)]
                 for candidate in ["closed", "half_open", "open"] {
                     circuit.append((labels + [("state", candidate)], candidate == state ? 1 : 0))

@@ -31,6 +31,12 @@ public final class DeploymentHealth: @unchecked Sendable {
         public var lowQuotaUntil: Int64 = 0
         /// Outcomes, latency and TTFT of the last five minutes.
         public var recent = RecentOutcomes()
+
+        /// The circuit state as reports show it at `now`: an open breaker whose cool-down is over is half-open.
+        public func circuitName(now: Int64) -> String {
+            if case .open(let until) = breaker.state, now >= until { return "half_open" }
+            return breaker.state.name
+        }
     }
 
     private let lock = Lock()

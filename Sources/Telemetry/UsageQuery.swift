@@ -43,7 +43,7 @@ public struct UsageQuery: Sendable {
     }
 
     /// Splits `[from, to)` into spans each answered from the coarsest rollup that tiles it: whole days in the
-    /// middle from day rows, hours next to them, minutes at the ends. `finest` bounds how coarse a span may be.
+    /// middle from day rows, hours next to them, minutes at the ends; no span is coarser than `coarsest`.
     public static func spans(from: Int64, to: Int64, coarsest: RollupGranularity) -> [(RollupGranularity, Int64, Int64)] {
         guard from < to else { return [] }
         for granularity in RollupGranularity.allCases.reversed() where granularity <= coarsest {

@@ -40,7 +40,8 @@ public enum JSONWriter {
 
     static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
-    static func writeString(_ s: String, into out: inout [UInt8]) {
+    /// Appends `s` as a JSON string literal (quoted, escaped).
+    public static func writeString(_ s: String, into out: inout [UInt8]) {
         var text = s
         text.withUTF8 { bytes in
             out.append(UInt8(ascii: "\""))

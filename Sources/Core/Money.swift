@@ -99,10 +99,15 @@ enum DecimalUnits {
         let sign = value < 0 ? "-" : ""
         let magnitude = value.magnitude
         let unit = UInt64(scale(digits))
-        var fraction = String(magnitude % unit)
-        fraction = String(repeating: "0", count: digits - fraction.count) + fraction
-        while fraction.hasSuffix("0") { fraction.removeLast() }
         let whole = magnitude / unit
-        return fraction.isEmpty ? "\(sign)\(whole)" : "\(sign)\(whole).\(fraction)"
+        var fraction = magnitude % unit
+        guard fraction > 0 else { return "\(sign)\(whole)" }
+        var shown = digits
+        while fraction % 10 == 0 {
+            fraction /= 10
+            shown -= 1
+        }
+        let text = String(fraction)
+        return "\(sign)\(whole)." + String(repeating: "0", count: shown - text.count) + text
     }
 }

@@ -41,18 +41,20 @@ public struct TraceContext: Sendable, Equatable {
     private static let seed = Crypto.randomBytes(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
     private static let counter = Atomic<UInt64>(0)
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     private static func randomHex(words: Int) -> String {
-        var text = ""
-        for _ in 0..<words {
-            var z = seed &+ counter.add(1, ordering: .relaxed).newValue &* 0x9E37_79B9_7F4A_7C15
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            if z == 0 { z = 1 }  // an all-zero id is invalid
-            let hex = String(z, radix: 16)
-            text += String(repeating: "0", count: 16 - hex.count) + hex
+        String(unsafeUninitializedCapacity: words * 16) { buffer in
+            for word in 0..<words {
+                var z = seed &+ counter.add(1, ordering: .relaxed).newValue &* 0x9E37_79B9_7F4A_7C15
+                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                z ^= z >> 31
+                if z == 0 { z = 1 }  // an all-zero id is invalid
+                for nibble in 0..<16 { buffer[word * 16 + nibble] = hexDigits[Int(z >> UInt64(60 - 4 * nibble) & 0xF)] }
+            }
+            return words * 16
         }
-        return text
     }
 
     private static func isLowerHex(_ byte: UInt8) -> Bool {

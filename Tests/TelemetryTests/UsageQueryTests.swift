@@ -1,5 +1,5 @@
 import Core
-import Telemetry
+@testable import Telemetry
 import Testing
 
 @Suite("Usage query spans and metrics text")
@@ -48,5 +48,24 @@ struct UsageQueryTests {
         let helps = text.split(separator: "\n").filter { $0.hasPrefix("# HELP") }.map { $0.split(separator: " ")[2] }
         #expect(families == helps)
         #expect(text.contains("switchyard_request_duration_seconds_bucket{endpoint=\"chat\",model=\"we\\\"ird\\\\mo\\ndel\",provider=\"p\",le=\"0.004\"} 1"))
+    }
+}
+
+@Suite("Per-request log lines")
+struct AccessLogTests {
+    @Test("a line is one JSON object with escaped strings, nulls and exact cost")
+    func line() throws {
+        var entry = RequestLogEntry(id: "r\"1", createdAtMillis: 0, model: "m\\odel\n", provider: nil, status: 502, inputTokens: 3,
+                                    latencyMillis: 12)
+        entry.cost = Picodollars(1_500_000)
+        entry.traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+        var out: [UInt8] = Array("previous\n".utf8)
+        AccessLog.line(entry, level: .warning, time: "2026-11-22T00:00:00.000Z", into: &out)
+        #expect(out.starts(with: Array("previous\n".utf8)) && out.last == UInt8(ascii: "\n"))
+        let json = try JSONParser.parse(out.dropFirst(9).dropLast())
+        #expect(json["request_id"]?.stringValue == "r\"1" && json["model"]?.stringValue == "m\\odel\n")
+        #expect(json["level"]?.stringValue == "warn" && json["provider"]?.isNull == true && json["status"]?.intValue == 502)
+        #expect(json["cost_usd"] == .number("0.0000015") && json["stream"]?.boolValue == false && json["output_tokens"]?.isNull == true)
+        #expect(Picodollars(10_000_000_000_000).description == "10" && Picodollars(-120_000_000_000).description == "-0.12")
     }
 }

@@ -49,6 +49,9 @@ public enum Platform {
     /// True when something exists at `path`.
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+    /// Hands freed heap memory back to the system, after a burst that needed much of it.
+    public static func releaseFreeMemory() { clinux_release_free_memory() }
+
     /// The names in a directory (without `.` and `..`).
     public static func listDirectory(_ path: String) throws(PlatformError) -> [String] {
         guard let directory = opendir(path) else { throw PlatformError(call: "opendir \(path)", errno: errno) }

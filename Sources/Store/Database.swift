@@ -33,13 +33,12 @@ public final class Database: @unchecked Sendable {
 
     /// Tunes this connection for the request log's bulk writes: WAL's `synchronous=NORMAL` (a commit
     /// survives a process crash, `kill -9`, but the last ones may be lost to a power failure; the log's
-    /// loss bound is the flush window anyway; configuration stays fully synchronous), a 64 MiB page cache
-    /// and memory-mapped reads, so index pages are not re-read through system calls on every batch.
+    /// loss bound is the flush window anyway; configuration stays fully synchronous) and a 16 MiB page
+    /// cache, so the hot index pages stay in memory between batches.
     public func tuneForBulkWrites() throws {
         try read { connection in
             try connection.execute("PRAGMA synchronous=NORMAL")
-            try connection.execute("PRAGMA cache_size=-65536")
-            _ = try connection.query("PRAGMA mmap_size=268435456")
+            try connection.execute("PRAGMA cache_size=-16384")
         }
     }
 

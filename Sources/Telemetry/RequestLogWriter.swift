@@ -45,7 +45,7 @@ public final class RequestLogWriter: Sendable {
 
     /// `spillPath` nil keeps everything in memory (tests); `observers` see every row once it is written
     /// (metrics, the per-request log line), on the writer thread.
-    public init(database: Database, spillPath: String? = nil, capacity: Int = 50_000, retention: RequestLogRetention = RequestLogRetention(),
+    public init(database: Database, spillPath: String? = nil, capacity: Int = 10_000, retention: RequestLogRetention = RequestLogRetention(),
                 observers: [@Sendable ([RequestLogEntry]) -> Void] = [], logger: Logger = Logger(label: "request-log")) {
         self.database = database
         self.spill = spillPath.map(SpillFile.init(path:))
@@ -93,12 +93,15 @@ public final class RequestLogWriter: Sendable {
             _ = wake.wait(timeout: .now() + .milliseconds(100))
             let (batch, closing) = state.withLock { state in
                 let batch = state.pending
-                state.pending.removeAll(keepingCapacity: true)
+                // A burst's large buffer is let go rather than kept for good.
+                state.pending.removeAll(keepingCapacity: batch.count <= 4 * batchSize)
                 return (batch, state.closing)
             }
             if !batch.isEmpty {
                 write(batch)
                 lagMillis.store(Int(Timestamp.nowMillis() - (batch.first?.createdAtMillis ?? 0)), ordering: .relaxed)
+                // After a backlog, hand the freed memory back to the system (glibc keeps it otherwise).
+                if batch.count > 4 * batchSize { Platform.releaseFreeMemory() }
             }
             if batch.count < batchSize || closing { replaySpill() }
             let dropped = lost.exchange(0, ordering: .relaxed)

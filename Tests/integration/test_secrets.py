@@ -13,6 +13,13 @@ VALUE = "sk-upstream-very-secret-4711"
 
 def test_secret_references_resolve_and_survive_key_rotation(tmp_path):
     mock = start_mock("--require-key", VALUE)
+    try:
+        stored_rotated_and_served(tmp_path, mock)
+    finally:
+        mock.kill()
+
+
+def stored_rotated_and_served(tmp_path, mock):
     data_dir = tmp_path / "var"
     gateway = start_gateway(data_dir)
     try:
@@ -52,7 +59,6 @@ def test_secret_references_resolve_and_survive_key_rotation(tmp_path):
         assert VALUE not in gateway.stderr_text()
     finally:
         gateway.kill()
-        mock.kill()
 
 
 def test_an_interrupted_rotation_is_finished_or_dropped_at_start(tmp_path):

@@ -2,6 +2,7 @@
 #define CLINUX_H
 /* Linux calls Swift's Glibc module does not expose (epoll, eventfd, accept4)
    and small socket helpers that avoid sockaddr casts in Swift. No logic. */
+#include <malloc.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -41,4 +42,6 @@ static const uint32_t CLINUX_EPOLLERR = EPOLLERR;
 static const uint32_t CLINUX_EPOLLHUP = EPOLLHUP;
 static const uint32_t CLINUX_EPOLLRDHUP = EPOLLRDHUP;
 static const uint32_t CLINUX_EPOLLET = EPOLLET;
+/* Returns freed heap memory to the system (glibc keeps it in its arenas otherwise). */
+static inline void clinux_release_free_memory(void) { malloc_trim(0); }
 #endif

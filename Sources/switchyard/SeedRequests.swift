@@ -76,7 +76,9 @@ struct SeedGenerator {
         let output = status == 200 ? Int(next() % 800) + 1 : 0
         let latency = Int(next() % 3_000) + 50
         let created = now - span + Int64(Double(span) * Double(number) / Double(rows))
-        var e = RequestLogEntry(id: "seed_\(number)", createdAtMillis: created,
+        // Ids rise in index order, as the gateway's own (a fixed-width counter) do.
+        let digits = String(number)
+        var e = RequestLogEntry(id: "seed_" + String(repeating: "0", count: max(0, 12 - digits.count)) + digits, createdAtMillis: created,
                                 model: model, provider: provider, upstreamModel: model, status: status,
                                 errorType: status == 200 ? nil : status == 429 ? "rate_limit_exceeded" : "upstream_error",
                                 inputTokens: input, outputTokens: output, stream: next() % 2 == 0, attempts: 1, latencyMillis: latency,

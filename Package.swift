@@ -34,6 +34,7 @@ let package = Package(
         .testTarget(name: "UpstreamClientTests", dependencies: ["UpstreamClient"]),
         .testTarget(name: "ProvidersTests", dependencies: ["Providers"]),
         .testTarget(name: "RoutingTests", dependencies: ["Routing", "Core"]),
+        .testTarget(name: "DataPlaneTests", dependencies: ["DataPlane", "Core"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,7 +5,7 @@ import Store
 /// `/admin/v1/routes/{name}`: how a public model name's deployments are chosen (`strategy`), what comes
 /// after them (`fallbacks`), how many extra attempts a request may make (`retries`) and its deadline
 /// (`timeout_ms`), session `affinity`, and `hedge` (a second attempt when the first has no answer after
-/// `after_ms`). `cache` is accepted in its contract shape but must stay disabled until caching lands.
+/// `after_ms`). `cache` `{enabled, ttl_s}` caches answers in memory.
 struct RouteEndpoints {
     static let fields: Set<String> = ["strategy", "fallbacks", "retries", "timeout_ms", "cache", "hedge", "affinity", "unsupported_params", "stream_recovery", "timeouts"]
     let config: ConfigService
@@ -78,9 +78,7 @@ struct RouteEndpoints {
         }
         if reader.has("cache") {
             let cache = try reader.object("cache", allowed: ["enabled", "ttl_s"])
-            if try cache?.bool("enabled") == true {
-                throw AdminError.invalid("cache.enabled", "response caching is not supported by this build yet")
-            }
+            _ = try cache?.bool("enabled")
             _ = try cache?.int("ttl_s", in: 1...86_400 * 30)
             record.cache = reader.raw("cache").map(JSONWriter.string) ?? "{}"
         }
@@ -92,6 +90,12 @@ struct RouteEndpoints {
             record.hedge = reader.raw("hedge").map(JSONWriter.string) ?? "{}"
         }
         return record
+    }
+
+    /// How long answers are cached, when caching is enabled (`ttl_s`, else five minutes).
+    static func cacheTTLSeconds(_ cache: String) -> Int? {
+        guard let value = try? JSONParser.parse(Array(cache.utf8)), value["enabled"]?.boolValue == true else { return nil }
+        return value["ttl_s"]?.intValue ?? 300
     }
 
     /// The hedge delay of a stored `hedge` object, when hedging is enabled.

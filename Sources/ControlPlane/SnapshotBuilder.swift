@@ -49,6 +49,7 @@ enum SnapshotBuilder {
                                      hedgeAfterMillis: RouteEndpoints.hedgeAfterMillis(r.hedge),
                                      rejectUnsupportedParams: r.unsupportedParams == "reject")
             policy.streamRecovery = r.streamRecovery == "continue"
+            policy.cacheTTLSeconds = RouteEndpoints.cacheTTLSeconds(r.cache)
             let timeouts = try? JSONParser.parse(Array(r.timeouts.utf8))
             policy.connectTimeoutMillis = timeouts?["connect_ms"]?.intValue
             policy.firstByteTimeoutMillis = timeouts?["first_byte_ms"]?.intValue

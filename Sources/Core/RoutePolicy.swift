@@ -18,6 +18,8 @@ public struct RoutePolicy: Sendable, Equatable {
     public var affinityTTLSeconds: Int?
     /// Start a second attempt on the next deployment when the first has no response head after this long.
     public var hedgeAfterMillis: Int?
+    /// How long answers are cached (nil: no caching).
+    public var cacheTTLSeconds: Int?
     /// Refuse a request carrying a parameter the chosen model does not accept, instead of dropping the parameter.
     public var rejectUnsupportedParams = false
     /// Resume a stream cut after its first event on the next deployment (`stream_recovery: continue`).

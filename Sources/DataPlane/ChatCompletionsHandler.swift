@@ -9,7 +9,9 @@ import UpstreamClient
 /// `POST /v1/chat/completions` (and, through `MessagesHandler.swift` and `EmbeddingsHandler.swift`,
 /// `/v1/messages` and `/v1/embeddings`): validates, lists the route group's deployments and hands them
 /// to a `FailoverCoordinator`, which relays the first good answer.
-struct ChatCompletionsHandler {
+struct ChatCompletionsHandler: @unchecked Sendable {
+    // Safety: the shared members are thread-safe; `idleWatch` belongs to the loop serving the request, and
+    // closures that capture the handler (cache waiters) run back on that loop.
     let upstream: UpstreamHTTPClient
     let requestLog: RequestLogWriter
     let planner: RoutePlanner
@@ -18,6 +20,8 @@ struct ChatCompletionsHandler {
     let affinity: SessionAffinity
     let idleWatch: StreamIdleWatch
     let ledger: BudgetLedger
+    /// The response cache (nil where answers are never cached).
+    var cache: ResponseCache? = nil
 
     /// When and for whom one client request started, for its log row.
     struct Admission {
@@ -42,9 +46,15 @@ struct ChatCompletionsHandler {
 
         /// The log row of a request answered with `error` before any attempt.
         func rejectedEntry(model: String, error: GatewayError) -> RequestLogEntry {
-            var entry = RequestLogEntry(id: requestID, createdAtMillis: createdAt, model: model, status: error.status,
-                                        latencyMillis: Int((Timestamp.monotonicNanos() - startedAt) / 1_000_000))
+            var entry = entry(model: model, status: error.status)
             entry.fail(with: error)
+            return entry
+        }
+
+        /// The log row of a request answered without an upstream attempt (refused, or from the cache).
+        func entry(model: String, status: Int) -> RequestLogEntry {
+            var entry = RequestLogEntry(id: requestID, createdAtMillis: createdAt, model: model, status: status,
+                                        latencyMillis: Int((Timestamp.monotonicNanos() - startedAt) / 1_000_000))
             entry.endpoint = endpoint
             entry.traceID = trace.traceID
             entry.keyID = caller.key?.id
@@ -71,48 +81,57 @@ struct ChatCompletionsHandler {
             reject(error, model: chat.model, admission, responder)
             return
         }
-        let candidates = routed.candidates
-        // The canonical form is read once, and only when some candidate needs a translation.
-        var canonical: ChatCompletionRequest?
-        if candidates.contains(where: { chatTranslator(for: $0.provider.kind) != nil }) || (chat.stream && routed.policy.streamRecovery) {
-            do {
-                canonical = try ChatCompletionRequest(json: JSONParser.parse(request.body))
-            } catch let error as GatewayError {
-                reject(error, model: chat.model, admission, responder)
-                return
-            } catch {
-                reject(.invalidRequest("The request body is not valid JSON.", code: "invalid_json"), model: chat.model, admission, responder)
-                return
+        let fetch = { (slot: CacheSlot?) in
+            let candidates = routed.candidates
+            // The canonical form is read once, and only when some candidate needs a translation.
+            var canonical: ChatCompletionRequest?
+            if candidates.contains(where: { chatTranslator(for: $0.provider.kind) != nil }) || (chat.stream && routed.policy.streamRecovery) {
+                do {
+                    canonical = try ChatCompletionRequest(json: JSONParser.parse(request.body))
+                } catch let error as GatewayError {
+                    reject(error, model: chat.model, admission, responder)
+                    return
+                } catch {
+                    reject(.invalidRequest("The request body is not valid JSON.", code: "invalid_json"), model: chat.model, admission, responder)
+                    return
+                }
+            }
+            let reject = routed.policy.rejectUnsupportedParams
+            run(admission, model: chat.model, routed: routed, estimate: estimate, responder: responder,
+                recoveryRequest: chat.stream ? canonical : nil, cacheSlot: slot) { [canonical] candidate, attempt throws(GatewayError) in
+                let context = relayContext(admission, model: chat.model, candidate: candidate, stream: chat.stream, attempt: attempt)
+                let refused = try ParameterPolicy.refused(Set(chat.scan.fields.map(\.key)), by: candidate.deployment, reject: reject)
+                let wire: WireRequest
+                if let translator = chatTranslator(for: candidate.provider.kind), let canonical {
+                    wire = try translator.wireRequest(refused.isEmpty ? canonical : canonical.removing(refused), provider: candidate.provider,
+                                                      upstreamModel: candidate.deployment.upstreamModel)
+                    context.translator = translator
+                    context.includeUsage = chat.includeUsage
+                } else {
+                    // The body goes out as sent, less the parameters this model refuses.
+                    let forwarded = refused.isEmpty ? chat : try ChatRequest(body: chat.scan.removing(refused))
+                    let (request, addedUsage) = OpenAIAdapter.wireRequest(forwarded, provider: candidate.provider,
+                                                                          upstreamModel: candidate.deployment.upstreamModel)
+                    wire = request
+                    context.hideUsageChunk = addedUsage
+                }
+                return (context, wire)
             }
         }
-        let reject = routed.policy.rejectUnsupportedParams
-        run(admission, model: chat.model, routed: routed, estimate: estimate, responder: responder,
-            recoveryRequest: chat.stream ? canonical : nil) { [canonical] candidate, attempt throws(GatewayError) in
-            let context = relayContext(admission, model: chat.model, candidate: candidate, stream: chat.stream, attempt: attempt)
-            let refused = try ParameterPolicy.refused(Set(chat.scan.fields.map(\.key)), by: candidate.deployment, reject: reject)
-            let wire: WireRequest
-            if let translator = chatTranslator(for: candidate.provider.kind), let canonical {
-                wire = try translator.wireRequest(refused.isEmpty ? canonical : canonical.removing(refused), provider: candidate.provider,
-                                                  upstreamModel: candidate.deployment.upstreamModel)
-                context.translator = translator
-                context.includeUsage = chat.includeUsage
-            } else {
-                // The body goes out as sent, less the parameters this model refuses.
-                let forwarded = refused.isEmpty ? chat : try ChatRequest(body: chat.scan.removing(refused))
-                let (request, addedUsage) = OpenAIAdapter.wireRequest(forwarded, provider: candidate.provider,
-                                                                      upstreamModel: candidate.deployment.upstreamModel)
-                wire = request
-                context.hideUsageChunk = addedUsage
-            }
-            return (context, wire)
+        switch consultCache(request, chat: chat, ttlSeconds: routed.policy.cacheTTLSeconds, admission: admission, responder: responder,
+                            proceed: fetch) {
+        case .bypass: fetch(nil)
+        case .answered: return
+        case .fetch(let slot): fetch(slot)
         }
     }
 
     /// Starts the attempts; answers at once when no candidate can take the request.
     func run(_ admission: Admission, model: String, routed: (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy),
              estimate: RoutePlanner.Estimate, responder: HTTPResponder, recoveryRequest: ChatCompletionRequest? = nil,
-             prepare: @escaping FailoverCoordinator.Prepare) {
+             cacheSlot: CacheSlot? = nil, prepare: @escaping FailoverCoordinator.Prepare) {
         guard let completion = admit(admission, model: model, candidates: routed.candidates, estimate: estimate, responder: responder) else { return }
+        completion.cacheSlot = cacheSlot
         // All attempts and waits fit in the route's deadline, else the longest total timeout among the candidates.
         let budgetMillis = routed.policy.timeoutMillis ?? routed.candidates.map(\.provider.timeouts.totalMillis).max() ?? 0
         let coordinator = FailoverCoordinator(candidates: routed.candidates, prepare: prepare, health: health, limits: limits,

@@ -401,6 +401,10 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                 case .success(let answer):
                     entry.charge(answer.usage, at: context.pricing)
                     if completion.caller.key?.logBodies == true { entry.responseBody = RequestCompletion.loggable(answer.body) }
+                    if !context.stream, status == 200 {
+                        completion.cacheSlot?.keep(body: answer.body, provider: context.providerName, upstreamModel: context.upstreamModel,
+                                                   deploymentID: context.deploymentID)
+                    }
                     var head = headers
                     head.add("content-type", "application/json")
                     responder.respond(HTTPResponse(status: status, headers: head, body: answer.body))

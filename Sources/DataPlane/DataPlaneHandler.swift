@@ -28,8 +28,11 @@ public final class DataPlaneHandler: HTTPHandler {
     let affinity = SessionAffinity()
     /// Spend and reservations against key and team budgets.
     public let ledger = BudgetLedger()
+    /// Answers of routes with caching on.
+    public let cache: ResponseCache
 
-    public init(snapshots: SnapshotPublisher, requestLog: RequestLogWriter) {
+    public init(snapshots: SnapshotPublisher, requestLog: RequestLogWriter, cache: ResponseCache = ResponseCache()) {
+        self.cache = cache
         self.snapshots = snapshots
         self.requestLog = requestLog
         var router = Router<Endpoint>()
@@ -100,7 +103,8 @@ public final class DataPlaneHandler: HTTPHandler {
     func handler(_ context: RequestContext, _ snapshot: ConfigSnapshot) -> ChatCompletionsHandler {
         ChatCompletionsHandler(upstream: context.loop.upstreamClient, requestLog: requestLog, planner: planner(snapshot),
                                health: health, limits: limits, affinity: affinity,
-                               idleWatch: context.loop.local(StreamIdleWatch.self) { StreamIdleWatch(reactor: context.loop) }, ledger: ledger)
+                               idleWatch: context.loop.local(StreamIdleWatch.self) { StreamIdleWatch(reactor: context.loop) }, ledger: ledger,
+                               cache: cache)
     }
 
     func planner(_ snapshot: ConfigSnapshot) -> RoutePlanner {
@@ -131,9 +135,10 @@ enum RequestID {
 
 extension HTTPHeaders {
     /// The response headers every data-plane answer carries.
-    static func switchyard(requestID: String, provider: String = "none", model: String = "none", attempts: Int = 0) -> HTTPHeaders {
+    static func switchyard(requestID: String, provider: String = "none", model: String = "none", attempts: Int = 0,
+                           cache: String = "miss") -> HTTPHeaders {
         HTTPHeaders([("x-request-id", requestID), ("x-switchyard-provider", provider), ("x-switchyard-model", model),
-                     ("x-switchyard-attempts", String(attempts)), ("x-switchyard-cache", "miss")])
+                     ("x-switchyard-attempts", String(attempts)), ("x-switchyard-cache", cache)])
     }
 }
 

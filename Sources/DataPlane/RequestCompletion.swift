@@ -17,6 +17,8 @@ final class RequestCompletion: @unchecked Sendable {
     /// The request body as logged for keys with `log_bodies` (truncated), else nil.
     let loggedRequestBody: String?
     private var finished = false
+    /// A cache miss this request fetches for identical ones: it gets the answer and is completed at the end.
+    var cacheSlot: CacheSlot?
     static let logger = Logger(label: "budget")
 
     init(caller: Caller, requestLog: RequestLogWriter, ledger: BudgetLedger, limits: RateLimits, reservation: BudgetLedger.Reservation?,
@@ -61,5 +63,6 @@ final class RequestCompletion: @unchecked Sendable {
             limits.settle(limitScope, charged: chargedTokens, actual: (entry.inputTokens ?? 0) + (entry.outputTokens ?? 0))
         }
         requestLog.record(entry)
+        cacheSlot?.complete()
     }
 }

@@ -23,6 +23,7 @@ struct ServeOptions {
     var logLevel = Logger.Level.info
     var requestRetentionDays = 30
     var usageRetentionDays = 400
+    var cacheMaxBytes = 64 * 1024 * 1024
 
     struct UsageError: Error, CustomStringConvertible {
         let description: String
@@ -47,6 +48,7 @@ struct ServeOptions {
         ("--log-level", "SWITCHYARD_LOG_LEVEL", "debug, info (default), warn or error: the lowest level written to stderr"),
         ("--request-retention-days", "SWITCHYARD_REQUEST_RETENTION_DAYS", "keep raw request-log rows (and minute rollups) this long (default 30)"),
         ("--usage-retention-days", "SWITCHYARD_USAGE_RETENTION_DAYS", "keep hourly and daily usage rollups this long (default 400)"),
+        ("--cache-max-bytes", "SWITCHYARD_CACHE_MAX_BYTES", "memory for cached answers of routes with caching on (default 67108864)"),
     ]
 
     static func usage() -> String {
@@ -106,6 +108,7 @@ struct ServeOptions {
         }
         requestRetentionDays = try Self.positive(values, "--request-retention-days") ?? requestRetentionDays
         usageRetentionDays = try Self.positive(values, "--usage-retention-days") ?? usageRetentionDays
+        cacheMaxBytes = try Self.positive(values, "--cache-max-bytes") ?? cacheMaxBytes
         guard role == "all" else {
             throw UsageError(description: "--role \(role) is not supported by this build yet; only 'all' is")
         }

@@ -65,7 +65,7 @@ def test_route_validation_and_lifecycle(tmp_path):
     try:
         for body, field in (({"strategy": "fastest"}, "strategy"), ({"fallbacks": "b"}, "fallbacks"), ({"fallbacks": ["x", "x"]}, "fallbacks"),
                             ({"fallbacks": ["self"]}, "fallbacks"), ({"retries": 9}, "retries"), ({"timeout_ms": 0}, "timeout_ms"),
-                            ({"hedge": {"enabled": True}}, "hedge.after_ms"), ({"cache": {"enabled": True}}, "cache.enabled"),
+                            ({"hedge": {"enabled": True}}, "hedge.after_ms"), ({"cache": {"enabled": "yes"}}, "cache.enabled"),
                             ({"cache": {"ttl": 5}}, "cache.ttl"),
                             ({"colour": 1}, "colour")):
             response = admin(gateway, "PUT", "/routes/self", body)

@@ -184,7 +184,8 @@ def test_upstream_timeouts_answer_504_in_time(gateway, mock):
     started = time.monotonic()
     slow = chat(gateway, "slow-head")
     assert slow.status == 504 and slow.json()["error"]["code"] == "upstream_timeout"
-    assert time.monotonic() - started < 1.5
+    # Retries of a 300 ms first-byte timeout fit in the 2 s total (the request's deadline); far below the 5 s answer.
+    assert time.monotonic() - started < 2.5
     started = time.monotonic()
     stalled = chat(gateway, "stalled-stream", stream=True)
     assert time.monotonic() - started < 3.5

@@ -10,18 +10,12 @@ public final class GatewayMetrics: Sendable {
         let provider: String
     }
 
+    /// One series' counters: the usage totals the rollups keep too, plus what only metrics show.
     struct Totals {
+        var usage = UsageTotals()
         var requests: [Int: Int] = [:]  // by status
         var errors: [String: Int] = [:]  // by error type
-        var inputTokens = 0
-        var outputTokens = 0
-        var cachedTokens = 0
-        var cost = Picodollars.zero
-        var unpriced = 0
-        var cacheHits = 0
-        var latency = LatencyHistogram()
         var latencySumMillis = 0
-        var timeToFirstToken = LatencyHistogram()
         var ttftSumMillis = 0
     }
 
@@ -69,16 +63,16 @@ public final class GatewayMetrics: Sendable {
         }
         out.family("switchyard_tokens_total", "counter", "Tokens used, by kind (input includes cached).")
         for (key, totals) in snapshot {
-            for (kind, count) in [("input", totals.inputTokens), ("output", totals.outputTokens), ("cached_input", totals.cachedTokens)] {
+            for (kind, count) in [("input", totals.usage.inputTokens), ("output", totals.usage.outputTokens), ("cached_input", totals.usage.cachedTokens)] {
                 out.sample("switchyard_tokens_total", labels(key) + [("kind", kind)], Double(count))
             }
         }
         out.family("switchyard_cost_usd_total", "counter", "Cost of the tokens used, in US dollars.")
-        for (key, totals) in snapshot { out.sample("switchyard_cost_usd_total", labels(key), totals.cost.description) }
+        for (key, totals) in snapshot { out.sample("switchyard_cost_usd_total", labels(key), totals.usage.cost.description) }
         out.family("switchyard_unpriced_requests_total", "counter", "Requests served by a deployment without prices (cost unknown).")
-        for (key, totals) in snapshot { out.sample("switchyard_unpriced_requests_total", labels(key), Double(totals.unpriced)) }
+        for (key, totals) in snapshot { out.sample("switchyard_unpriced_requests_total", labels(key), Double(totals.usage.unpriced)) }
         out.family("switchyard_cache_hits_total", "counter", "Requests answered from the response cache.")
-        for (key, totals) in snapshot { out.sample("switchyard_cache_hits_total", labels(key), Double(totals.cacheHits)) }
+        for (key, totals) in snapshot { out.sample("switchyard_cache_hits_total", labels(key), Double(totals.usage.cacheHits)) }
         out.family("switchyard_rate_limit_rejections_total", "counter", "Requests refused by a rate limit (429).")
         for (key, totals) in snapshot {
             out.sample("switchyard_rate_limit_rejections_total", labels(key), Double(totals.errors["rate_limit_exceeded"] ?? 0))
@@ -89,11 +83,11 @@ public final class GatewayMetrics: Sendable {
         }
         out.family("switchyard_request_duration_seconds", "histogram", "Time from a request's arrival to its last byte.")
         for (key, totals) in snapshot {
-            out.histogram("switchyard_request_duration_seconds", labels(key), totals.latency, sumMillis: totals.latencySumMillis)
+            out.histogram("switchyard_request_duration_seconds", labels(key), totals.usage.latency, sumMillis: totals.latencySumMillis)
         }
         out.family("switchyard_time_to_first_token_seconds", "histogram", "Time from a request's arrival to its first token.")
         for (key, totals) in snapshot {
-            out.histogram("switchyard_time_to_first_token_seconds", labels(key), totals.timeToFirstToken, sumMillis: totals.ttftSumMillis)
+            out.histogram("switchyard_time_to_first_token_seconds", labels(key), totals.usage.timeToFirstToken, sumMillis: totals.ttftSumMillis)
         }
         for gauge in gauges {
             out.family(gauge.name, "gauge", gauge.help)
@@ -109,20 +103,11 @@ public final class GatewayMetrics: Sendable {
 
 extension GatewayMetrics.Totals {
     mutating func add(_ entry: RequestLogEntry) {
+        usage.add(entry)
         requests[entry.status, default: 0] += 1
         if entry.status >= 400 { errors[entry.errorType ?? "http_\(entry.status)", default: 0] += 1 }
-        inputTokens += entry.inputTokens ?? 0
-        outputTokens += entry.outputTokens ?? 0
-        cachedTokens += entry.cachedTokens ?? 0
-        cost = cost + entry.cost
-        if entry.unpriced { unpriced += 1 }
-        if entry.cacheHit { cacheHits += 1 }
-        latency.record(millis: entry.latencyMillis)
         latencySumMillis += entry.latencyMillis
-        if let ttft = entry.timeToFirstTokenMillis {
-            timeToFirstToken.record(millis: ttft)
-            ttftSumMillis += ttft
-        }
+        ttftSumMillis += entry.timeToFirstTokenMillis ?? 0
     }
 }
 

@@ -36,16 +36,9 @@ public struct Logger: Sendable {
     /// Logs `message` with `key: value` fields; never pass secrets here.
     public func log(_ level: Level, _ message: String, _ fields: [(String, String)] = []) {
         guard Self.isEnabled(level) else { return }
-        let line = Self.line(level: level, logger: label, message: message, fields: fields.map { ($0.0, JSONValue.string($0.1)) })
-        Self.writeToStandardError(line)
-    }
-
-    /// One log line: the common fields, then `fields` (JSON values), newline-terminated.
-    public static func line(level: Level, logger: String, message: String, fields: [(String, JSONValue)]) -> [UInt8] {
-        var line = JSONWriter.encode(.object([("time", .string(Timestamp.iso8601(Timestamp.nowMillis()))), ("level", .string(level.label)),
-                                              ("logger", .string(logger)), ("msg", .string(message))] + fields))
-        line.append(UInt8(ascii: "\n"))
-        return line
+        var line = JSONLineWriter(time: Timestamp.iso8601(Timestamp.nowMillis()), level: level, logger: label, message: message)
+        for (name, value) in fields { line.field(name, value) }
+        Self.writeToStandardError(line.finish())
     }
 
     /// Writes already formatted lines with as few system calls as possible.

@@ -58,14 +58,16 @@ struct Caller: Sendable {
 
     /// The budgets the caller's requests are charged to.
     var budgetScopes: [BudgetLedger.Scope] {
-        (key.flatMap(Self.scope) ?? []) + (team.flatMap(Self.scope) ?? [])
+        [key.flatMap(Self.scope), team.flatMap(Self.scope)].compactMap { $0 }
     }
 
-    static func scope(_ key: VirtualKey) -> [BudgetLedger.Scope]? {
-        key.budget.map { [BudgetLedger.Scope(key: "key:" + key.id, budget: $0, label: "key '\(key.name)'")] }
+    /// A key's budget as the ledger charges it, when it has one.
+    static func scope(_ key: VirtualKey) -> BudgetLedger.Scope? {
+        key.budget.map { BudgetLedger.Scope(key: "key:" + key.id, budget: $0, label: "key '\(key.name)'") }
     }
 
-    static func scope(_ team: Team) -> [BudgetLedger.Scope]? {
-        team.budget.map { [BudgetLedger.Scope(key: "team:" + team.id, budget: $0, label: "team '\(team.name)'")] }
+    /// A team's budget as the ledger charges it, when it has one.
+    static func scope(_ team: Team) -> BudgetLedger.Scope? {
+        team.budget.map { BudgetLedger.Scope(key: "team:" + team.id, budget: $0, label: "team '\(team.name)'") }
     }
 }

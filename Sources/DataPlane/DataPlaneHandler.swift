@@ -89,12 +89,12 @@ public final class DataPlaneHandler: HTTPHandler {
     /// spent in its current period (`spent(key, team, since)`); call at start-up and after each config change.
     public func seedBudgets(_ snapshot: ConfigSnapshot, spent: (_ key: String?, _ team: String?, _ since: Int64) throws -> Picodollars) rethrows {
         for key in snapshot.keys.values {
-            for scope in Caller.scope(key) ?? [] where !ledger.isTracking(scope) {
+            if let scope = Caller.scope(key), !ledger.isTracking(scope) {
                 ledger.seed(scope, spent: try spent(key.id, nil, scope.budget.period.start(containing: ledger.clock())))
             }
         }
         for team in snapshot.teams.values {
-            for scope in Caller.scope(team) ?? [] where !ledger.isTracking(scope) {
+            if let scope = Caller.scope(team), !ledger.isTracking(scope) {
                 ledger.seed(scope, spent: try spent(nil, team.id, scope.budget.period.start(containing: ledger.clock())))
             }
         }

@@ -7,7 +7,7 @@ public final class Database: @unchecked Sendable {
     // Safety: `handle` and `statements` are only touched while `lock` is held.
     private let handle: OpaquePointer
     private let lock = Lock()
-    private var statements: [String: OpaquePointer] = [:]
+    private var statements: [StatementKey: OpaquePointer] = [:]
     public let path: String
 
     /// Opens (creating if needed) the database at `path` with WAL, full sync and a busy timeout.
@@ -87,7 +87,8 @@ public final class Database: @unchecked Sendable {
     }
 
     func statement(_ sql: String) throws -> OpaquePointer {
-        if let cached = statements[sql] {
+        let key = StatementKey(sql: sql)
+        if let cached = statements[key] {
             sqlite3_reset(cached)
             sqlite3_clear_bindings(cached)
             return cached
@@ -95,7 +96,7 @@ public final class Database: @unchecked Sendable {
         var statement: OpaquePointer?
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard rc == SQLITE_OK, let statement else { throw error(rc, sql: sql) }
-        statements[sql] = statement
+        statements[key] = statement
         return statement
     }
 
@@ -131,7 +132,7 @@ public struct DatabaseConnection {
             case .null: rc = sqlite3_bind_null(statement, position)
             case .integer(let v): rc = sqlite3_bind_int64(statement, position, v)
             case .real(let v): rc = sqlite3_bind_double(statement, position, v)
-            case .text(let v): rc = sqlite3_bind_text(statement, position, v, -1, csqlite_transient())
+            case .text(let v): rc = sqlite3_bind_text(statement, position, v, Int32(v.utf8.count), csqlite_transient())
             case .blob(let v): rc = v.withUnsafeBytes { sqlite3_bind_blob(statement, position, $0.baseAddress, Int32($0.count), csqlite_transient()) }
             }
             guard rc == SQLITE_OK else { throw database.error(rc, sql: sql) }
@@ -160,5 +161,23 @@ public struct DatabaseConnection {
             rows.append(Row(values: values))
         }
         return rows
+    }
+}
+
+/// A statement cache key that hashes only the SQL's length and its first and last 32 bytes: hashing
+/// whole statements (hundreds of bytes, run thousands of times a second by the request-log writer)
+/// cost more than the lookup saved. Equality still compares the whole text.
+struct StatementKey: Hashable {
+    let sql: String
+
+    func hash(into hasher: inout Hasher) {
+        let utf8 = sql.utf8
+        hasher.combine(utf8.count)
+        let hashed = utf8.withContiguousStorageIfAvailable { bytes in
+            let edge = min(32, bytes.count)
+            hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[..<edge])))
+            hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[(bytes.count - edge)...])))
+        }
+        if hashed == nil { hasher.combine(sql) }
     }
 }

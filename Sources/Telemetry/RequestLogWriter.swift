@@ -40,6 +40,10 @@ public final class RequestLogWriter: Sendable {
     /// Rows held in memory at most; beyond this they spill to disk.
     let capacity: Int
     public let batchSize = 1000
+    /// Rows written in one transaction at most. A backlog (traffic faster than one batch per write) is
+    /// taken in larger transactions: rows of one stretch of time share rollup cells, so each extra row
+    /// costs less, and the writer catches up instead of falling further behind.
+    public static let maxTransactionRows = 8000
     private let lost = Atomic<Int>(0)
     private let lagMillis = Atomic<Int>(0)
 
@@ -117,13 +121,13 @@ public final class RequestLogWriter: Sendable {
         }
     }
 
-    /// Inserts rows, their attempts and their rollups in one transaction per `batchSize` rows, retrying a
+    /// Inserts rows, their attempts and their rollups in transactions of up to `maxTransactionRows`, retrying a
     /// failing write (disk full, locked) rather than dropping rows; gives up on a batch after about 10 s.
     private func write(_ batch: [RequestLogEntry]) {
         var offset = 0
         var failures = 0
         while offset < batch.count {
-            let slice = batch[offset..<min(batch.count, offset + batchSize)]
+            let slice = batch[offset..<min(batch.count, offset + Self.maxTransactionRows)]
             do {
                 let inserted = try database.write { try RequestLogRepository($0).record(slice) }
                 for observe in observers { observe(inserted) }
@@ -148,7 +152,7 @@ public final class RequestLogWriter: Sendable {
         guard let spill, let path = state.withLock({ _ in spill.takeForReplay() }) else { return }
         do {
             var rows = 0
-            try SpillFile.rows(at: path, batchSize: batchSize) { batch in
+            try SpillFile.rows(at: path, batchSize: Self.maxTransactionRows) { batch in
                 write(batch)
                 rows += batch.count
             }

@@ -32,7 +32,7 @@ enum SeedRequests {
         let started = Timestamp.monotonicNanos()
         var written = 0
         while written < rows {
-            let batch = (0..<min(1000, rows - written)).map { generator.entry(number: written + $0) }
+            let batch = (0..<min(RequestLogWriter.maxTransactionRows, rows - written)).map { generator.entry(number: written + $0) }
             try database.write { _ = try RequestLogRepository($0).record(batch) }
             written += batch.count
         }

@@ -17,6 +17,7 @@ public final class AdminHandler: HTTPHandler {
         case listTeams, createTeam, getTeam, patchTeam, deleteTeam
         case listKeys, createKey, getKey, patchKey, deleteKey, keySpend
         case listSecrets, putSecret, deleteSecret
+        case getSettings, patchSettings
         case config, audit, listRequests, getRequest, usage, forecast, health, explainRoute, metrics
     }
 
@@ -80,6 +81,8 @@ public final class AdminHandler: HTTPHandler {
         router.add("GET", "/admin/v1/secrets", .listSecrets)
         router.add("PUT", "/admin/v1/secrets/{name}", .putSecret)
         router.add("DELETE", "/admin/v1/secrets/{name}", .deleteSecret)
+        router.add("GET", "/admin/v1/settings", .getSettings)
+        router.add("PATCH", "/admin/v1/settings", .patchSettings)
         router.add("GET", "/admin/v1/config", .config)
         router.add("GET", "/admin/v1/audit", .audit)
         router.add("GET", "/admin/v1/health", .health)
@@ -147,6 +150,8 @@ public final class AdminHandler: HTTPHandler {
             return try AccessEndpoints(config: config).perform(route, request, id: id)
         case .listSecrets, .putSecret, .deleteSecret:
             return try SecretEndpoints(config: config).perform(route, request, name: parameters["name"] ?? "")
+        case .getSettings, .patchSettings:
+            return try SettingsEndpoints(config: config).perform(route, request)
         case .keySpend:
             return try AnalyticsEndpoints(database: config.database).keySpend(key: try AccessEndpoints(config: config).key(id), request)
         case .config:

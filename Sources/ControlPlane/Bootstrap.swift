@@ -45,7 +45,7 @@ public enum Bootstrap {
             let provider = ProviderRecord(id: Identifier.make("prv"), name: "demo", kind: ProviderKind.openAICompatible.rawValue,
                                           baseURL: demoUpstream, apiKeyRef: nil, createdAt: now, updatedAt: now)
             let model = ModelRecord(id: Identifier.make("mdl"), name: "demo", providerID: provider.id, upstreamModel: "mock-demo",
-                                    inputPerMTokMicros: 0, outputPerMTokMicros: 0, createdAt: now, updatedAt: now)
+                                    prices: [PriceRecord(inputMicros: 0, outputMicros: 0)], createdAt: now, updatedAt: now)
             try config.commit(author: "bootstrap", summary: "demo provider and model") { repository in
                 try repository.insert(provider)
                 try repository.insert(model)
@@ -62,8 +62,9 @@ public enum Bootstrap {
                 for model in wellKnownModels(kind) {
                     try repository.insert(ModelRecord(
                         id: Identifier.make("mdl"), name: model.name, providerID: provider.id, upstreamModel: model.name,
-                        inputPerMTokMicros: Micros(decimal: model.input)?.value ?? 0, outputPerMTokMicros: Micros(decimal: model.output)?.value ?? 0,
-                        cachedInputPerMTokMicros: Micros(decimal: model.cachedInput)?.value ?? 0, createdAt: now, updatedAt: now))
+                        prices: [PriceRecord(inputMicros: Micros(decimal: model.input)?.value ?? 0, outputMicros: Micros(decimal: model.output)?.value ?? 0,
+                                             cachedInputMicros: Micros(decimal: model.cachedInput)?.value ?? 0)],
+                        createdAt: now, updatedAt: now))
                 }
             }
             created.append(provider.name)

@@ -69,7 +69,7 @@ public final class ConfigService: @unchecked Sendable {
             return SnapshotBuilder.build(version: try repository.currentVersion(), providers: try repository.providers().items,
                                          models: try repository.models().items, routes: try repository.routes().items,
                                          catalog: try repository.catalog().items, keys: try repository.keys().items,
-                                         teams: try repository.teams().items, secrets: openSecrets(try repository.secrets().items),
+                                         teams: try repository.teams().items, settings: try repository.settings(), secrets: openSecrets(try repository.secrets().items),
                                          now: Timestamp.nowMillis())
         }
         publisher.publish(snapshot)

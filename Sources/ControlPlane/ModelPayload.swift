@@ -5,7 +5,7 @@ import Store
 enum ModelPayload {
     static let fields: Set<String> = ["name", "provider", "upstream_model", "pricing", "context_window", "max_output_tokens",
                                       "weight", "priority", "rpm", "tpm", "enabled"]
-    static let pricingFields: Set<String> = ["input_per_mtok", "output_per_mtok", "cached_input_per_mtok"]
+    static let pricingFields: Set<String> = ["input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "reasoning_per_mtok", "effective_from"]
 
     /// A new model from a POST body; `findProvider` resolves the `provider` field (id or name).
     static func create(_ body: [UInt8], now: Int64, findProvider: (String) throws -> ProviderRecord?) throws -> ModelRecord {
@@ -13,7 +13,7 @@ enum ModelPayload {
         var record = ModelRecord(id: Identifier.make("mdl"), name: "", providerID: "", upstreamModel: "", createdAt: now, updatedAt: now)
         _ = try reader.requiredString("name")
         _ = try reader.requiredString("provider")
-        try apply(reader, to: &record, findProvider: findProvider)
+        try apply(reader, to: &record, now: 0, findProvider: findProvider)
         return record
     }
 
@@ -22,11 +22,13 @@ enum ModelPayload {
         let reader = try FieldReader(body: body, allowed: fields)
         var updated = record
         updated.updatedAt = now
-        try apply(reader, to: &updated, findProvider: findProvider)
+        try apply(reader, to: &updated, now: now, findProvider: findProvider)
         return updated
     }
 
-    private static func apply(_ reader: FieldReader, to record: inout ModelRecord, findProvider: (String) throws -> ProviderRecord?) throws {
+    /// `reader`'s fields applied to `record`; a price without `effective_from` applies from `now` (0, always, for a new model).
+    private static func apply(_ reader: FieldReader, to record: inout ModelRecord, now: Int64,
+                              findProvider: (String) throws -> ProviderRecord?) throws {
         if reader.has("name") {
             let name = try reader.requiredString("name")
             guard isModelName(name) else {
@@ -50,10 +52,11 @@ enum ModelPayload {
         }
         if record.upstreamModel.isEmpty { record.upstreamModel = record.name }
         if reader.has("pricing") {
-            let pricing = try reader.object("pricing", allowed: pricingFields)
-            record.inputPerMTokMicros = try pricing?.dollars("input_per_mtok")?.value ?? 0
-            record.outputPerMTokMicros = try pricing?.dollars("output_per_mtok")?.value ?? 0
-            record.cachedInputPerMTokMicros = try pricing?.dollars("cached_input_per_mtok")?.value ?? 0
+            if let pricing = try reader.object("pricing", allowed: pricingFields) {
+                record.prices = schedule(record.prices, adding: try price(pricing, now: now))
+            } else {
+                record.prices = []
+            }
         }
         if reader.has("context_window") { record.contextWindow = try reader.int("context_window", in: 1...100_000_000) }
         if reader.has("max_output_tokens") { record.maxOutputTokens = try reader.int("max_output_tokens", in: 1...100_000_000) }
@@ -62,6 +65,27 @@ enum ModelPayload {
         if reader.has("rpm") { record.rpm = try reader.int("rpm", in: 0...Int(Int32.max)) }
         if reader.has("tpm") { record.tpm = try reader.int("tpm", in: 0...Int(Int32.max)) }
         if reader.has("enabled") { record.enabled = try reader.requiredBool("enabled") }
+    }
+
+    /// A `pricing` object: input and output prices are required (0 is a price: free), cached input and reasoning
+    /// default to the input and output prices; `effective_from` (RFC 3339 or epoch seconds) defaults to `now`.
+    static func price(_ pricing: FieldReader, now: Int64) throws(AdminError) -> PriceRecord {
+        guard let input = try pricing.dollars("input_per_mtok") else { throw AdminError.invalid("pricing.input_per_mtok", "is required") }
+        guard let output = try pricing.dollars("output_per_mtok") else { throw AdminError.invalid("pricing.output_per_mtok", "is required") }
+        var from = now
+        if let text = try pricing.string("effective_from") {
+            guard let millis = Timestamp.parse(text) else { throw AdminError.invalid("pricing.effective_from", "must be RFC 3339 or epoch seconds") }
+            from = millis
+        }
+        return PriceRecord(effectiveFrom: from, inputMicros: input.value, outputMicros: output.value,
+                           cachedInputMicros: try pricing.dollars("cached_input_per_mtok")?.value ?? 0,
+                           reasoningMicros: try pricing.dollars("reasoning_per_mtok")?.value)
+    }
+
+    /// `schedule` with `price` added: it replaces an entry starting at the same moment and every entry after
+    /// it (a new price cancels what was scheduled later); entries before it stay, so the price history holds.
+    static func schedule(_ schedule: [PriceRecord], adding price: PriceRecord) -> [PriceRecord] {
+        schedule.filter { $0.effectiveFrom < price.effectiveFrom } + [price]
     }
 
     /// The `pricing` given in a create body; without it the catalog's prices apply.
@@ -74,9 +98,8 @@ enum ModelPayload {
         record.contextWindow = record.contextWindow ?? entry.contextWindow
         record.maxOutputTokens = record.maxOutputTokens ?? entry.maxOutputTokens
         guard pricing else { return }
-        record.inputPerMTokMicros = entry.inputPerMTokMicros
-        record.outputPerMTokMicros = entry.outputPerMTokMicros
-        record.cachedInputPerMTokMicros = entry.cachedInputPerMTokMicros
+        record.prices = [PriceRecord(inputMicros: entry.inputPerMTokMicros, outputMicros: entry.outputPerMTokMicros,
+                                     cachedInputMicros: entry.cachedInputPerMTokMicros)]
     }
 
     static func isModelName(_ text: String) -> Bool {
@@ -84,16 +107,25 @@ enum ModelPayload {
     }
 
     /// The public JSON of a model deployment.
-    static func render(_ m: ModelRecord, providerName: String?) -> JSONValue {
+    static func render(_ m: ModelRecord, providerName: String?, now: Int64 = Timestamp.nowMillis()) -> JSONValue {
         .object([
             ("id", .string(m.id)), ("name", .string(m.name)), ("provider", .string(m.providerID)),
             ("provider_name", .optional(providerName)), ("upstream_model", .string(m.upstreamModel)),
-            ("pricing", .object([("input_per_mtok", Micros(m.inputPerMTokMicros).json), ("output_per_mtok", Micros(m.outputPerMTokMicros).json),
-                                 ("cached_input_per_mtok", Micros(m.cachedInputPerMTokMicros).json)])),
+            ("pricing", m.prices.last { $0.effectiveFrom <= now }.map(render) ?? .null), ("price_schedule", .array(m.prices.map(render))),
             ("context_window", .optional(m.contextWindow)), ("max_output_tokens", .optional(m.maxOutputTokens)),
             ("weight", .int(m.weight)), ("priority", .int(m.priority)), ("rpm", .optional(m.rpm)), ("tpm", .optional(m.tpm)),
             ("enabled", .bool(m.enabled)), ("created_at", .string(Timestamp.iso8601(m.createdAt))),
             ("updated_at", .string(Timestamp.iso8601(m.updatedAt))),
         ])
+    }
+}
+
+extension ModelPayload {
+    /// One price as the API shows it (cached input and reasoning fall back to the input and output prices).
+    static func render(_ price: PriceRecord) -> JSONValue {
+        .object([("input_per_mtok", Micros(price.inputMicros).json), ("output_per_mtok", Micros(price.outputMicros).json),
+                 ("cached_input_per_mtok", Micros(price.cachedInputMicros > 0 ? price.cachedInputMicros : price.inputMicros).json),
+                 ("reasoning_per_mtok", Micros(price.reasoningMicros ?? price.outputMicros).json),
+                 ("effective_from", .string(Timestamp.iso8601(price.effectiveFrom)))])
     }
 }

@@ -4,7 +4,8 @@ import Store
 /// Turns the committed configuration into an immutable `ConfigSnapshot`, resolving API-key references.
 enum SnapshotBuilder {
     static func build(version: Int, providers: [ProviderRecord], models: [ModelRecord], routes: [RouteRecord] = [], catalog: [CatalogRecord] = [],
-                      keys: [KeyRecord] = [], teams: [TeamRecord] = [], secrets: [String: String] = [:], now: Int64) -> ConfigSnapshot {
+                      keys: [KeyRecord] = [], teams: [TeamRecord] = [], settings: [String: String] = [:], secrets: [String: String] = [:],
+                      now: Int64) -> ConfigSnapshot {
         var refused: [String: Set<String>] = [:]
         for entry in catalog where entry.unsupportedParams != "[]" {
             let names = ((try? JSONParser.parse(Array(entry.unsupportedParams.utf8)))?.arrayValue ?? []).compactMap(\.stringValue)
@@ -34,8 +35,7 @@ enum SnapshotBuilder {
         }
         let deployments = models.map { m in
             var deployment = ModelDeployment(id: m.id, name: m.name, providerID: m.providerID, upstreamModel: m.upstreamModel,
-                            pricing: Pricing(inputPerMTok: Micros(m.inputPerMTokMicros), outputPerMTok: Micros(m.outputPerMTokMicros),
-                                             cachedInputPerMTok: Micros(m.cachedInputPerMTokMicros)),
+                            prices: PriceSchedule(m.prices.map(Self.entry)),
                             priority: m.priority, weight: m.weight, enabled: m.enabled, contextWindow: m.contextWindow,
                             rpm: m.rpm, tpm: m.tpm)
             deployment.maxOutputTokens = m.maxOutputTokens
@@ -65,7 +65,23 @@ enum SnapshotBuilder {
             virtualKeys[k.keyHash] = VirtualKey(id: k.id, name: k.name, teamID: k.teamID, allowedModels: allowed, rpm: k.rpm, tpm: k.tpm,
                                                 budget: budget(k.budget), expiresAtMillis: k.expiresAt, enabled: k.enabled, logBodies: k.logBodies)
         }
+        let stored = SettingsEndpoints.Stored(settings)
+        let webhook = stored.webhookURL.map { url in
+            switch stored.webhookSecretRef.map({ SecretReference.resolve($0, stored: { secrets[$0] }) }) {
+            case .success(let secret): AlertWebhook(url: url, secret: secret)
+            case .failure(let failure): AlertWebhook(url: url, secret: nil, secretProblem: failure.reason)
+            case nil: AlertWebhook(url: url, secret: nil)
+            }
+        }
         return ConfigSnapshot(version: version, createdAtMillis: now, providers: resolved, models: deployments, routes: policies,
-                              keys: virtualKeys, teams: teams.map { Team(id: $0.id, name: $0.name, rpm: $0.rpm, tpm: $0.tpm, budget: budget($0.budget)) })
+                              keys: virtualKeys, teams: teams.map { Team(id: $0.id, name: $0.name, rpm: $0.rpm, tpm: $0.tpm, budget: budget($0.budget)) },
+                              settings: GatewaySettings(unpricedPolicy: stored.unpricedPolicy, budget: budget(stored.budget), alertWebhook: webhook))
+    }
+
+    /// A stored price as the data plane applies it.
+    static func entry(_ price: PriceRecord) -> PriceSchedule.Entry {
+        PriceSchedule.Entry(effectiveFromMillis: price.effectiveFrom,
+                            pricing: Pricing(inputPerMTok: Micros(price.inputMicros), outputPerMTok: Micros(price.outputMicros),
+                                             cachedInputPerMTok: Micros(price.cachedInputMicros), reasoningPerMTok: price.reasoningMicros.map(Micros.init)))
     }
 }

@@ -63,11 +63,44 @@ public struct ProviderConfig: Sendable {
 public struct Pricing: Sendable, Equatable {
     public var inputPerMTok: Micros
     public var outputPerMTok: Micros
+    /// Zero: cached input costs the input price.
     public var cachedInputPerMTok: Micros
-    public init(inputPerMTok: Micros = .zero, outputPerMTok: Micros = .zero, cachedInputPerMTok: Micros = .zero) {
+    /// nil: reasoning output costs the output price.
+    public var reasoningPerMTok: Micros?
+    public init(inputPerMTok: Micros = .zero, outputPerMTok: Micros = .zero, cachedInputPerMTok: Micros = .zero, reasoningPerMTok: Micros? = nil) {
         self.inputPerMTok = inputPerMTok
         self.outputPerMTok = outputPerMTok
         self.cachedInputPerMTok = cachedInputPerMTok
+        self.reasoningPerMTok = reasoningPerMTok
+    }
+}
+
+/// A deployment's prices over time: each entry applies from its start until the next one starts. Requests
+/// are costed at the price in force when they arrive; an empty schedule is an unpriced deployment.
+public struct PriceSchedule: Sendable, Equatable {
+    /// One price and the Unix milliseconds it applies from (0: always).
+    public struct Entry: Sendable, Equatable {
+        public var effectiveFromMillis: Int64
+        public var pricing: Pricing
+        public init(effectiveFromMillis: Int64, pricing: Pricing) {
+            self.effectiveFromMillis = effectiveFromMillis
+            self.pricing = pricing
+        }
+    }
+
+    /// Earliest first.
+    public let entries: [Entry]
+
+    public init(_ entries: [Entry]) { self.entries = entries.sorted { $0.effectiveFromMillis < $1.effectiveFromMillis } }
+
+    /// One price, in force always.
+    public init(always pricing: Pricing) { self.init([Entry(effectiveFromMillis: 0, pricing: pricing)]) }
+
+    public static let unpriced = PriceSchedule([])
+
+    /// The price in force at `millis`, or nil when none is (the deployment is unpriced then).
+    public func pricing(at millis: Int64) -> Pricing? {
+        entries.last { $0.effectiveFromMillis <= millis }?.pricing
     }
 }
 
@@ -77,7 +110,7 @@ public struct ModelDeployment: Sendable {
     public var name: String
     public var providerID: String
     public var upstreamModel: String
-    public var pricing: Pricing
+    public var prices: PriceSchedule
     public var priority: Int
     public var weight: Int
     public var enabled: Bool
@@ -91,7 +124,7 @@ public struct ModelDeployment: Sendable {
     /// Request parameters the model refuses (from the catalog entry of its provider kind and upstream model).
     public var unsupportedParams: Set<String> = []
 
-    public init(id: String, name: String, providerID: String, upstreamModel: String, pricing: Pricing, priority: Int,
+    public init(id: String, name: String, providerID: String, upstreamModel: String, prices: PriceSchedule, priority: Int,
                 weight: Int, enabled: Bool, contextWindow: Int? = nil, rpm: Int? = nil, tpm: Int? = nil) {
         self.rpm = rpm
         self.tpm = tpm
@@ -100,7 +133,7 @@ public struct ModelDeployment: Sendable {
         self.name = name
         self.providerID = providerID
         self.upstreamModel = upstreamModel
-        self.pricing = pricing
+        self.prices = prices
         self.priority = priority
         self.weight = weight
         self.enabled = enabled
@@ -119,9 +152,11 @@ public struct ConfigSnapshot: Sendable {
     /// Virtual keys by the hex SHA-256 of their secret; once there is any, every client must present one.
     public let keys: [String: VirtualKey]
     public let teams: [String: Team]
+    public let settings: GatewaySettings
 
     public init(version: Int, createdAtMillis: Int64, providers: [ProviderConfig], models: [ModelDeployment], routes: [RoutePolicy] = [],
-                keys: [String: VirtualKey] = [:], teams: [Team] = []) {
+                keys: [String: VirtualKey] = [:], teams: [Team] = [], settings: GatewaySettings = GatewaySettings()) {
+        self.settings = settings
         self.routes = Dictionary(routes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.keys = keys
         self.teams = Dictionary(teams.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })

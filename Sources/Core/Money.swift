@@ -30,13 +30,17 @@ public struct Picodollars: Sendable, Hashable, Comparable, CustomStringConvertib
     public static func + (a: Picodollars, b: Picodollars) -> Picodollars { Picodollars(a.value &+ b.value) }
 
     /// What `usage` costs at `pricing`: uncached input, cached input (at the input price when the model has no
-    /// cached price) and output, each tokens × micro-dollars per million tokens.
+    /// cached price), reasoning output (at the output price when the model has no reasoning price) and the
+    /// rest of the output, each tokens × micro-dollars per million tokens.
     public init(usage: TokenUsage, pricing: Pricing) {
         let cached = min(max(usage.cachedInputTokens, 0), max(usage.inputTokens, 0))
         let uncached = max(usage.inputTokens, 0) - cached
+        let reasoning = min(max(usage.reasoningTokens, 0), max(usage.outputTokens, 0))
+        let answer = max(usage.outputTokens, 0) - reasoning
         let cachedPrice = pricing.cachedInputPerMTok.value > 0 ? pricing.cachedInputPerMTok : pricing.inputPerMTok
+        let reasoningPrice = pricing.reasoningPerMTok ?? pricing.outputPerMTok
         value = Int64(uncached) * pricing.inputPerMTok.value + Int64(cached) * cachedPrice.value
-            + Int64(max(usage.outputTokens, 0)) * pricing.outputPerMTok.value
+            + Int64(answer) * pricing.outputPerMTok.value + Int64(reasoning) * reasoningPrice.value
     }
 
     /// Parses a dollar amount such as `0.00042` exactly; nil if negative, malformed or finer than 1e-12.
@@ -50,11 +54,6 @@ public struct Picodollars: Sendable, Hashable, Comparable, CustomStringConvertib
 
     /// The amount in dollars as a JSON number literal.
     public var json: JSONValue { .number(description) }
-}
-
-extension Pricing {
-    /// Whether no price at all is set (the model is unpriced: its cost cannot be known).
-    public var isUnpriced: Bool { inputPerMTok.value == 0 && outputPerMTok.value == 0 && cachedInputPerMTok.value == 0 }
 }
 
 /// Integers counting a fixed decimal fraction of a unit (micro-, picodollars), to and from decimal text.

@@ -2,18 +2,18 @@ import Core
 import Routing
 import HTTPKit
 
-/// Who is calling: the virtual key presented and its team, or nobody while the gateway has no keys.
+/// Who is calling: the virtual key presented and its team, or nobody while the gateway has no keys; and the
+/// global budget every request is charged to.
 struct Caller: Sendable {
     var key: VirtualKey?
     var team: Team?
-
-    static let anonymous = Caller(key: nil, team: nil)
+    var globalBudget: Budget?
 
     /// Authenticates a request against the snapshot's keys (`Authorization: Bearer <key>` or `x-api-key`).
     /// Until the first key exists, loopback clients are served whatever they send (the demo) and others refused.
     static func authenticate(_ headers: HTTPHeaders, snapshot: ConfigSnapshot, isLoopback: Bool, now: Int64) -> Result<Caller, GatewayError> {
         guard !snapshot.keys.isEmpty else {
-            return isLoopback ? .success(.anonymous)
+            return isLoopback ? .success(Caller(key: nil, team: nil, globalBudget: snapshot.settings.budget))
                 : .failure(unauthorized("invalid_api_key", "This gateway has no API keys yet and serves only loopback clients."))
         }
         var presented = headers["x-api-key"]
@@ -34,7 +34,7 @@ struct Caller: Sendable {
         if let expires = key.expiresAtMillis, now >= expires {
             return .failure(unauthorized("key_expired", "The API key '\(key.name)' expired at \(Timestamp.iso8601(expires))."))
         }
-        return .success(Caller(key: key, team: key.teamID.flatMap { snapshot.teams[$0] }))
+        return .success(Caller(key: key, team: key.teamID.flatMap { snapshot.teams[$0] }, globalBudget: snapshot.settings.budget))
     }
 
     static func unauthorized(_ code: String, _ message: String) -> GatewayError {
@@ -58,7 +58,12 @@ struct Caller: Sendable {
 
     /// The budgets the caller's requests are charged to.
     var budgetScopes: [BudgetLedger.Scope] {
-        [key.flatMap(Self.scope), team.flatMap(Self.scope)].compactMap { $0 }
+        [key.flatMap(Self.scope), team.flatMap(Self.scope), globalBudget.map(Self.scope)].compactMap { $0 }
+    }
+
+    /// The global budget as the ledger charges it.
+    static func scope(_ global: Budget) -> BudgetLedger.Scope {
+        BudgetLedger.Scope(key: "global", budget: global, label: "the gateway (global budget)")
     }
 
     /// A key's budget as the ledger charges it, when it has one.

@@ -210,7 +210,7 @@ struct ChatCompletionsHandler: @unchecked Sendable {
         context.dialect = admission.dialect
         context.endpoint = admission.endpoint
         context.trace = admission.trace
-        context.pricing = candidate.deployment.pricing
+        context.pricing = candidate.deployment.prices.pricing(at: admission.createdAt)
         context.deploymentID = candidate.deployment.id
         context.providerFingerprint = candidate.provider.healthFingerprint
         context.attempt = attempt

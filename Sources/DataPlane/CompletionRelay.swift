@@ -43,7 +43,8 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         /// first attempt (set when that attempt starts).
         var endpoint = "chat"
         var trace: TraceContext?
-        var pricing = Pricing()
+        /// The price in force when the request arrived; nil for an unpriced deployment.
+        var pricing: Pricing?
         var queueMillis: Int?
 
         init(requestID: String, createdAtMillis: Int64, startedAtNanos: UInt64, publicModel: String, providerName: String,

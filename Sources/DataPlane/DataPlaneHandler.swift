@@ -86,7 +86,8 @@ public final class DataPlaneHandler: HTTPHandler {
     }
 
     /// Starts the ledger of every budget in `snapshot` not tracked yet from what the request log says was
-    /// spent in its current period (`spent(key, team, since)`); call at start-up and after each config change.
+    /// spent in its current period (`spent(key, team, since)`, both nil for the global budget); call at start-up and after each
+    /// config change.
     public func seedBudgets(_ snapshot: ConfigSnapshot, spent: (_ key: String?, _ team: String?, _ since: Int64) throws -> Picodollars) rethrows {
         for key in snapshot.keys.values {
             if let scope = Caller.scope(key), !ledger.isTracking(scope) {
@@ -97,6 +98,9 @@ public final class DataPlaneHandler: HTTPHandler {
             if let scope = Caller.scope(team), !ledger.isTracking(scope) {
                 ledger.seed(scope, spent: try spent(nil, team.id, scope.budget.period.start(containing: ledger.clock())))
             }
+        }
+        if let scope = snapshot.settings.budget.map(Caller.scope), !ledger.isTracking(scope) {
+            ledger.seed(scope, spent: try spent(nil, nil, scope.budget.period.start(containing: ledger.clock())))
         }
     }
 

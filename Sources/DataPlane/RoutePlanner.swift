@@ -25,9 +25,13 @@ struct RoutePlanner {
         /// The output assumed for token limits: the request's limit, else `assumedOutputTokens`.
         var outputTokens: Int { requestedOutputTokens ?? Self.assumedOutputTokens }
         private(set) lazy var session: String? = readSession()
+        /// When the request arrived: the prices in force then apply to it.
+        let arrivedAtMillis: Int64
 
-        init(promptTokens: Int, outputLimit: @escaping @autoclosure () -> Int?, session: @escaping @autoclosure () -> String? = nil) {
+        init(promptTokens: Int, outputLimit: @escaping @autoclosure () -> Int?, session: @escaping @autoclosure () -> String? = nil,
+             arrivedAtMillis: Int64 = Timestamp.nowMillis()) {
             self.promptTokens = promptTokens
+            self.arrivedAtMillis = arrivedAtMillis
             readOutputLimit = outputLimit
             readSession = session
         }
@@ -49,7 +53,8 @@ struct RoutePlanner {
         func worstCaseCost(on candidates: [FailoverCoordinator.Candidate]) -> Picodollars {
             candidates.map { candidate in
                 let output = requestedOutputTokens ?? candidate.deployment.maxOutputTokens ?? Self.worstCaseOutputTokens
-                return Picodollars(usage: TokenUsage(inputTokens: promptTokens * 4, outputTokens: output), pricing: candidate.deployment.pricing)
+                guard let pricing = candidate.deployment.prices.pricing(at: arrivedAtMillis) else { return .zero }
+                return Picodollars(usage: TokenUsage(inputTokens: promptTokens * 4, outputTokens: output), pricing: pricing)
             }.max() ?? .zero
         }
     }
@@ -61,6 +66,8 @@ struct RoutePlanner {
         var setAside: [(deployment: ModelDeployment, provider: ProviderConfig?, reason: String)] = []
         var promptTooLong = false
         var keyProblem: String?
+        /// Whether deployments were set aside for having no price (the `block` unpriced policy).
+        var unpriced = false
     }
 
     /// Plans `model`'s candidates; `advanceTurns` is false for explanations (round robin keeps its turn).
@@ -70,9 +77,11 @@ struct RoutePlanner {
                                message: "The model '\(model)' does not exist or has no enabled deployment.", param: "model")
         }
         var plan = Plan(policy: snapshot.route(model))
+        let blockUnpriced = snapshot.settings.unpricedPolicy == .block
         // The common case, one deployment and no fallbacks, without the general path's bookkeeping.
         if group.count == 1, plan.policy.fallbacks.isEmpty, let provider = snapshot.providers[group[0].providerID],
-           provider.apiKeyProblem == nil, estimate.promptTokens <= group[0].contextWindow ?? .max {
+           provider.apiKeyProblem == nil, estimate.promptTokens <= group[0].contextWindow ?? .max,
+           !blockUnpriced || group[0].prices.pricing(at: estimate.arrivedAtMillis) != nil {
             plan.candidates = [.init(deployment: group[0], provider: provider)]
             return plan
         }
@@ -84,6 +93,11 @@ struct RoutePlanner {
                 if let keyProblem = provider.apiKeyProblem {
                     plan.keyProblem = plan.keyProblem ?? "Provider '\(provider.name)' cannot be called: \(keyProblem)."
                     plan.setAside.append((deployment, provider, "provider key: \(keyProblem)"))
+                    return false
+                }
+                if blockUnpriced, deployment.prices.pricing(at: estimate.arrivedAtMillis) == nil {
+                    plan.unpriced = true
+                    plan.setAside.append((deployment, provider, "no price in force (unpriced_policy: block)"))
                     return false
                 }
                 if let window = deployment.contextWindow, estimate.promptTokens > window {
@@ -115,6 +129,11 @@ struct RoutePlanner {
     func route(_ model: String, estimate: Estimate) throws(GatewayError) -> (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy) {
         let plan = try plan(model, estimate: estimate)
         guard !plan.candidates.isEmpty else {
+            if plan.unpriced {
+                throw GatewayError(status: 403, type: "permission_error", code: "model_unpriced",
+                                   message: "The model '\(model)' has no price set, and this gateway refuses unpriced models (unpriced_policy: block); an operator must set its pricing.",
+                                   param: "model")
+            }
             if plan.promptTooLong {
                 throw GatewayError(status: 400, type: "invalid_request_error", code: "context_length_exceeded",
                                    message: "The prompt (about \(estimate.promptTokens) tokens) exceeds the context window of every deployment of '\(model)'.",
@@ -135,14 +154,21 @@ struct RoutePlanner {
         }, policy)
     }
 
+    /// What the request would cost at `pricing`, for cost ordering; an unpriced deployment goes last, never first
+    /// as if free.
+    static func estimatedCostMicros(_ pricing: Pricing?, _ estimate: Estimate) -> Int64 {
+        guard let pricing else { return .max }
+        return pricing.inputPerMTok.value * Int64(estimate.promptTokens) / 1_000_000
+            + pricing.outputPerMTok.value * Int64(estimate.outputTokens) / 1_000_000
+    }
+
     /// One group's deployments ordered by `strategy`.
     func order(_ members: [ModelDeployment], strategy: RoutePolicy.Strategy, turn: UInt64, estimate: Estimate) -> [Int] {
         guard members.count > 1 else { return Array(members.indices) }
         let entries = strategy == .leastLatency || strategy == .leastBusy ? health.allEntries() : [:]
         let facts = members.map { deployment in
             DeploymentFacts(id: deployment.id, priority: deployment.priority, weight: deployment.weight,
-                            estimatedCostMicros: deployment.pricing.inputPerMTok.value * Int64(estimate.promptTokens) / 1_000_000
-                                + deployment.pricing.outputPerMTok.value * Int64(estimate.outputTokens) / 1_000_000,
+                            estimatedCostMicros: Self.estimatedCostMicros(deployment.prices.pricing(at: estimate.arrivedAtMillis), estimate),
                             inFlight: entries[deployment.id]?.inFlight ?? 0, latencyMillis: entries[deployment.id]?.latencyMillis)
         }
         return CandidateOrder.order(facts, strategy: strategy, turn: turn, random: { Int.random(in: $0) })

@@ -44,9 +44,8 @@ public struct ModelRecord: Sendable, Equatable {
     public var name: String
     public var providerID: String
     public var upstreamModel: String
-    public var inputPerMTokMicros: Int64
-    public var outputPerMTokMicros: Int64
-    public var cachedInputPerMTokMicros: Int64
+    /// The price schedule, earliest first; empty for an unpriced model.
+    public var prices: [PriceRecord]
     public var contextWindow: Int?
     public var maxOutputTokens: Int?
     public var weight: Int
@@ -57,17 +56,15 @@ public struct ModelRecord: Sendable, Equatable {
     public var createdAt: Int64
     public var updatedAt: Int64
 
-    public init(id: String, name: String, providerID: String, upstreamModel: String, inputPerMTokMicros: Int64 = 0,
-                outputPerMTokMicros: Int64 = 0, cachedInputPerMTokMicros: Int64 = 0, contextWindow: Int? = nil,
+    public init(id: String, name: String, providerID: String, upstreamModel: String, prices: [PriceRecord] = [],
+                contextWindow: Int? = nil,
                 maxOutputTokens: Int? = nil, weight: Int = 1, priority: Int = 0, rpm: Int? = nil, tpm: Int? = nil,
                 enabled: Bool = true, createdAt: Int64, updatedAt: Int64) {
         self.id = id
         self.name = name
         self.providerID = providerID
         self.upstreamModel = upstreamModel
-        self.inputPerMTokMicros = inputPerMTokMicros
-        self.outputPerMTokMicros = outputPerMTokMicros
-        self.cachedInputPerMTokMicros = cachedInputPerMTokMicros
+        self.prices = prices
         self.contextWindow = contextWindow
         self.maxOutputTokens = maxOutputTokens
         self.weight = weight
@@ -77,6 +74,25 @@ public struct ModelRecord: Sendable, Equatable {
         self.enabled = enabled
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+    }
+}
+
+/// One entry of a model's price schedule, in micro-dollars per million tokens.
+public struct PriceRecord: Sendable, Equatable {
+    /// Unix milliseconds from which this price applies (0: always).
+    public var effectiveFrom: Int64
+    public var inputMicros: Int64
+    public var outputMicros: Int64
+    /// 0: cached input costs the input price.
+    public var cachedInputMicros: Int64
+    /// nil: reasoning output costs the output price.
+    public var reasoningMicros: Int64?
+    public init(effectiveFrom: Int64 = 0, inputMicros: Int64, outputMicros: Int64, cachedInputMicros: Int64 = 0, reasoningMicros: Int64? = nil) {
+        self.effectiveFrom = effectiveFrom
+        self.inputMicros = inputMicros
+        self.outputMicros = outputMicros
+        self.cachedInputMicros = cachedInputMicros
+        self.reasoningMicros = reasoningMicros
     }
 }
 

@@ -1,3 +1,5 @@
+import Core
+
 /// Reads and writes providers, models and config versions inside a `Database` closure.
 public struct ConfigRepository {
     let connection: DatabaseConnection
@@ -53,20 +55,51 @@ public struct ConfigRepository {
     }
 
     static let modelColumns = """
-        id, name, provider_id, upstream_model, input_per_mtok_micros, output_per_mtok_micros, cached_input_per_mtok_micros,
-        context_window, max_output_tokens, weight, priority, rpm, tpm, enabled, created_at, updated_at, rowid
+        id, name, provider_id, upstream_model, context_window, max_output_tokens, weight, priority, rpm, tpm, enabled, created_at,
+        updated_at, rowid
         """
 
     static func model(from row: Row) -> ModelRecord {
         ModelRecord(id: row[0].string ?? "", name: row[1].string ?? "", providerID: row[2].string ?? "", upstreamModel: row[3].string ?? "",
-                    inputPerMTokMicros: row[4].int64 ?? 0, outputPerMTokMicros: row[5].int64 ?? 0,
-                    cachedInputPerMTokMicros: row[6].int64 ?? 0, contextWindow: row[7].int, maxOutputTokens: row[8].int,
-                    weight: row[9].int ?? 1, priority: row[10].int ?? 0, rpm: row[11].int, tpm: row[12].int, enabled: row[13].bool,
-                    createdAt: row[14].int64 ?? 0, updatedAt: row[15].int64 ?? 0)
+                    contextWindow: row[4].int, maxOutputTokens: row[5].int, weight: row[6].int ?? 1, priority: row[7].int ?? 0,
+                    rpm: row[8].int, tpm: row[9].int, enabled: row[10].bool, createdAt: row[11].int64 ?? 0, updatedAt: row[12].int64 ?? 0)
     }
 
     public func model(id: String) throws -> ModelRecord? {
-        try connection.query("SELECT \(Self.modelColumns) FROM models WHERE id = ?", [id]).first.map(Self.model)
+        try withPrices(connection.query("SELECT \(Self.modelColumns) FROM models WHERE id = ?", [id]).map(Self.model)).first
+    }
+
+    /// `models` with their price schedules (one query for all of them).
+    private func withPrices(_ models: [ModelRecord]) throws -> [ModelRecord] {
+        guard !models.isEmpty else { return models }
+        let rows = try connection.query("""
+            SELECT model_id, effective_from, input_per_mtok_micros, output_per_mtok_micros, cached_input_per_mtok_micros,
+              reasoning_per_mtok_micros
+            FROM model_prices WHERE model_id IN (SELECT value FROM json_each(?)) ORDER BY model_id, effective_from
+            """, [JSONWriter.string(.array(models.map { .string($0.id) }))])
+        var schedules: [String: [PriceRecord]] = [:]
+        for row in rows {
+            schedules[row[0].string ?? "", default: []].append(
+                PriceRecord(effectiveFrom: row[1].int64 ?? 0, inputMicros: row[2].int64 ?? 0, outputMicros: row[3].int64 ?? 0,
+                            cachedInputMicros: row[4].int64 ?? 0, reasoningMicros: row[5].int64))
+        }
+        return models.map { model in
+            var priced = model
+            priced.prices = schedules[model.id] ?? []
+            return priced
+        }
+    }
+
+    /// Replaces the stored price schedule of `m` by its record's.
+    private func savePrices(_ m: ModelRecord) throws {
+        try connection.execute("DELETE FROM model_prices WHERE model_id = ?", [m.id])
+        for price in m.prices {
+            try connection.execute("""
+                INSERT INTO model_prices (model_id, effective_from, input_per_mtok_micros, output_per_mtok_micros,
+                  cached_input_per_mtok_micros, reasoning_per_mtok_micros)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, [m.id, price.effectiveFrom, price.inputMicros, price.outputMicros, price.cachedInputMicros, price.reasoningMicros])
+        }
     }
 
     /// Models in creation order, optionally only those with public `name`.
@@ -74,7 +107,9 @@ public struct ConfigRepository {
         let rows = try connection.query("""
             SELECT \(Self.modelColumns) FROM models WHERE rowid > ? AND (? IS NULL OR name = ?) ORDER BY rowid LIMIT ?
             """, [Int64(cursor ?? "0") ?? 0, name, name, limit + 1])
-        return page(rows, limit: limit, rowidColumn: 16, map: Self.model)
+        var models = page(rows, limit: limit, rowidColumn: 13, map: Self.model)
+        models.items = try withPrices(models.items)
+        return models
     }
 
     public func modelCount(providerID: String) throws -> Int {
@@ -83,21 +118,22 @@ public struct ConfigRepository {
 
     public func insert(_ m: ModelRecord) throws {
         try connection.execute("""
-            INSERT INTO models (id, name, provider_id, upstream_model, input_per_mtok_micros, output_per_mtok_micros,
-              cached_input_per_mtok_micros, context_window, max_output_tokens, weight, priority, rpm, tpm, enabled, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [m.id, m.name, m.providerID, m.upstreamModel, m.inputPerMTokMicros, m.outputPerMTokMicros, m.cachedInputPerMTokMicros,
-                  m.contextWindow, m.maxOutputTokens, m.weight, m.priority, m.rpm, m.tpm, m.enabled, m.createdAt, m.updatedAt])
+            INSERT INTO models (id, name, provider_id, upstream_model, context_window, max_output_tokens, weight, priority, rpm, tpm,
+              enabled, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [m.id, m.name, m.providerID, m.upstreamModel, m.contextWindow, m.maxOutputTokens, m.weight, m.priority, m.rpm, m.tpm,
+                  m.enabled, m.createdAt, m.updatedAt])
+        try savePrices(m)
     }
 
     public func update(_ m: ModelRecord) throws {
         try connection.execute("""
-            UPDATE models SET name = ?, provider_id = ?, upstream_model = ?, input_per_mtok_micros = ?, output_per_mtok_micros = ?,
-              cached_input_per_mtok_micros = ?, context_window = ?, max_output_tokens = ?, weight = ?, priority = ?, rpm = ?, tpm = ?,
-              enabled = ?, updated_at = ?
+            UPDATE models SET name = ?, provider_id = ?, upstream_model = ?, context_window = ?, max_output_tokens = ?, weight = ?,
+              priority = ?, rpm = ?, tpm = ?, enabled = ?, updated_at = ?
             WHERE id = ?
-            """, [m.name, m.providerID, m.upstreamModel, m.inputPerMTokMicros, m.outputPerMTokMicros, m.cachedInputPerMTokMicros,
-                  m.contextWindow, m.maxOutputTokens, m.weight, m.priority, m.rpm, m.tpm, m.enabled, m.updatedAt, m.id])
+            """, [m.name, m.providerID, m.upstreamModel, m.contextWindow, m.maxOutputTokens, m.weight, m.priority, m.rpm, m.tpm,
+                  m.enabled, m.updatedAt, m.id])
+        try savePrices(m)
     }
 
     public func deleteModel(id: String) throws {

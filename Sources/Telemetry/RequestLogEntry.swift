@@ -97,13 +97,13 @@ extension RequestLogEntry {
 
     /// Records the tokens used and what they cost at `pricing`; an unpriced deployment's row is flagged,
     /// never costed at zero silently.
-    public mutating func charge(_ usage: TokenUsage?, at pricing: Pricing) {
+    public mutating func charge(_ usage: TokenUsage?, at pricing: Pricing?) {
         guard let usage else { return }
         inputTokens = usage.inputTokens
         outputTokens = usage.outputTokens
         cachedTokens = usage.cachedInputTokens
         reasoningTokens = usage.reasoningTokens
-        cost = Picodollars(usage: usage, pricing: pricing)
-        unpriced = pricing.isUnpriced && usage.inputTokens + usage.outputTokens > 0
+        cost = pricing.map { Picodollars(usage: usage, pricing: $0) } ?? .zero
+        unpriced = pricing == nil && usage.inputTokens + usage.outputTokens > 0
     }
 }

@@ -144,10 +144,11 @@ extension RequestLogRepository {
         return (rows, from, to)
     }
 
-    /// What a key (`team` nil) or a team (`key` nil) has spent since `startMillis` (a UTC day boundary), from
-    /// the day rollups: per-key rows for a key, per-team rows for a team.
+    /// What a key (`team` nil), a team (`key` nil) or the whole gateway (both nil) has spent since `startMillis`
+    /// (a UTC day boundary), from the day rollups: per-key rows for a key, per-team rows for a team, overall rows.
     public func spent(key: String?, team: String?, since startMillis: Int64) throws -> Picodollars {
-        let level = key != nil ? "key_id = ?" : "key_id = '\(UsageRollup.all)' AND team = ?"
+        let all = UsageRollup.all
+        let level = key != nil ? "key_id = ?" : team != nil ? "key_id = '\(all)' AND team = ?" : "key_id = '\(all)' AND team = '\(all)' AND ? = ''"
         let rows = try connection.query("""
             SELECT SUM(cost_pusd) FROM usage_rollups WHERE granularity = ? AND bucket_start >= ? AND \(level)
             """, [RollupGranularity.day.rawValue, startMillis, key ?? team ?? ""])

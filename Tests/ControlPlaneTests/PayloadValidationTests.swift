@@ -75,15 +75,33 @@ struct PayloadValidationTests {
                                              now: 0, findProvider: find)
         #expect(record.providerID == "prv_1")
         #expect(record.upstreamModel == "gpt-4o")
-        #expect(record.inputPerMTokMicros == 2_500_000)
-        #expect(record.cachedInputPerMTokMicros == 1_250_000)
+        #expect(record.prices == [PriceRecord(effectiveFrom: 0, inputMicros: 2_500_000, outputMicros: 10_000_000, cachedInputMicros: 1_250_000)])
         for (text, field) in [(#"{"name":"m","provider":"zz"}"#, "provider"), (#"{"name":"m"}"#, "provider"),
                               (#"{"name":"m","provider":"p","pricing":{"input_per_mtok":-1}}"#, "pricing.input_per_mtok"),
                               (#"{"name":"m","provider":"p","pricing":{"input_per_mtok":"1"}}"#, "pricing.input_per_mtok"),
+                              (#"{"name":"m","provider":"p","pricing":{"input_per_mtok":1}}"#, "pricing.output_per_mtok"),
+                              (#"{"name":"m","provider":"p","pricing":{"input_per_mtok":1,"output_per_mtok":1,"effective_from":"soon"}}"#,
+                               "pricing.effective_from"),
                               (#"{"name":"has space","provider":"p"}"#, "name"),
                               (#"{"name":"m","provider":"p","context_window":0}"#, "context_window")] {
             #expect(performing: { _ = try ModelPayload.create(body(text), now: 0, findProvider: find) },
                     throws: { ($0 as? AdminError)?.field == field })
         }
+    }
+
+    @Test("a new price keeps the earlier ones and replaces what was scheduled after it")
+    func priceSchedule() throws {
+        let find: (String) -> ProviderRecord? = { _ in Self.provider }
+        let created = try ModelPayload.create(body(#"{"name":"m","provider":"p","pricing":{"input_per_mtok":1,"output_per_mtok":2}}"#),
+                                              now: 50, findProvider: find)
+        #expect(created.prices.map(\.effectiveFrom) == [0])
+        let scheduled = try ModelPayload.patch(created, body(#"{"pricing":{"input_per_mtok":3,"output_per_mtok":4,"effective_from":"1970-01-01T00:16:40Z"}}"#),
+                                               now: 100, findProvider: find)
+        #expect(scheduled.prices.map(\.effectiveFrom) == [0, 1_000_000])
+        let now = try ModelPayload.patch(scheduled, body(#"{"pricing":{"input_per_mtok":5,"output_per_mtok":6,"reasoning_per_mtok":7}}"#),
+                                         now: 200, findProvider: find)
+        #expect(now.prices == [created.prices[0], PriceRecord(effectiveFrom: 200, inputMicros: 5_000_000, outputMicros: 6_000_000, reasoningMicros: 7_000_000)])
+        let unpriced = try ModelPayload.patch(now, body(#"{"pricing":null}"#), now: 300, findProvider: find)
+        #expect(unpriced.prices.isEmpty)
     }
 }

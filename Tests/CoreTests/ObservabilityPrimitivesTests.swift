@@ -42,8 +42,25 @@ struct ObservabilityPrimitivesTests {
         #expect(Picodollars(usage: TokenUsage(inputTokens: 1, outputTokens: 0, cachedInputTokens: 1), pricing: noCachedPrice).description == "0.00000015")
         #expect(Picodollars(decimal: "0.00000015") == Picodollars(150_000))
         #expect(Picodollars(decimal: "0.0000000000001") == nil)
-        #expect(Pricing().isUnpriced && !noCachedPrice.isUnpriced)
+        // Reasoning tokens (part of the output) at their own price, else at the output price.
+        let reasoningUsage = TokenUsage(inputTokens: 0, outputTokens: 1_000, reasoningTokens: 600)
+        let reasoningPrice = Pricing(inputPerMTok: .zero, outputPerMTok: Micros(decimal: "10")!, reasoningPerMTok: Micros(decimal: "20")!)
+        #expect(Picodollars(usage: reasoningUsage, pricing: reasoningPrice).value == 400 * 10_000_000 + 600 * 20_000_000)
+        #expect(Picodollars(usage: reasoningUsage, pricing: noCachedPrice).value == 1_000 * 600_000)
         #expect(Micros(decimal: "2.5")?.description == "2.5")
+    }
+
+    @Test("a price schedule applies the price in force at the request's arrival; none before the first")
+    func priceSchedule() {
+        let early = Pricing(inputPerMTok: Micros(1), outputPerMTok: Micros(2))
+        let late = Pricing(inputPerMTok: Micros(3), outputPerMTok: Micros(4))
+        let schedule = PriceSchedule([.init(effectiveFromMillis: 2_000, pricing: late), .init(effectiveFromMillis: 1_000, pricing: early)])
+        #expect(schedule.pricing(at: 999) == nil)
+        #expect(schedule.pricing(at: 1_000) == early)
+        #expect(schedule.pricing(at: 1_999) == early)
+        #expect(schedule.pricing(at: 2_000) == late)
+        #expect(PriceSchedule.unpriced.pricing(at: 0) == nil)
+        #expect(PriceSchedule(always: early).pricing(at: 0) == early)
     }
 
     @Test("traceparent: valid headers keep their trace id and flags, invalid ones start a new trace")

@@ -90,7 +90,9 @@ def start_mock(*args):
     return process
 
 
-def start_gateway(data_dir, *args, env_extra=None):
+def start_gateway(data_dir, *args, env_extra=None, unpriced_policy="flag"):
+    """Starts the gateway; most tests' models have no price, so unpriced ones are served (flagged) unless a
+    test asks for another policy (None keeps what the database says: `block` on a new install)."""
     env = dict(os.environ)
     env["SWITCHYARD_ADMIN_TOKEN"] = ADMIN_TOKEN
     env.pop("OPENAI_API_KEY", None)
@@ -99,6 +101,8 @@ def start_gateway(data_dir, *args, env_extra=None):
                        "--admin-listen", "127.0.0.1:0", *args], ["data plane listening on", "admin API listening on"], env=env)
     process.data = process.url("data plane listening on")
     process.admin = process.url("admin API listening on")
+    if unpriced_policy:
+        assert admin(process, "PATCH", "/settings", {"unpriced_policy": unpriced_policy}).status == 200
     return process
 
 
@@ -184,5 +188,13 @@ def mock():
 @pytest.fixture
 def gateway(tmp_path):
     process = start_gateway(tmp_path / "var")
+    yield process
+    process.kill()
+
+
+@pytest.fixture
+def new_install(tmp_path):
+    """A gateway exactly as a new install starts: no settings changed (so no config version yet)."""
+    process = start_gateway(tmp_path / "var", unpriced_policy=None)
     yield process
     process.kill()

@@ -10,7 +10,8 @@ def test_admin_requires_the_token(gateway):
     assert http("GET", gateway.admin + "/readyz").json()["status"] == "ready"
 
 
-def test_bad_admin_payloads_name_the_field(gateway, mock):
+def test_bad_admin_payloads_name_the_field(new_install, mock):
+    gateway = new_install
     cases = [
         (b"{nope", 400, None),
         ({"name": "x"}, 422, "kind"),
@@ -32,7 +33,8 @@ def test_bad_admin_payloads_name_the_field(gateway, mock):
     assert admin(gateway, "GET", "/config").json()["version"] == 0
 
 
-def test_crud_conflicts_versions_and_pagination(gateway, mock):
+def test_crud_conflicts_versions_and_pagination(new_install, mock):
+    gateway = new_install
     add_route(gateway, mock)
     duplicate = admin(gateway, "POST", "/providers", {"name": "mock", "kind": "openai_compatible", "base_url": mock.base + "/v1"})
     assert duplicate.status == 409 and duplicate.json()["error"]["field"] == "name"

@@ -3,7 +3,8 @@ with no secret in it; a refused write leaves no entry."""
 from conftest import add_route, admin
 
 
-def test_every_admin_write_is_audited_without_secrets(gateway, mock):
+def test_every_admin_write_is_audited_without_secrets(new_install, mock):
+    gateway = new_install
     add_route(gateway, mock, name="m1")
     provider = admin(gateway, "GET", "/providers/mock").json()
     assert admin(gateway, "PATCH", f"/providers/{provider['id']}", {"rpm": 99}).status == 200

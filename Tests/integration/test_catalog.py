@@ -24,13 +24,14 @@ def test_the_seeded_catalog_lists_well_known_models_per_kind(gateway):
 def test_models_without_pricing_take_the_catalog_defaults(gateway):
     assert admin(gateway, "POST", "/providers", {"name": "oa", "kind": "openai", "api_key_ref": "env:OPENAI_API_KEY"}).status == 201
     plain = admin(gateway, "POST", "/models", {"name": "mini", "provider": "oa", "upstream_model": "gpt-4o-mini"}).json()
-    assert plain["pricing"] == {"input_per_mtok": 0.15, "output_per_mtok": 0.6, "cached_input_per_mtok": 0.075}
+    assert plain["pricing"] == {"input_per_mtok": 0.15, "output_per_mtok": 0.6, "cached_input_per_mtok": 0.075,
+                                "reasoning_per_mtok": 0.6, "effective_from": "1970-01-01T00:00:00.000Z"}
     assert (plain["context_window"], plain["max_output_tokens"]) == (128000, 16384)
     explicit = admin(gateway, "POST", "/models", {"name": "mini-deal", "provider": "oa", "upstream_model": "gpt-4o-mini",
                                                   "pricing": {"input_per_mtok": 0.1, "output_per_mtok": 0.5}, "context_window": 64000}).json()
     assert explicit["pricing"]["input_per_mtok"] == 0.1 and explicit["context_window"] == 64000
     unknown = admin(gateway, "POST", "/models", {"name": "custom", "provider": "oa", "upstream_model": "ft:gpt-4o:acme"}).json()
-    assert unknown["pricing"]["input_per_mtok"] == 0 and unknown["context_window"] is None
+    assert unknown["pricing"] is None and unknown["price_schedule"] == [] and unknown["context_window"] is None
 
 
 def test_catalog_edits_apply_to_models_created_afterwards(gateway):

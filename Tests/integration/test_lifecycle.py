@@ -10,14 +10,14 @@ from conftest import add_route, admin, chat, http, logged_request, sse_events, s
 
 
 def test_admin_write_survives_kill_9_with_the_same_config_version(tmp_path, mock):
-    gateway = start_gateway(tmp_path / "var")
+    gateway = start_gateway(tmp_path / "var", unpriced_policy=None)
     add_route(gateway, mock)
     created = admin(gateway, "POST", "/providers", {"name": "last-write", "kind": "vllm"})
     assert created.status == 201
     version = admin(gateway, "GET", "/config").json()["version"]
     gateway.kill(signal.SIGKILL)
 
-    restarted = start_gateway(tmp_path / "var")
+    restarted = start_gateway(tmp_path / "var", unpriced_policy=None)
     try:
         assert admin(restarted, "GET", "/providers/last-write").json()["id"] == created.json()["id"]
         assert admin(restarted, "GET", "/config").json()["version"] == version
@@ -27,11 +27,11 @@ def test_admin_write_survives_kill_9_with_the_same_config_version(tmp_path, mock
 
 
 def test_write_immediately_followed_by_kill_9_is_durable(tmp_path):
-    gateway = start_gateway(tmp_path / "var")
+    gateway = start_gateway(tmp_path / "var", unpriced_policy=None)
     response = admin(gateway, "POST", "/providers", {"name": "raced", "kind": "vllm"})
     gateway.kill(signal.SIGKILL)
     assert response.status == 201
-    restarted = start_gateway(tmp_path / "var")
+    restarted = start_gateway(tmp_path / "var", unpriced_policy=None)
     try:
         assert admin(restarted, "GET", "/providers/raced").status == 200
         assert admin(restarted, "GET", "/config").json()["version"] == 1

@@ -15,7 +15,7 @@ def walkthrough():
 
 
 def test_readme_walkthrough_works(tmp_path, mock):
-    gateway = start_gateway(tmp_path / "var", "--demo-upstream", mock.base + "/v1")
+    gateway = start_gateway(tmp_path / "var", "--demo-upstream", mock.base + "/v1", unpriced_policy=None)
     (tmp_path / "var" / "admin-token").write_text(ADMIN_TOKEN + "\n")
     try:
         script = walkthrough()

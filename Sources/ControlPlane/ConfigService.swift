@@ -62,6 +62,22 @@ public final class ConfigService: @unchecked Sendable {
         try database.read { try body(ConfigRepository($0)) }
     }
 
+    /// Records a budget alert in the audit log (actor `budget`, action `alert`), at the live config version;
+    /// a failure is logged, never thrown at the data plane.
+    public func recordBudgetAlert(summary: String, alert: JSONValue) {
+        do {
+            try database.write { connection in
+                let repository = ConfigRepository(connection)
+                try repository.insert(AuditRecord(at: Timestamp.nowMillis(), actor: "budget", action: "alert", resource: "budget",
+                                                  resourceID: alert["budget"]?["id"]?.stringValue ?? "global",
+                                                  configVersion: try repository.currentVersion(), summary: summary, before: nil,
+                                                  after: JSONWriter.string(alert)))
+            }
+        } catch {
+            logger.error("could not record a budget alert in the audit log", [("error", "\(error)")])
+        }
+    }
+
     /// Builds the snapshot of the committed configuration and makes it live.
     public func publishCurrent() throws {
         let snapshot = try database.read { connection in

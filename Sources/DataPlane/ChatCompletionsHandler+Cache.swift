@@ -66,6 +66,7 @@ extension ChatCompletionsHandler {
             responder.respond(HTTPResponse(status: 200, headers: headers, body: events + writer.finish(usage: completion.usage)))
         } else {
             headers.add("content-type", "application/json")
+            headers.add("x-switchyard-cost-usd", "0")
             responder.respond(HTTPResponse(status: 200, headers: headers, body: entry.body))
         }
         var row = admission.entry(model: chat.model, status: 200)

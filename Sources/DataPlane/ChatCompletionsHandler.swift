@@ -20,6 +20,7 @@ struct ChatCompletionsHandler: @unchecked Sendable {
     let affinity: SessionAffinity
     let idleWatch: StreamIdleWatch
     let ledger: BudgetLedger
+    let alerts: BudgetAlertNotifier
     /// The response cache (nil where answers are never cached).
     var cache: ResponseCache? = nil
 
@@ -183,7 +184,7 @@ struct ChatCompletionsHandler: @unchecked Sendable {
                 return nil
             }
         }
-        return RequestCompletion(caller: caller, requestLog: requestLog, ledger: ledger, limits: limits, reservation: reservation,
+        return RequestCompletion(caller: caller, requestLog: requestLog, ledger: ledger, alerts: alerts, limits: limits, reservation: reservation,
                                  limitScope: scope, chargedTokens: tokens, requestBody: admission.body)
     }
 

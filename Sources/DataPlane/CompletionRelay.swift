@@ -408,6 +408,8 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                     }
                     var head = headers
                     head.add("content-type", "application/json")
+                    // What the answer cost, exactly (an unpriced deployment's cost is unknown: said so, not zero).
+                    if entry.unpriced { head.add("x-switchyard-unpriced", "true") } else { head.add("x-switchyard-cost-usd", entry.cost.description) }
                     responder.respond(HTTPResponse(status: status, headers: head, body: answer.body))
                 case .failure(let error):
                     entry.fail(with: error)

@@ -28,11 +28,16 @@ public final class DataPlaneHandler: HTTPHandler {
     let affinity = SessionAffinity()
     /// Spend and reservations against key and team budgets.
     public let ledger = BudgetLedger()
+    /// Reports soft budget limits crossed (log, audit, webhook).
+    public let alerts: BudgetAlertNotifier
     /// Answers of routes with caching on.
     public let cache: ResponseCache
 
-    public init(snapshots: SnapshotPublisher, requestLog: RequestLogWriter, cache: ResponseCache = ResponseCache()) {
+    /// `recordAlert` writes a budget alert to the audit log.
+    public init(snapshots: SnapshotPublisher, requestLog: RequestLogWriter, cache: ResponseCache = ResponseCache(),
+                recordAlert: @escaping BudgetAlertNotifier.Recorder = { _, _ in }) {
         self.cache = cache
+        alerts = BudgetAlertNotifier(webhook: { snapshots.current.settings.alertWebhook }, record: recordAlert)
         self.snapshots = snapshots
         self.requestLog = requestLog
         var router = Router<Endpoint>()
@@ -107,7 +112,7 @@ public final class DataPlaneHandler: HTTPHandler {
     func handler(_ context: RequestContext, _ snapshot: ConfigSnapshot) -> ChatCompletionsHandler {
         ChatCompletionsHandler(upstream: context.loop.upstreamClient, requestLog: requestLog, planner: planner(snapshot),
                                health: health, limits: limits, affinity: affinity,
-                               idleWatch: context.loop.local(StreamIdleWatch.self) { StreamIdleWatch(reactor: context.loop) }, ledger: ledger,
+                               idleWatch: context.loop.local(StreamIdleWatch.self) { StreamIdleWatch(reactor: context.loop) }, ledger: ledger, alerts: alerts,
                                cache: cache)
     }
 

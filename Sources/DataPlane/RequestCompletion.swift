@@ -10,6 +10,7 @@ final class RequestCompletion: @unchecked Sendable {
     let caller: Caller
     let requestLog: RequestLogWriter
     let ledger: BudgetLedger
+    let alerts: BudgetAlertNotifier
     let limits: RateLimits
     private let reservation: BudgetLedger.Reservation?
     private let limitScope: RateLimits.Scope
@@ -19,13 +20,13 @@ final class RequestCompletion: @unchecked Sendable {
     private var finished = false
     /// A cache miss this request fetches for identical ones: it gets the answer and is completed at the end.
     var cacheSlot: CacheSlot?
-    static let logger = Logger(label: "budget")
 
-    init(caller: Caller, requestLog: RequestLogWriter, ledger: BudgetLedger, limits: RateLimits, reservation: BudgetLedger.Reservation?,
-         limitScope: RateLimits.Scope, chargedTokens: Int, requestBody: [UInt8]) {
+    init(caller: Caller, requestLog: RequestLogWriter, ledger: BudgetLedger, alerts: BudgetAlertNotifier, limits: RateLimits,
+         reservation: BudgetLedger.Reservation?, limitScope: RateLimits.Scope, chargedTokens: Int, requestBody: [UInt8]) {
         self.caller = caller
         self.requestLog = requestLog
         self.ledger = ledger
+        self.alerts = alerts
         self.limits = limits
         self.reservation = reservation
         self.limitScope = limitScope
@@ -51,13 +52,7 @@ final class RequestCompletion: @unchecked Sendable {
         entry.team = caller.team?.id
         if entry.requestBody == nil { entry.requestBody = loggedRequestBody }
         if let reservation {
-            for alert in ledger.settle(reservation, actual: entry.cost) {
-                Self.logger.warning("budget soft limit reached", [
-                    ("budget", alert.scope.label), ("spent_usd", alert.spent.description),
-                    ("limit_usd", alert.scope.budget.limit.description), ("period", alert.scope.budget.period.rawValue),
-                    ("soft_limit_pct", String(alert.scope.budget.softLimitPercent ?? 100)),
-                ])
-            }
+            for alert in ledger.settle(reservation, actual: entry.cost) { alerts.report(alert) }
         }
         if !limitScope.limits.isEmpty {
             limits.settle(limitScope, charged: chargedTokens, actual: (entry.inputTokens ?? 0) + (entry.outputTokens ?? 0))

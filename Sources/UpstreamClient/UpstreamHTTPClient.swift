@@ -37,6 +37,9 @@ public final class UpstreamHTTPClient: @unchecked Sendable {
 
     private static let initializeCurl: Void = { curl_global_init(Int(CURL_GLOBAL_ALL)) }()
 
+    /// Initialises libcurl once per process (it is not thread-safe to do it twice).
+    static func initializeCurlOnce() { _ = initializeCurl }
+
     /// Starts a transfer; the delegate hears about it on this loop. Call on the loop.
     @discardableResult
     public func start(_ request: UpstreamRequest, delegate: any UpstreamDelegate) -> UpstreamTransfer {

@@ -67,7 +67,8 @@ final class Gateway: Sendable {
             let code: String? = status == 413 ? "request_too_large" : (status == 408 ? "request_timeout" : nil)
             return .json(status, GatewayError(status: status, type: type, code: code, message: message).json)
         }
-        let dataPlane = DataPlaneHandler(snapshots: publisher, requestLog: requestLog, cache: ResponseCache(maxBytes: options.cacheMaxBytes))
+        let dataPlane = DataPlaneHandler(snapshots: publisher, requestLog: requestLog, cache: ResponseCache(maxBytes: options.cacheMaxBytes),
+                                         recordAlert: { summary, alert in config.recordBudgetAlert(summary: summary, alert: alert) })
         // Budgets start from what the request log says each key and team spent in the current period.
         let logger = logger
         let seedBudgets: (ConfigSnapshot) -> Void = { snapshot in

@@ -86,11 +86,12 @@ public enum OpenAIAdapter {
         return false
     }
 
-    /// Token usage from a `usage` object.
+    /// Token usage from a `usage` object (DeepSeek reports its cache hits as `prompt_cache_hit_tokens`).
     public static func usage(from usage: JSONValue) -> TokenUsage? {
         guard case .object = usage else { return nil }
         return TokenUsage(inputTokens: usage["prompt_tokens"]?.intValue ?? 0, outputTokens: usage["completion_tokens"]?.intValue ?? 0,
-                          cachedInputTokens: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue ?? 0,
+                          cachedInputTokens: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue
+                              ?? usage["prompt_cache_hit_tokens"]?.intValue ?? 0,
                           reasoningTokens: usage["completion_tokens_details"]?["reasoning_tokens"]?.intValue ?? 0)
     }
 

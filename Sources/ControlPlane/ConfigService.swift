@@ -62,19 +62,19 @@ public final class ConfigService: @unchecked Sendable {
         try database.read { try body(ConfigRepository($0)) }
     }
 
-    /// Records a budget alert in the audit log (actor `budget`, action `alert`), at the live config version;
-    /// a failure is logged, never thrown at the data plane.
-    public func recordBudgetAlert(summary: String, alert: JSONValue) {
+    /// Records a cost alert about `resource` `id` in the audit log (actor `alerts`, action `alert`), at the live
+    /// config version; a failure is logged, never thrown at the data plane.
+    public func recordAlert(summary: String, resource: String, id: String, alert: JSONValue) {
         do {
             try database.write { connection in
                 let repository = ConfigRepository(connection)
-                try repository.insert(AuditRecord(at: Timestamp.nowMillis(), actor: "budget", action: "alert", resource: "budget",
-                                                  resourceID: alert["budget"]?["id"]?.stringValue ?? "global",
+                try repository.insert(AuditRecord(at: Timestamp.nowMillis(), actor: "alerts", action: "alert", resource: resource,
+                                                  resourceID: id,
                                                   configVersion: try repository.currentVersion(), summary: summary, before: nil,
                                                   after: JSONWriter.string(alert)))
             }
         } catch {
-            logger.error("could not record a budget alert in the audit log", [("error", "\(error)")])
+            logger.error("could not record an alert in the audit log", [("error", "\(error)")])
         }
     }
 

@@ -20,7 +20,7 @@ struct ChatCompletionsHandler: @unchecked Sendable {
     let affinity: SessionAffinity
     let idleWatch: StreamIdleWatch
     let ledger: BudgetLedger
-    let alerts: BudgetAlertNotifier
+    let alerts: AlertNotifier
     /// The response cache (nil where answers are never cached).
     var cache: ResponseCache? = nil
 

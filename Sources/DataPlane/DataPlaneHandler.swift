@@ -28,16 +28,16 @@ public final class DataPlaneHandler: HTTPHandler {
     let affinity = SessionAffinity()
     /// Spend and reservations against key and team budgets.
     public let ledger = BudgetLedger()
-    /// Reports soft budget limits crossed (log, audit, webhook).
-    public let alerts: BudgetAlertNotifier
+    /// Reports soft budget limits crossed and unpriced models served (log, audit, webhook).
+    public let alerts: AlertNotifier
     /// Answers of routes with caching on.
     public let cache: ResponseCache
 
     /// `recordAlert` writes a budget alert to the audit log.
     public init(snapshots: SnapshotPublisher, requestLog: RequestLogWriter, cache: ResponseCache = ResponseCache(),
-                recordAlert: @escaping BudgetAlertNotifier.Recorder = { _, _ in }) {
+                recordAlert: @escaping AlertNotifier.Recorder = { _, _, _, _ in }) {
         self.cache = cache
-        alerts = BudgetAlertNotifier(webhook: { snapshots.current.settings.alertWebhook }, record: recordAlert)
+        alerts = AlertNotifier(webhook: { snapshots.current.settings.alertWebhook }, record: recordAlert)
         self.snapshots = snapshots
         self.requestLog = requestLog
         var router = Router<Endpoint>()

@@ -10,7 +10,7 @@ final class RequestCompletion: @unchecked Sendable {
     let caller: Caller
     let requestLog: RequestLogWriter
     let ledger: BudgetLedger
-    let alerts: BudgetAlertNotifier
+    let alerts: AlertNotifier
     let limits: RateLimits
     private let reservation: BudgetLedger.Reservation?
     private let limitScope: RateLimits.Scope
@@ -21,7 +21,7 @@ final class RequestCompletion: @unchecked Sendable {
     /// A cache miss this request fetches for identical ones: it gets the answer and is completed at the end.
     var cacheSlot: CacheSlot?
 
-    init(caller: Caller, requestLog: RequestLogWriter, ledger: BudgetLedger, alerts: BudgetAlertNotifier, limits: RateLimits,
+    init(caller: Caller, requestLog: RequestLogWriter, ledger: BudgetLedger, alerts: AlertNotifier, limits: RateLimits,
          reservation: BudgetLedger.Reservation?, limitScope: RateLimits.Scope, chargedTokens: Int, requestBody: [UInt8]) {
         self.caller = caller
         self.requestLog = requestLog
@@ -53,6 +53,9 @@ final class RequestCompletion: @unchecked Sendable {
         if entry.requestBody == nil { entry.requestBody = loggedRequestBody }
         if let reservation {
             for alert in ledger.settle(reservation, actual: entry.cost) { alerts.report(alert) }
+        }
+        if entry.unpriced {
+            alerts.reportUnpriced(deploymentID: entry.deploymentID ?? "", model: entry.model, provider: entry.provider ?? "")
         }
         if !limitScope.limits.isEmpty {
             limits.settle(limitScope, charged: chargedTokens, actual: (entry.inputTokens ?? 0) + (entry.outputTokens ?? 0))

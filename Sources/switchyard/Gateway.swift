@@ -68,7 +68,9 @@ final class Gateway: Sendable {
             return .json(status, GatewayError(status: status, type: type, code: code, message: message).json)
         }
         let dataPlane = DataPlaneHandler(snapshots: publisher, requestLog: requestLog, cache: ResponseCache(maxBytes: options.cacheMaxBytes),
-                                         recordAlert: { summary, alert in config.recordBudgetAlert(summary: summary, alert: alert) })
+                                         recordAlert: { summary, resource, id, alert in
+                                             config.recordAlert(summary: summary, resource: resource, id: id, alert: alert)
+                                         })
         // Budgets start from what the request log says each key and team spent in the current period.
         let logger = logger
         let seedBudgets: (ConfigSnapshot) -> Void = { snapshot in

@@ -53,6 +53,30 @@ struct BudgetLedgerTests {
         #expect(ledger.balance(team).spent == .zero && ledger.balance(team).reserved == .zero)
     }
 
+    @Test("a spent budget refuses until its period's UTC boundary, then starts empty; a total budget never resets",
+          arguments: BudgetPeriod.allCases)
+    func resetAtBoundary(_ period: BudgetPeriod) throws {
+        let clock = Clock()
+        clock.now = Self.sunday
+        let ledger = BudgetLedger(clock: { clock.now })
+        let budget = scope("global", dollars: "1", period)
+        let dollar = Picodollars(1_000_000_000_000)
+        _ = ledger.settle(try ledger.reserve([budget], amount: dollar).get(), actual: dollar)
+        let refused = try #require(ledger.reserve([budget], amount: Picodollars(1)).failure)
+        let start = period.start(containing: Self.sunday)
+        #expect(refused.resetsAtMillis == period.end(afterStart: start))
+        guard let end = period.end(afterStart: start) else {
+            clock.now += 400 * Self.day
+            #expect(ledger.reserve([budget], amount: Picodollars(1)).failure != nil)
+            return
+        }
+        clock.now = end - 1
+        #expect(ledger.reserve([budget], amount: Picodollars(1)).failure != nil)
+        clock.now = end
+        #expect(ledger.balance(budget).spent == .zero)
+        #expect((try? ledger.reserve([budget], amount: dollar).get()) != nil)
+    }
+
     @Test("the soft alert fires once per period")
     func softAlertOnce() throws {
         let clock = Clock()
@@ -90,5 +114,13 @@ struct BudgetLedgerTests {
         let key = VirtualKey(id: "k", name: "k", allowedModels: ["gpt-*", "demo"])
         #expect(key.allows(model: "gpt-4o") && key.allows(model: "demo") && !key.allows(model: "claude"))
         #expect(VirtualKey(id: "k", name: "k").allows(model: "anything"))
+    }
+}
+
+extension Result {
+    /// The error of a failed result, else nil.
+    var failure: Failure? {
+        guard case .failure(let error) = self else { return nil }
+        return error
     }
 }

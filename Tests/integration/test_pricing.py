@@ -53,6 +53,12 @@ def test_an_unpriced_model_is_refused_on_a_new_install_and_flagged_when_allowed(
     usage = wait_for(lambda: (lambda rows: rows if rows and rows[0]["unpriced_requests"] else None)(
         admin(gateway, "GET", "/usage?group_by=model&model=nameless").json()["data"]))
     assert usage[0]["unpriced_requests"] == 1
+    # The alert is raised once per deployment, not once per request.
+    assert chat(gateway, "nameless").status == 200
+    alerts = wait_for(lambda: admin(gateway, "GET", "/audit?resource=model").json()["data"] or None)
+    alerts = [a for a in alerts if a["action"] == "alert"]
+    assert len(alerts) == 1 and alerts[0]["after"]["type"] == "model.unpriced" and alerts[0]["resource_id"] == unpriced["id"]
+    assert gateway.stderr_text().count("serving an unpriced model") == 1
     metrics = request("GET", gateway.admin + "/metrics", headers={"Authorization": "Bearer " + __import__("conftest").ADMIN_TOKEN})
     assert "switchyard_unpriced_requests_total" in metrics.body.decode()
     audit = admin(gateway, "GET", "/audit?resource=settings").json()["data"]
@@ -152,11 +158,11 @@ def test_a_soft_limit_alerts_once_with_a_signed_webhook_retried_until_received(g
         assert alert["type"] == "budget.soft_limit" and alert["budget"]["scope"] == "team" and alert["budget"]["id"] == team["id"]
         assert alert["budget"]["period"] == "daily" and alert["spent_usd"] >= 0.01 and alert["period_end"] > alert["period_start"]
         audited = admin(gateway, "GET", "/audit?resource=budget").json()["data"]
-        assert len(audited) == 1 and audited[0]["action"] == "alert" and audited[0]["actor"] == "budget"
+        assert len(audited) == 1 and audited[0]["action"] == "alert" and audited[0]["actor"] == "alerts"
         assert audited[0]["after"]["id"] == alert["id"]
         everything = json.dumps(admin(gateway, "GET", "/audit?limit=500").json()) + gateway.stderr_text() + json.dumps(
             admin(gateway, "GET", "/settings").json())
         assert signing_secret not in everything
-        assert "budget alert webhook failed; retrying" in gateway.stderr_text()
+        assert "alert webhook failed; retrying" in gateway.stderr_text()
     finally:
         server.shutdown()

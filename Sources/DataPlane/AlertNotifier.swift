@@ -1,27 +1,31 @@
 import Core
 import Dispatch
 import Routing
+import Synchronization
 import UpstreamClient
 
-/// Reports each soft budget limit crossed (once per budget and period, as the ledger decides): a log line,
+/// Reports cost alerts: each soft budget limit crossed (once per budget and period, as the ledger decides)
+/// and each unpriced deployment served (once per deployment while the process runs). Each is a log line,
 /// an audit entry (through `record`), and, when an alert webhook is configured, a JSON POST signed with
 /// HMAC-SHA256 over `<timestamp>.<body>` in `x-switchyard-signature: sha256=<hex>` (the timestamp, Unix
 /// seconds, in `x-switchyard-timestamp`, so a receiver can refuse replays), retried with backoff when the
 /// receiver is down or answers 429/5xx. Delivery runs on its own queue, never on an event loop.
-public final class BudgetAlertNotifier: Sendable {
-    /// Records an alert in the audit log: its summary and the alert document.
-    public typealias Recorder = @Sendable (_ summary: String, _ alert: JSONValue) -> Void
+public final class AlertNotifier: Sendable {
+    /// Records an alert in the audit log: its summary, the resource it is about and the alert document.
+    public typealias Recorder = @Sendable (_ summary: String, _ resource: String, _ id: String, _ alert: JSONValue) -> Void
 
-    private let queue = DispatchQueue(label: "budget-alerts")
+    private let queue = DispatchQueue(label: "cost-alerts")
+    /// Deployments already reported as served unpriced.
+    private let reportedUnpriced = Mutex<Set<String>>([])
     private let record: Recorder
     private let webhook: @Sendable () -> AlertWebhook?
     /// Waits before each retry; the delivery gives up after the last.
     private let retryDelaysMillis: [Int]
     private let timeoutMillis: Int
-    static let logger = Logger(label: "budget")
+    static let logger = Logger(label: "alerts")
 
     /// `webhook` reads the configured webhook when an alert is sent (the live config's).
-    public init(webhook: @escaping @Sendable () -> AlertWebhook?, record: @escaping Recorder = { _, _ in },
+    public init(webhook: @escaping @Sendable () -> AlertWebhook?, record: @escaping Recorder = { _, _, _, _ in },
                 retryDelaysMillis: [Int] = [1_000, 2_000, 4_000, 8_000, 16_000], timeoutMillis: Int = 10_000) {
         self.webhook = webhook
         self.record = record
@@ -36,17 +40,36 @@ public final class BudgetAlertNotifier: Sendable {
             ("budget", alert.scope.label), ("spent_usd", alert.spent.description), ("limit_usd", budget.limit.description),
             ("period", budget.period.rawValue), ("soft_limit_pct", String(budget.softLimitPercent ?? 100)),
         ])
-        let document = Self.document(alert, now: now)
-        let summary = "\(alert.scope.label) reached \(budget.softLimitPercent ?? 100)% of its \(budget.period.rawValue) budget"
+        let parts = alert.scope.key.split(separator: ":", maxSplits: 1).map(String.init)
+        publish(Self.document(alert, now: now), type: "budget.soft_limit", resource: "budget", id: parts.count > 1 ? parts[1] : parts[0],
+                summary: "\(alert.scope.label) reached \(budget.softLimitPercent ?? 100)% of its \(budget.period.rawValue) budget")
+    }
+
+    /// Reports that `entry`'s deployment, which has no price, served a request (the `flag` unpriced policy);
+    /// once per deployment while the process runs, so its cost is known to be unknown without a line per request.
+    func reportUnpriced(deploymentID: String, model: String, provider: String, now: Int64 = Timestamp.nowMillis()) {
+        guard reportedUnpriced.withLock({ $0.insert(deploymentID).inserted }) else { return }
+        Self.logger.warning("serving an unpriced model: its requests are flagged unpriced, their cost unknown",
+                            [("model", model), ("provider", provider), ("deployment_id", deploymentID)])
+        let document: JSONValue = .object([
+            ("id", .string(Identifier.make("alert"))), ("type", .string("model.unpriced")), ("at", .string(Timestamp.iso8601(now))),
+            ("model", .object([("name", .string(model)), ("provider", .string(provider)), ("deployment_id", .string(deploymentID))])),
+        ])
+        publish(document, type: "model.unpriced", resource: "model", id: deploymentID,
+                summary: "model \(model) on \(provider) served without a price (unpriced_policy: flag)")
+    }
+
+    /// Records `document` and posts it to the webhook, on the notifier's queue.
+    private func publish(_ document: JSONValue, type: String, resource: String, id: String, summary: String) {
         queue.async { [self] in
-            record(summary, document)
+            record(summary, resource, id, document)
             guard let webhook = webhook() else { return }
             guard webhook.secretProblem == nil else {
-                Self.logger.error("budget alert webhook not called: its signing secret cannot be resolved",
+                Self.logger.error("alert webhook not called: its signing secret cannot be resolved",
                                   [("host", Self.host(webhook.url)), ("problem", webhook.secretProblem ?? "")])
                 return
             }
-            deliver(Array(JSONWriter.string(document).utf8), to: webhook, attempt: 0)
+            deliver(Array(JSONWriter.string(document).utf8), type: type, to: webhook, attempt: 0)
         }
     }
 
@@ -65,8 +88,8 @@ public final class BudgetAlertNotifier: Sendable {
     }
 
     /// The headers of a webhook post of `body` at `timestamp` (Unix seconds), signed when there is a secret.
-    static func headers(body: [UInt8], secret: String?, timestamp: Int64) -> [String] {
-        var headers = ["content-type: application/json", "user-agent: switchyard", "x-switchyard-event: budget.soft_limit",
+    static func headers(body: [UInt8], type: String, secret: String?, timestamp: Int64) -> [String] {
+        var headers = ["content-type: application/json", "user-agent: switchyard", "x-switchyard-event: \(type)",
                        "x-switchyard-timestamp: \(timestamp)"]
         if let secret {
             let signature = Crypto.hmacSHA256(key: Array(secret.utf8), Array("\(timestamp).".utf8) + body)
@@ -83,8 +106,8 @@ public final class BudgetAlertNotifier: Sendable {
         return parts[0] + "//" + (authority.split(separator: "@").last ?? "")
     }
 
-    private func deliver(_ body: [UInt8], to webhook: AlertWebhook, attempt: Int) {
-        let headers = Self.headers(body: body, secret: webhook.secret, timestamp: Timestamp.nowMillis() / 1000)
+    private func deliver(_ body: [UInt8], type: String, to webhook: AlertWebhook, attempt: Int) {
+        let headers = Self.headers(body: body, type: type, secret: webhook.secret, timestamp: Timestamp.nowMillis() / 1000)
         let outcome = BlockingPost.send(webhook.url, headers: headers, body: body, timeoutMillis: timeoutMillis)
         let problem: String
         switch outcome {
@@ -93,18 +116,18 @@ public final class BudgetAlertNotifier: Sendable {
         case .success(let status) where status == 429 || status >= 500:
             problem = "HTTP \(status)"
         case .success(let status):
-            Self.logger.error("budget alert webhook refused the alert; not retried", [("host", Self.host(webhook.url)), ("status", String(status))])
+            Self.logger.error("alert webhook refused the alert; not retried", [("host", Self.host(webhook.url)), ("status", String(status))])
             return
         case .failure(let failure):
             problem = failure.description
         }
         guard attempt < retryDelaysMillis.count else {
-            Self.logger.error("budget alert webhook failed; giving up", [("host", Self.host(webhook.url)), ("attempts", String(attempt + 1)), ("error", problem)])
+            Self.logger.error("alert webhook failed; giving up", [("host", Self.host(webhook.url)), ("attempts", String(attempt + 1)), ("error", problem)])
             return
         }
-        Self.logger.warning("budget alert webhook failed; retrying", [("host", Self.host(webhook.url)), ("attempt", String(attempt + 1)), ("error", problem)])
+        Self.logger.warning("alert webhook failed; retrying", [("host", Self.host(webhook.url)), ("attempt", String(attempt + 1)), ("error", problem)])
         queue.asyncAfter(deadline: .now() + .milliseconds(retryDelaysMillis[attempt])) { [self] in
-            deliver(body, to: webhook, attempt: attempt + 1)
+            deliver(body, type: type, to: webhook, attempt: attempt + 1)
         }
     }
 }

@@ -115,13 +115,15 @@ struct AnalyticsEndpoints {
         return .json(200, .object(fields))
     }
 
-    /// `GET /usage/forecast`: for every key and team budget, the spend so far in its period and the spend
+    /// `GET /usage/forecast`: for the global budget and every key and team budget, the spend so far in its period and the spend
     /// projected to the period's end at the rate of the last 24 hours (or of the period so far, if shorter).
     func forecast(now: Int64 = Timestamp.nowMillis()) throws -> HTTPResponse {
-        let (keys, teams) = try database.read { connection in
-            (try ConfigRepository(connection).keys().items, try ConfigRepository(connection).teams().items)
+        let (keys, teams, settings) = try database.read { connection in
+            (try ConfigRepository(connection).keys().items, try ConfigRepository(connection).teams().items,
+             SettingsEndpoints.Stored(try ConfigRepository(connection).settings()))
         }
         var budgets: [(kind: String, id: String, name: String, budget: BudgetRecord)] = []
+        if let budget = settings.budget { budgets.append(("global", "global", "global", budget)) }
         for key in keys { if let budget = key.budget { budgets.append(("key", key.id, key.name, budget)) } }
         for team in teams { if let budget = team.budget { budgets.append(("team", team.id, team.name, budget)) } }
         let day: Int64 = 86_400_000

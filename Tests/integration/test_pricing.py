@@ -106,6 +106,9 @@ def test_the_global_budget_caps_every_caller(gateway, mock):
     assert statuses[0] == 200 and statuses[-1] == 429
     error = response.json()["error"]
     assert error["code"] == "budget_exceeded" and "global budget" in error["message"] and "resets at" in error["message"]
+    forecast = wait_for(lambda: [b for b in admin(gateway, "GET", "/usage/forecast").json()["data"]
+                                 if b["scope"] == "global" and b["spent_usd"] > 0] or None)
+    assert forecast[0]["period"] == "daily" and forecast[0]["limit_usd"] == 0.0001
     assert admin(gateway, "PATCH", "/settings", {"budget": None}).json()["budget"] is None
     assert chat(gateway, "m1", max_tokens=8).status == 200
 

@@ -23,6 +23,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TICKS = os.sysconf("SC_CLK_TCK")
 ADMIN_TOKEN = "sy-admin-benchmark-token-0000"
 PACED_UPSTREAM_MODEL = "mock-demo:chunks=250:interval=20"
+# Every benchmarked model is priced: new installs refuse unpriced models (unpriced_policy: block).
+PRICING = {"input_per_mtok": 1.5, "output_per_mtok": 6}
 
 
 def log(message):
@@ -336,14 +338,14 @@ def main():
                                                                 "base_url": f"http://127.0.0.1:{up_port}/v1"})
             for m in range(10):
                 admin(admin_port, "POST", "/models", {"name": f"model-{p}-{m}", "provider": provider["id"],
-                                                      "pricing": {"input_per_mtok": 1.5, "output_per_mtok": 6}})
+                                                      "pricing": PRICING})
         facts["config_seed_s"] = time.monotonic() - started
         admin(admin_port, "POST", "/providers", {"name": "fast", "kind": "openai_compatible", "base_url": f"http://127.0.0.1:{up_port}/v1"})
         admin(admin_port, "POST", "/providers", {"name": "sse", "kind": "openai_compatible", "base_url": f"http://127.0.0.1:{up_port}/sse/v1"})
         admin(admin_port, "POST", "/providers", {"name": "paced", "kind": "openai_compatible", "base_url": f"http://127.0.0.1:{mock_port}/v1"})
-        admin(admin_port, "POST", "/models", {"name": "bench", "provider": "fast", "upstream_model": "bench-upstream"})
-        admin(admin_port, "POST", "/models", {"name": "bench-sse", "provider": "sse", "upstream_model": "bench-upstream"})
-        admin(admin_port, "POST", "/models", {"name": "paced", "provider": "paced", "upstream_model": PACED_UPSTREAM_MODEL})
+        admin(admin_port, "POST", "/models", {"name": "bench", "provider": "fast", "upstream_model": "bench-upstream", "pricing": PRICING})
+        admin(admin_port, "POST", "/models", {"name": "bench-sse", "provider": "sse", "upstream_model": "bench-upstream", "pricing": PRICING})
+        admin(admin_port, "POST", "/models", {"name": "paced", "provider": "paced", "upstream_model": PACED_UPSTREAM_MODEL, "pricing": PRICING})
         publish = []
         for _ in range(5):
             t = time.monotonic()

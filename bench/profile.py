@@ -38,7 +38,7 @@ def main():
             bench.wait_port(port)
         path = "/v1" if kind == "plain" else "/sse/v1"
         bench.admin(admin, "POST", "/providers", {"name": "p", "kind": "openai_compatible", "base_url": f"http://127.0.0.1:{up}{path}"})
-        bench.admin(admin, "POST", "/models", {"name": "bench" if kind == "plain" else "bench-sse", "provider": "p"})
+        bench.admin(admin, "POST", "/models", {"name": "bench" if kind == "plain" else "bench-sse", "provider": "p", "pricing": bench.PRICING})
         script = os.path.join(work, "request.json.lua" if kind == "plain" else "request-sse.json.lua")
         bench.wrk(sy, "/v1/chat/completions", script, connections, 1)
         data = os.path.join(work, "perf.data")

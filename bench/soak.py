@@ -71,7 +71,8 @@ def main():
             bench.admin(admin_port, "POST", "/providers", {"name": f"p{index}", "kind": "openai_compatible",
                                                           "base_url": f"http://127.0.0.1:{port}/v1",
                                                           "timeouts": {"first_byte_ms": 2000, "total_ms": 10000}})
-            model = bench.admin(admin_port, "POST", "/models", {"name": "soak", "provider": f"p{index}", "upstream_model": "mock-demo"})
+            model = bench.admin(admin_port, "POST", "/models", {"name": "soak", "provider": f"p{index}", "upstream_model": "mock-demo",
+                                                                   "pricing": bench.PRICING})
             flapping = model["id"]
         bench.admin(admin_port, "PUT", "/routes/soak", {"strategy": "round_robin"})
 

@@ -8,7 +8,7 @@ DEMO_UPSTREAM_PORT ?= 8090
 
 BENCH_APT_PACKAGES := nginx-light wrk gcc
 
-.PHONY: bench soak run test build deps apt-install test-deps unit-test integration-test clean
+.PHONY: bench soak fuzz fuzz-build run test build deps apt-install test-deps unit-test integration-test clean
 
 ## Installs the system libraries when missing (apt, only what is absent).
 deps:
@@ -37,11 +37,24 @@ run: build
 	trap "kill $$mock 2>/dev/null" EXIT; \
 	$$bin/switchyard serve --demo-upstream http://127.0.0.1:$(DEMO_UPSTREAM_PORT)/v1
 
-## Builds and runs the unit tests (swift test) and the integration tests (pytest against the real binaries).
+## Builds and runs the unit tests (swift test), the integration tests (pytest against the real binaries)
+## and each fuzz target for a few seconds.
 test: test-deps
 	swift build $(SWIFT_BUILD_FLAGS)
 	swift test $(SWIFT_BUILD_FLAGS)
 	SWITCHYARD_BIN=$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path) python3 -m pytest -q Tests/integration
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
+
+FUZZ_SECONDS ?= 60
+TEST_FUZZ_SECONDS ?= 4
+
+## The libFuzzer binary (AddressSanitizer on) with every fuzz target; SWITCHYARD_FUZZ adds it to the package.
+fuzz-build: deps
+	SWITCHYARD_FUZZ=1 swift build -c release --sanitize=fuzzer --sanitize=address --product fuzz-switchyard --scratch-path .build-fuzz
+
+## Fuzzes every parser for FUZZ_SECONDS each; a crasher is saved under Tests/Fuzz/<target>/ and fails the run.
+fuzz: fuzz-build
+	python3 Tests/run_fuzzers.py --seconds $(FUZZ_SECONDS)
 
 unit-test: deps
 	swift test $(SWIFT_BUILD_FLAGS)

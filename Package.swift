@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// The libFuzzer binary links only with `--sanitize=fuzzer` (libFuzzer brings `main`), so it is part of
+/// the package only when `make fuzz` asks for it.
+let fuzzing = Context.environment["SWITCHYARD_FUZZ"] != nil
+
 /// Switchyard: one binary, an LLM gateway. No package dependencies: the toolchain
 /// plus the system's libsqlite3, OpenSSL and libcurl through our own module maps.
 let package = Package(
@@ -26,6 +30,7 @@ let package = Package(
         .target(name: "ControlPlane", dependencies: ["Store", "Core", "Telemetry", "HTTPServer"]),
         .executableTarget(name: "switchyard", dependencies: ["DataPlane", "ControlPlane"]),
         .executableTarget(name: "mock-llm", dependencies: ["HTTPServer", "Providers"]),
+        .target(name: "FuzzTargets", dependencies: ["HTTPKit", "Providers", "ControlPlane"]),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "HTTPKitTests", dependencies: ["HTTPKit"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
@@ -35,6 +40,7 @@ let package = Package(
         .testTarget(name: "ProvidersTests", dependencies: ["Providers"]),
         .testTarget(name: "RoutingTests", dependencies: ["Routing", "Core"]),
         .testTarget(name: "DataPlaneTests", dependencies: ["DataPlane", "Core"]),
-    ],
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzTargets"]),
+    ] + (fuzzing ? [.executableTarget(name: "fuzz-switchyard", dependencies: ["FuzzTargets"])] : []),
     swiftLanguageModes: [.v6]
 )

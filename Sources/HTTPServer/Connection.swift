@@ -248,25 +248,28 @@ final class Connection: @unchecked Sendable {
         readAvailable()
     }
 
+    /// Closes or refuses what has waited too long. `now` may be older than this connection's own stamps (it was
+    /// taken before the loop accepted and read more), so every wait is measured without going below zero.
     func checkTimeouts(now: UInt64) {
         let config = loop.configuration
+        func waited(since stamp: UInt64, over millis: Int) -> Bool { now > stamp && now - stamp > UInt64(millis) * 1_000_000 }
         if lingering {
             if now >= lingerDeadline { close() }
             return
         }
         if active != nil {
-            if !writes.isEmpty && now - lastWriteProgressAt > UInt64(config.writeTimeoutMillis) * 1_000_000 { close() }
+            if !writes.isEmpty && waited(since: lastWriteProgressAt, over: config.writeTimeoutMillis) { close() }
             return
         }
         if closeWhenFlushed {
-            if now - lastWriteProgressAt > UInt64(config.writeTimeoutMillis) * 1_000_000 { close() }
+            if waited(since: lastWriteProgressAt, over: config.writeTimeoutMillis) { close() }
             return
         }
         if parser.isMidRequest {
-            let headExpired = requestStartedAt != 0 && now - requestStartedAt > UInt64(config.headerTimeoutMillis) * 1_000_000
-            let bodyStalled = now - lastReadAt > UInt64(config.bodyTimeoutMillis) * 1_000_000
+            let headExpired = requestStartedAt != 0 && waited(since: requestStartedAt, over: config.headerTimeoutMillis)
+            let bodyStalled = waited(since: lastReadAt, over: config.bodyTimeoutMillis)
             if headExpired || bodyStalled { rejectRequest(status: 408, message: "timed out reading the request") }
-        } else if writes.isEmpty && now - max(idleSince, lastReadAt) > UInt64(config.idleTimeoutMillis) * 1_000_000 {
+        } else if writes.isEmpty && waited(since: max(idleSince, lastReadAt), over: config.idleTimeoutMillis) {
             close()
         }
     }

@@ -26,6 +26,8 @@ public final class EventLoop: @unchecked Sendable {
     let statistics: ServerStatistics
     private var nextTimerScan: UInt64 = 0
     private var acceptPausedUntil: UInt64 = 0
+    /// Accept pauses in a row (out of descriptors or memory): logged when the first begins and when accepts work again.
+    private var acceptPauses = 0
     /// Handlers of file descriptors other code registered on this loop (libcurl's sockets).
     var watchers: [Int32: (UInt32) -> Void] = [:]
     var watchedFlags: [Int32: UInt32] = [:]
@@ -149,10 +151,15 @@ public final class EventLoop: @unchecked Sendable {
                 let code = -fd
                 if code == EAGAIN || code == EINTR || code == ECONNABORTED { return }
                 // Out of file descriptors or memory: stop accepting for a moment, keep serving existing connections.
-                configuration.logger.warning("accept failed; pausing accepts", [("errno", String(code))])
+                if acceptPauses == 0 { configuration.logger.warning("accept failed; pausing accepts", [("errno", String(code))]) }
+                acceptPauses += 1
                 _ = clinux_epoll_ctl(epollFD, EPOLL_CTL_DEL, listener.fd, 0, 0)
                 acceptPausedUntil = Timestamp.monotonicNanos() + 100_000_000
                 return
+            }
+            if acceptPauses > 0 {
+                configuration.logger.info("accepting again", [("pauses", String(acceptPauses))])
+                acceptPauses = 0
             }
             _ = clinux_set_nodelay(fd)
             let address = String(decoding: peer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

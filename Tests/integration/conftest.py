@@ -30,11 +30,11 @@ def bin_dir():
 class Process:
     """A child process whose ready lines were read from its standard output."""
 
-    def __init__(self, argv, ready_markers, env=None, timeout=30):
+    def __init__(self, argv, ready_markers, env=None, timeout=30, preexec_fn=None):
         self.argv = argv
         # Standard error goes to a file: a pipe nobody drains would block the process once it filled.
         self.stderr_file = tempfile.NamedTemporaryFile(prefix="switchyard-stderr-", suffix=".log", delete=False)
-        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.stderr_file, env=env)
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.stderr_file, env=env, preexec_fn=preexec_fn)
         self.lines = []
         deadline = time.monotonic() + timeout
         pending = list(ready_markers)
@@ -90,15 +90,17 @@ def start_mock(*args):
     return process
 
 
-def start_gateway(data_dir, *args, env_extra=None, unpriced_policy="flag"):
+def start_gateway(data_dir, *args, env_extra=None, unpriced_policy="flag", preexec_fn=None):
     """Starts the gateway; most tests' models have no price, so unpriced ones are served (flagged) unless a
-    test asks for another policy (None keeps what the database says: `block` on a new install)."""
+    test asks for another policy (None keeps what the database says: `block` on a new install).
+    `preexec_fn` runs in the child before it starts (to lower its resource limits, say)."""
     env = dict(os.environ)
     env["SWITCHYARD_ADMIN_TOKEN"] = ADMIN_TOKEN
     env.pop("OPENAI_API_KEY", None)
     env.update(env_extra or {})
     process = Process([os.path.join(bin_dir(), "switchyard"), "serve", "--data-dir", str(data_dir), "--listen", "127.0.0.1:0",
-                       "--admin-listen", "127.0.0.1:0", *args], ["data plane listening on", "admin API listening on"], env=env)
+                       "--admin-listen", "127.0.0.1:0", *args], ["data plane listening on", "admin API listening on"], env=env,
+                      preexec_fn=preexec_fn)
     process.data = process.url("data plane listening on")
     process.admin = process.url("admin API listening on")
     if unpriced_policy:

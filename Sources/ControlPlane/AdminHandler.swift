@@ -117,6 +117,12 @@ public final class AdminHandler: HTTPHandler {
                     responder.respond(error.response)
                 } catch let error as StoreError where error.isUniqueViolation {
                     responder.respond(AdminError.conflict("a resource with the same unique fields already exists", field: "name").response)
+                } catch let error as StoreError where error.isOutOfSpace || error.isStorageFailure {
+                    // Nothing was committed; the data plane keeps serving the last published config.
+                    logger.error("admin write failed: storage", [("path", String(request.path)), ("sqlite_code", String(error.code))])
+                    responder.respond(error.isOutOfSpace
+                        ? AdminError(507, "the database's disk is full: the change was not saved (the gateway keeps serving the current config)").response
+                        : AdminError(503, "the database cannot be written: the change was not saved (the gateway keeps serving the current config)").response)
                 } catch {
                     logger.error("admin request failed", [("path", String(request.path)), ("error", "\(error)")])
                     responder.respond(AdminError(500, "internal error").response)

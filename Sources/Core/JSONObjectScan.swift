@@ -166,26 +166,9 @@ extension JSONParser.Cursor {
         throw error("unterminated string")
     }
 
-    /// Validates one multi-byte UTF-8 sequence (RFC 3629: no overlongs, surrogates or values past U+10FFFF).
+    /// Validates one multi-byte UTF-8 sequence (see `UTF8Check`).
     mutating func skipUTF8Sequence() throws {
-        let lead = bytes[index]
-        let length: Int
-        var lower: UInt8 = 0x80, upper: UInt8 = 0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; lower = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; upper = 0x9F
-        case 0xF0: length = 4; lower = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; upper = 0x8F
-        default: throw error("invalid UTF-8 in string")
-        }
-        guard index + length <= bytes.count else { throw error("invalid UTF-8 in string") }
-        guard bytes[index + 1] >= lower && bytes[index + 1] <= upper else { throw error("invalid UTF-8 in string") }
-        for offset in 2..<max(2, length) where bytes[index + offset] < 0x80 || bytes[index + offset] > 0xBF {
-            throw error("invalid UTF-8 in string")
-        }
+        guard let length = UTF8Check.sequenceLength(in: bytes, at: index) else { throw error("invalid UTF-8 in string") }
         index += length
     }
 }

@@ -301,8 +301,16 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     }
 
     /// Forwards one raw event unless it is the upstream's `[DONE]` (the relay sends its own) or the usage
-    /// chunk the client did not ask for; only events that may carry usage are decoded.
+    /// chunk the client did not ask for; only events that may carry usage are decoded. An event that is not
+    /// valid UTF-8 ends the stream with an error.
     private func relay(_ event: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        guard streamFailure == nil else { return }
+        // Relayed without decoding, but never as bytes a client's JSON parser would choke on.
+        guard UTF8Check.isValid(event) else {
+            streamFailure = "an upstream stream event is not valid UTF-8"
+            transfer?.cancel()
+            return
+        }
         if SSEPayload.isDone(event) {
             sawDone = true
             return
@@ -435,13 +443,6 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         }
     }
 
-    /// A cheap check that a forwarded body is a whole JSON object: it starts with `{` and ends with `}`
-    /// (whitespace aside). It catches truncated bodies and HTML error pages without parsing the body.
-    static func looksLikeJSONObject(_ body: [UInt8]) -> Bool {
-        let isSpace: (UInt8) -> Bool = { $0 == 32 || $0 == 10 || $0 == 13 || $0 == 9 }
-        return body.first(where: { !isSpace($0) }) == UInt8(ascii: "{") && body.last(where: { !isSpace($0) }) == UInt8(ascii: "}")
-    }
-
     /// A successful answer as the client gets it, and the tokens it reports.
     struct Answer {
         let body: [UInt8]
@@ -462,11 +463,8 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                                                            providerName: context.providerName)
                 return .success(Answer(body: context.dialect.completionBody(completion), usage: completion.usage))
             }
-            guard Self.looksLikeJSONObject(body) else {
-                throw GatewayError(status: 502, type: "api_error", code: "upstream_response_invalid",
-                                   message: "Provider '\(context.providerName)' sent a response that is not a JSON object.")
-            }
-            return .success(Answer(body: body, usage: OpenAIAdapter.usage(inResponse: body)))
+            return .success(Answer(body: try OpenAIAdapter.checkedAnswer(body, providerName: context.providerName),
+                                   usage: OpenAIAdapter.usage(inResponse: body)))
         } catch {
             return .failure(error)
         }
@@ -552,6 +550,9 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         case .connectFailed, .transport:
             return GatewayError(status: 502, type: "api_error", code: "upstream_unreachable",
                                 message: "Provider '\(context.providerName)' could not be reached: \(error).")
+        case .invalidResponse(let why):
+            return GatewayError(status: 502, type: "api_error", code: "upstream_response_invalid",
+                                message: "Provider '\(context.providerName)' sent an invalid response: \(why).")
         case .connectTimeout, .firstByteTimeout, .totalTimeout:
             return GatewayError(status: 504, type: "api_error", code: "upstream_timeout",
                                 message: "Provider '\(context.providerName)' timed out: \(error).")

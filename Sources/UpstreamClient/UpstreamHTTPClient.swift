@@ -215,6 +215,8 @@ public final class UpstreamHTTPClient: @unchecked Sendable {
             return .totalTimeout
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_SSL_CONNECT_ERROR:
             return .connectFailed(text)
+        case CURLE_WEIRD_SERVER_REPLY, CURLE_BAD_CONTENT_ENCODING, CURLE_HTTP2, CURLE_HTTP2_STREAM:
+            return .invalidResponse(text)
         default:
             return .transport(text)
         }

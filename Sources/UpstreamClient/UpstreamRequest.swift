@@ -36,6 +36,9 @@ public enum UpstreamError: Error, Sendable, Equatable, CustomStringConvertible {
     case totalTimeout
     /// The connection broke after the response started (reset, truncated body).
     case transport(String)
+    /// The upstream's bytes are not a valid HTTP/1.x response (TLS or another protocol, a broken head or
+    /// chunked framing, an encoding the gateway did not ask for).
+    case invalidResponse(String)
     case cancelled
 
     public var description: String {
@@ -45,6 +48,7 @@ public enum UpstreamError: Error, Sendable, Equatable, CustomStringConvertible {
         case .firstByteTimeout: return "no response before the first-byte timeout"
         case .totalTimeout: return "the transfer exceeded its total timeout"
         case .transport(let why): return "transfer failed: \(why)"
+        case .invalidResponse(let why): return "invalid response: \(why)"
         case .cancelled: return "cancelled"
         }
     }

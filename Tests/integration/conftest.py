@@ -160,10 +160,10 @@ def wait_for(predicate, timeout=5.0, interval=0.01):
         time.sleep(interval)
 
 
-def logged_request(gateway, request_id):
+def logged_request(gateway, request_id, token=ADMIN_TOKEN):
     """The request-log row of `request_id`, waiting for the background writer to flush it."""
     def fetch():
-        response = admin(gateway, "GET", f"/requests/{request_id}")
+        response = admin(gateway, "GET", f"/requests/{request_id}", token=token)
         return response.json() if response.status == 200 else None
     return wait_for(fetch)
 

@@ -1,6 +1,5 @@
 """The HTTP/1.1 engine through real sockets: pipelining, framing attacks, limits, timeouts, backpressure."""
 import json
-import os
 import socket
 import time
 

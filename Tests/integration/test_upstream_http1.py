@@ -2,10 +2,9 @@
 each connection with canned bytes: every body framing, interim responses, closed keep-alive
 connections and responses it must refuse."""
 import json
-import socket
-import threading
 
 from conftest import add_route, chat, sse_events
+from scripted_upstream import ScriptedUpstream
 
 COMPLETION = json.dumps({"id": "c1", "object": "chat.completion", "model": "m", "choices": [
     {"index": 0, "message": {"role": "assistant", "content": "framed"}, "finish_reason": "stop"}],
@@ -37,54 +36,8 @@ RESPONSES = {
 }
 
 
-class ScriptedUpstream:
-    """Answers each request with RESPONSES[model], byte by byte when `split` is set, then closes the
-    connection after `requests_per_connection` answers (without saying so, as an idle timeout would)."""
-
-    def __init__(self, requests_per_connection=100, split=False):
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(64)
-        self.base = "http://127.0.0.1:%d" % self.listener.getsockname()[1]
-        self.requests_per_connection = requests_per_connection
-        self.split = split
-        self.connections = 0
-        threading.Thread(target=self.serve, daemon=True).start()
-
-    def serve(self):
-        while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self.answer, args=(conn,), daemon=True).start()
-
-    def answer(self, conn):
-        buffer = b""
-        with conn:
-            for _ in range(self.requests_per_connection):
-                while b"\r\n\r\n" not in buffer:
-                    data = conn.recv(65536)
-                    if not data:
-                        return
-                    buffer += data
-                head, _, buffer = buffer.partition(b"\r\n\r\n")
-                length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
-                while len(buffer) < length:
-                    buffer += conn.recv(65536)
-                body, buffer = json.loads(buffer[:length]), buffer[length:]
-                reply = RESPONSES[body["model"]]
-                if self.split:
-                    for i in range(len(reply)):
-                        conn.sendall(reply[i:i + 1])
-                else:
-                    conn.sendall(reply)
-                if body["model"] in ("until-close", "truncated", "garbage"):
-                    return
-
-    def close(self):
-        self.listener.close()
+def scripted(requests_per_connection=100, split=False):
+    return ScriptedUpstream(RESPONSES, requests_per_connection, split, closing=("until-close", "truncated", "garbage"))
 
 
 def route_all(gateway, upstream):
@@ -94,7 +47,7 @@ def route_all(gateway, upstream):
 
 def test_every_body_framing_is_read_whole_even_a_byte_at_a_time(gateway):
     for split in (False, True):
-        upstream = ScriptedUpstream(split=split)
+        upstream = scripted(split=split)
         try:
             if not split:
                 route_all(gateway, upstream)
@@ -112,7 +65,7 @@ def test_every_body_framing_is_read_whole_even_a_byte_at_a_time(gateway):
 
 
 def test_an_upstream_closing_idle_connections_does_not_fail_requests(gateway):
-    upstream = ScriptedUpstream(requests_per_connection=1)
+    upstream = scripted(requests_per_connection=1)
     try:
         route_all(gateway, upstream)
         for _ in range(10):
@@ -123,15 +76,17 @@ def test_an_upstream_closing_idle_connections_does_not_fail_requests(gateway):
 
 
 def test_responses_that_cannot_be_read_safely_are_refused_with_502(gateway):
-    upstream = ScriptedUpstream()
+    upstream = scripted()
     try:
         route_all(gateway, upstream)
-        for name, why in (("gzip", "Content-Encoding"), ("two-lengths", "Content-Length"), ("garbage", "status line"),
-                          ("truncated", "closed the connection")):
+        for name, why, code in (("gzip", "Content-Encoding", "upstream_response_invalid"),
+                                ("two-lengths", "Content-Length", "upstream_response_invalid"),
+                                ("garbage", "status line", "upstream_response_invalid"),
+                                ("truncated", "closed the connection", "upstream_unreachable")):
             response = chat(gateway, name)
             assert response.status == 502, (name, response.body)
             error = response.json()["error"]
-            assert error["code"] == "upstream_unreachable" and why in error["message"], (name, error)
+            assert error["code"] == code and why in error["message"], (name, error)
         # The pool is still healthy afterwards.
         assert chat(gateway, "length").status == 200
     finally:

@@ -1,5 +1,4 @@
 """HTTP/2 over TLS to an upstream that offers it: nginx terminates TLS with h2 in front of mock-llm."""
-import os
 import shutil
 import socket
 import subprocess

@@ -104,6 +104,24 @@ public enum OpenAIAdapter {
         return next < bytes.count && bytes[next] == UInt8(ascii: "{") ? next : nil
     }
 
+    /// A non-streamed OpenAI-format answer checked before it is forwarded as it came: one whole, valid JSON
+    /// object (syntax and UTF-8), and not an error reported with status 200. Returns the body unchanged.
+    public static func checkedAnswer(_ body: [UInt8], providerName: String) throws(GatewayError) -> [UInt8] {
+        let scan: JSONObjectScan
+        do {
+            scan = try JSONObjectScan(body)
+        } catch {
+            throw GatewayError(status: 502, type: "api_error", code: "upstream_response_invalid",
+                               message: "Provider '\(providerName)' sent a response that is not a valid JSON object: \(error).")
+        }
+        if scan.range(of: "choices") == nil && scan.range(of: "data") == nil, let reported = scan.value("error"), !reported.isNull {
+            let message = reported["message"]?.stringValue ?? reported.stringValue ?? "no message"
+            throw GatewayError(status: 502, type: "api_error", code: "upstream_error",
+                               message: "Provider '\(providerName)' answered HTTP 200 with an error: \(String(message.prefix(500))).")
+        }
+        return body
+    }
+
     /// The client-facing error for an upstream error response; never echoes the raw body.
     public static func error(status: Int, body: [UInt8], providerName: String) -> GatewayError {
         OpenAITranslator().error(status: status, body: body, providerName: providerName)

@@ -195,7 +195,7 @@ final class PlainConnection {
                 do {
                     used = try rest.withMemoryRebound(to: UInt8.self) { try chunks.decode($0, into: &decoded) }
                 } catch {
-                    fail(.transport("malformed chunked body from the upstream"))
+                    fail(.invalidResponse("malformed chunked body"))
                     return
                 }
                 rest = rest.dropFirst(used)
@@ -218,7 +218,11 @@ final class PlainConnection {
         let searchFrom = max(0, headBuffer.count - 3)
         headBuffer.append(contentsOf: input)
         guard let end = Self.endOfHead(in: headBuffer, from: searchFrom) else {
-            if headBuffer.count > ResponseHead.maxBytes { fail(.transport("upstream response head larger than \(ResponseHead.maxBytes) bytes")) }
+            if headBuffer.count > ResponseHead.maxBytes {
+                fail(.invalidResponse("response head larger than \(ResponseHead.maxBytes) bytes"))
+            } else if !ResponseHead.mayStartResponse(headBuffer) {
+                fail(.invalidResponse("the answer does not start with HTTP/1.x (TLS or another protocol on a plain http:// URL?)"))
+            }
             return nil
         }
         let used = end + 4 - (headBuffer.count - input.count)
@@ -233,7 +237,7 @@ final class PlainConnection {
             firstByteAtNanos = Timestamp.monotonicNanos()
             transfer.receiveHead(status: parsed.status, headers: parsed.headers)
         } catch {
-            fail(.transport("\(error)"))
+            fail(.invalidResponse("\(error)"))
             return nil
         }
         return used

@@ -101,6 +101,12 @@ struct ResponseHead {
         return result
     }
 
+    /// False once the first bytes received cannot begin an HTTP/1.x status line.
+    static func mayStartResponse(_ received: [UInt8]) -> Bool {
+        let prefix = "HTTP/1.".utf8
+        return received.prefix(prefix.count).elementsEqual(prefix.prefix(min(prefix.count, received.count)))
+    }
+
     /// "HTTP/1.x NNN[ reason]": the minor version and the status.
     private static func parseStatusLine(_ line: Slice<UnsafeBufferPointer<UInt8>>) throws -> (minor: Int, status: Int) {
         let base = line.startIndex

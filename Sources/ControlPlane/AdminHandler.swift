@@ -9,7 +9,7 @@ import Telemetry
 /// Requests are answered on one serial queue, so config writes never race and never block an event loop.
 public final class AdminHandler: HTTPHandler {
     enum Route: Sendable {
-        case healthz, readyz
+        case healthz, readyz, openAPI
         case listProviders, createProvider, getProvider, patchProvider, deleteProvider
         case listModels, createModel, getModel, patchModel, deleteModel
         case listRoutes, getRoute, putRoute, deleteRoute
@@ -34,10 +34,15 @@ public final class AdminHandler: HTTPHandler {
     /// The Prometheus exposition text (`GET /metrics`).
     let metrics: @Sendable () -> String
 
-    public init(config: ConfigService, adminToken: String, logger: Logger, healthReport: @escaping @Sendable () -> JSONValue,
+    /// `admin/openapi.json`, served at `/admin/v1/openapi.json` (nil when the binary was installed without it).
+    let openAPIDocument: [UInt8]?
+
+    public init(config: ConfigService, adminToken: String, logger: Logger, openAPIDocument: [UInt8]? = nil,
+                healthReport: @escaping @Sendable () -> JSONValue,
                 explainRoute: @escaping @Sendable ([UInt8]) -> (status: Int, body: JSONValue),
                 metrics: @escaping @Sendable () -> String) {
         self.healthReport = healthReport
+        self.openAPIDocument = openAPIDocument
         self.metrics = metrics
         self.explainRoute = explainRoute
         self.config = config
@@ -48,6 +53,7 @@ public final class AdminHandler: HTTPHandler {
         var router = Router<Route>()
         router.add("GET", "/healthz", .healthz)
         router.add("GET", "/readyz", .readyz)
+        router.add("GET", "/admin/v1/openapi.json", .openAPI)
         router.add("GET", "/admin/v1/providers", .listProviders)
         router.add("POST", "/admin/v1/providers", .createProvider)
         router.add("GET", "/admin/v1/providers/{id}", .getProvider)
@@ -104,7 +110,7 @@ public final class AdminHandler: HTTPHandler {
             response.headers.add("allow", allowed.joined(separator: ", "))
             responder.respond(response)
         case .found(let route, let parameters):
-            if route != .healthz && route != .readyz && !isAuthorized(request) {
+            if route != .healthz && route != .readyz && route != .openAPI && !isAuthorized(request) {
                 var response = AdminError(401, "missing or invalid admin token (Authorization: Bearer <token>)").response
                 response.headers.add("www-authenticate", "Bearer")
                 responder.respond(response)
@@ -141,6 +147,9 @@ public final class AdminHandler: HTTPHandler {
         switch route {
         case .healthz:
             return .json(200, .object([("status", .string("ok"))]))
+        case .openAPI:
+            guard let openAPIDocument else { throw AdminError(404, "the OpenAPI document is not installed (admin/openapi.json; see --admin-dir)") }
+            return HTTPResponse(status: 200, headers: HTTPHeaders([("content-type", "application/json")]), body: openAPIDocument)
         case .readyz:
             let version = try config.read { try $0.currentVersion() }
             return .json(200, .object([("status", .string("ready")), ("config_version", .int(version))]))

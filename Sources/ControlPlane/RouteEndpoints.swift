@@ -70,7 +70,7 @@ struct RouteEndpoints {
         if reader.has("timeouts") {
             let timeouts = try reader.object("timeouts", allowed: ["connect_ms", "first_byte_ms", "stream_idle_ms"])
             for field in ["connect_ms", "first_byte_ms", "stream_idle_ms"] { _ = try timeouts?.int(field, in: 1...ProviderPayload.maxTimeoutMillis) }
-            record.timeouts = reader.raw("timeouts").map(JSONWriter.string) ?? "{}"
+            record.timeouts = Self.storedObject(reader.raw("timeouts"))
         }
         if reader.has("affinity") {
             let affinity = try reader.object("affinity", allowed: ["ttl_s"])
@@ -80,16 +80,22 @@ struct RouteEndpoints {
             let cache = try reader.object("cache", allowed: ["enabled", "ttl_s"])
             _ = try cache?.bool("enabled")
             _ = try cache?.int("ttl_s", in: 1...86_400 * 30)
-            record.cache = reader.raw("cache").map(JSONWriter.string) ?? "{}"
+            record.cache = Self.storedObject(reader.raw("cache"))
         }
         if reader.has("hedge") {
             let hedge = try reader.object("hedge", allowed: ["enabled", "after_ms"])
             let enabled = try hedge?.bool("enabled") ?? false
             let after = try hedge?.int("after_ms", in: 1...60_000)
             if enabled && after == nil { throw AdminError.invalid("hedge.after_ms", "is required when hedging is enabled") }
-            record.hedge = reader.raw("hedge").map(JSONWriter.string) ?? "{}"
+            record.hedge = Self.storedObject(reader.raw("hedge"))
         }
         return record
+    }
+
+    /// An object setting as stored: null (or absent) is the empty object, so a route always reads back objects.
+    static func storedObject(_ value: JSONValue?) -> String {
+        guard let value, !value.isNull else { return "{}" }
+        return JSONWriter.string(value)
     }
 
     /// How long answers are cached, when caching is enabled (`ttl_s`, else five minutes).

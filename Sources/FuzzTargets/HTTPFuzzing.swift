@@ -35,7 +35,9 @@ enum HTTPRequestFuzzing {
 
     static func describe(_ request: HTTPRequest) -> String {
         let headers = request.headers.fields.map { "\($0.name): \($0.value)" }.joined(separator: "|")
-        return "\(request.method) \(request.target) 1.\(request.versionMinor) [\(headers)] body \(Crypto.hex(Crypto.sha256(request.body)))"
+        // The path and the decoded query too: what handlers read from a request must not trap either.
+        let query = request.query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+        return "\(request.method) \(request.path) ? \(query) 1.\(request.versionMinor) [\(headers)] body \(Crypto.hex(Crypto.sha256(request.body)))"
     }
 }
 

@@ -21,13 +21,14 @@ public struct HTTPRequest: Sendable {
         return Substring(target)
     }
 
-    /// Decoded query parameters (last one wins for repeated names).
+    /// Decoded query parameters (last one wins for repeated names; pairs without a name are ignored).
     public var query: [String: String] {
         guard let q = target.firstIndex(of: "?") else { return [:] }
         var result: [String: String] = [:]
         for pair in target[target.index(after: q)...].split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = percentDecode(parts[0])
+            guard !name.isEmpty else { continue }
             result[name] = parts.count > 1 ? percentDecode(parts[1]) : ""
         }
         return result

@@ -41,18 +41,24 @@ struct DataDirectoryError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// Finds the migrations directory: the configured one, `./migrations`, or one above the binary.
-enum MigrationsLocator {
-    static func locate(configured: String?) -> String? {
+/// Finds a directory the binary ships with (`migrations`, `admin`): the configured one, `./NAME`, or one
+/// above the binary (`NAME` or `share/switchyard/NAME`), recognised by a file it must hold.
+enum InstalledDirectory {
+    case migrations, admin
+
+    var name: String { self == .migrations ? "migrations" : "admin" }
+    var marker: String { self == .migrations ? "0001_init.sql" : "openapi.json" }
+
+    func locate(configured: String?) -> String? {
         if let configured { return configured }
-        var candidates = [Platform.currentDirectory + "/migrations"]
+        var candidates = [Platform.currentDirectory + "/" + name]
         var directory = Platform.executablePath.map { String($0[..<($0.lastIndex(of: "/") ?? $0.endIndex)]) } ?? "."
         for _ in 0..<6 {
-            candidates.append(directory + "/migrations")
-            candidates.append(directory + "/share/switchyard/migrations")
+            candidates.append(directory + "/" + name)
+            candidates.append(directory + "/share/switchyard/" + name)
             guard let slash = directory.lastIndex(of: "/"), slash > directory.startIndex else { break }
             directory = String(directory[..<slash])
         }
-        return candidates.first { Platform.exists($0 + "/0001_init.sql") }
+        return candidates.first { Platform.exists($0 + "/" + marker) }
     }
 }

@@ -41,7 +41,7 @@ final class Gateway: Sendable {
             _ = try DataDirectory.secret(at: directory.file("data-plane-token")) { "sy-dp-" + Crypto.hex(Crypto.randomBytes(24)) }
         }
 
-        guard let migrations = MigrationsLocator.locate(configured: options.migrationsDir) else {
+        guard let migrations = InstalledDirectory.migrations.locate(configured: options.migrationsDir) else {
             throw DataDirectoryError(message: "cannot find the migrations directory; pass --migrations-dir")
         }
         try Migrator(directory: migrations).migrate(adminDatabase)
@@ -96,7 +96,9 @@ final class Gateway: Sendable {
                                                    logger: Logger(label: "admin"), errorResponse: { status, message in
                 .json(status, .object([("error", .object([("message", .string(message)), ("field", .null)]))]))
             }),
-            handler: AdminHandler(config: config, adminToken: adminToken, logger: Logger(label: "admin"), healthReport: {
+            handler: AdminHandler(config: config, adminToken: adminToken, logger: Logger(label: "admin"),
+                                  openAPIDocument: InstalledDirectory.admin.locate(configured: options.adminDir).flatMap { Platform.readFile($0 + "/openapi.json") },
+                                  healthReport: {
                 HealthReport.json(snapshot: publisher.current, health: dataPlane.health, limits: dataPlane.limits)
             }, explainRoute: { body in dataPlane.explainRoute(body) }, metrics: { [requestLog] in
                 metrics.render(gauges: OperationalGauges.all(snapshot: publisher.current, health: dataPlane.health, requestLog: requestLog))

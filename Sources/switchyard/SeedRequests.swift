@@ -22,7 +22,7 @@ enum SeedRequests {
         // The rows cover the last D days, or as long as R requests per second take to make N.
         let spanMillis = values["--rate"].flatMap(Int.init).map { rate in Int64(rows) * 1000 / Int64(max(1, rate)) }
             ?? Int64(values["--days"].flatMap(Int.init) ?? 30) * 86_400_000
-        guard let migrations = MigrationsLocator.locate(configured: values["--migrations-dir"]) else {
+        guard let migrations = InstalledDirectory.migrations.locate(configured: values["--migrations-dir"]) else {
             throw ServeOptions.UsageError(description: "cannot find the migrations directory; pass --migrations-dir")
         }
         let database = try Database(path: path)

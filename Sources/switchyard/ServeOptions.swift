@@ -16,6 +16,7 @@ struct ServeOptions {
     var dataPlaneToken: String?
     var demoUpstream: String?
     var migrationsDir: String?
+    var adminDir: String?
     var maxBodyBytes = 10 * 1024 * 1024
     var maxHeaderBytes = 32 * 1024
     var headerTimeoutMillis = 10_000
@@ -41,6 +42,7 @@ struct ServeOptions {
         ("--data-plane-token", "SWITCHYARD_DATA_PLANE_TOKEN", "token data planes present to the control plane"),
         ("--demo-upstream", "SWITCHYARD_DEMO_UPSTREAM", "on first start, register a 'demo' model served by this OpenAI-compatible URL"),
         ("--migrations-dir", "SWITCHYARD_MIGRATIONS_DIR", "directory of NNNN_name.sql migrations (default: found next to the binary or ./migrations)"),
+        ("--admin-dir", "SWITCHYARD_ADMIN_DIR", "directory of the admin assets, openapi.json among them (default: found next to the binary or ./admin)"),
         ("--max-body-bytes", "SWITCHYARD_MAX_BODY_BYTES", "largest accepted request body (default 10485760)"),
         ("--max-header-bytes", "SWITCHYARD_MAX_HEADER_BYTES", "largest request line plus headers (default 32768)"),
         ("--header-timeout-ms", "SWITCHYARD_HEADER_TIMEOUT_MS", "time to receive a request's head, else 408 (default 10000)"),
@@ -98,6 +100,7 @@ struct ServeOptions {
         dataPlaneToken = values["--data-plane-token"]
         demoUpstream = values["--demo-upstream"]
         migrationsDir = values["--migrations-dir"]
+        adminDir = values["--admin-dir"]
         maxBodyBytes = try Self.positive(values, "--max-body-bytes") ?? maxBodyBytes
         maxHeaderBytes = try Self.positive(values, "--max-header-bytes") ?? maxHeaderBytes
         headerTimeoutMillis = try Self.positive(values, "--header-timeout-ms") ?? headerTimeoutMillis

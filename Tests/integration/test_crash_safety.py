@@ -65,21 +65,34 @@ def test_kill_9_fifty_times_under_load_loses_no_acknowledged_write(tmp_path, moc
     database = data / "switchyard.db"
     rng = random.Random(20261122)
     acknowledged, logged_expected, served_total = [], [], 0
-    for round_number in range(ROUNDS):
+    last_round = []
+    for round_number in range(ROUNDS + 1):
         gateway = start_gateway(data, unpriced_policy="flag" if round_number == 0 else None)
         try:
             if round_number == 0:
                 add_route(gateway, mock)
             # Everything acknowledged before the last crash is there after the restart.
-            missing = [team for team in acknowledged if admin(gateway, "GET", f"/teams/{team}").status != 200]
+            missing = [team for team in last_round if admin(gateway, "GET", f"/teams/{team}").status != 200]
             assert not missing, f"round {round_number}: {len(missing)} acknowledged teams lost"
+            if round_number == ROUNDS:
+                stored = set()
+                cursor = ""
+                while True:
+                    page = admin(gateway, "GET", f"/teams?limit=1000{cursor}").json()
+                    stored |= {team["id"] for team in page["data"]}
+                    if not page["next_cursor"]:
+                        break
+                    cursor = "&cursor=" + page["next_cursor"]
+                assert set(acknowledged) <= stored
+                break
             load = Load(gateway, round_number)
             time.sleep(rng.uniform(0.1, 1.2))
         finally:
-            gateway.kill()  # SIGKILL at a random moment of the load
+            gateway.kill()  # SIGKILL at a random moment of the load (or the final check's end)
             killed_at = time.monotonic()
         load.join()
         acknowledged += load.teams
+        last_round = load.teams
         served_total += len(load.served)
         logged_expected += [request_id for request_id, done in load.served if done < killed_at - LOG_WINDOW_S]
         with sqlite3.connect(database) as connection:

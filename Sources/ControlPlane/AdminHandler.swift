@@ -18,6 +18,7 @@ public final class AdminHandler: HTTPHandler {
         case listKeys, createKey, getKey, patchKey, deleteKey, keySpend
         case listSecrets, putSecret, deleteSecret
         case getSettings, patchSettings
+        case configVersions, configVersion, configDiff, configExport, configImport, configRollback
         case config, audit, listRequests, getRequest, usage, forecast, health, explainRoute, metrics
     }
 
@@ -90,6 +91,12 @@ public final class AdminHandler: HTTPHandler {
         router.add("GET", "/admin/v1/settings", .getSettings)
         router.add("PATCH", "/admin/v1/settings", .patchSettings)
         router.add("GET", "/admin/v1/config", .config)
+        router.add("GET", "/admin/v1/config/versions", .configVersions)
+        router.add("GET", "/admin/v1/config/versions/{id}", .configVersion)
+        router.add("GET", "/admin/v1/config/diff", .configDiff)
+        router.add("GET", "/admin/v1/config/export", .configExport)
+        router.add("POST", "/admin/v1/config/import", .configImport)
+        router.add("POST", "/admin/v1/config/rollback", .configRollback)
         router.add("GET", "/admin/v1/audit", .audit)
         router.add("GET", "/admin/v1/health", .health)
         router.add("POST", "/admin/v1/route/explain", .explainRoute)
@@ -171,6 +178,8 @@ public final class AdminHandler: HTTPHandler {
             return try AnalyticsEndpoints(database: config.database).keySpend(key: try AccessEndpoints(config: config).key(id), request)
         case .config:
             return try configDocument()
+        case .configVersions, .configVersion, .configDiff, .configExport, .configImport, .configRollback:
+            return try ConfigEndpoints(config: config).perform(route, request, id: id)
         case .audit:
             let (limit, cursor) = try Pagination.read(request.query)
             let page = try config.read { try $0.audit(limit: limit, cursor: cursor, resource: request.query["resource"]) }

@@ -1,8 +1,8 @@
 import Core
 import Store
 
-/// The control plane's write path: each committed config change becomes a numbered version and a new
-/// snapshot published to the data plane. Not thread-safe by itself: the admin handler serialises calls.
+/// The control plane's write path: each committed config change becomes a numbered version (recording the
+/// objects it changed, so any later version can be rebuilt) and a new snapshot published to the data plane. Not thread-safe by itself: the admin handler serialises calls.
 public final class ConfigService: @unchecked Sendable {
     // Safety: used only from the admin handler's serial queue (and at start-up before it exists).
     let database: Database
@@ -37,15 +37,20 @@ public final class ConfigService: @unchecked Sendable {
     /// Who admin writes are recorded as in the audit log (the admin token's id).
     public var actor = "admin"
 
+    /// Each config object's text as last recorded (nil until the first commit reads it back).
+    private var recordedObjects: [ConfigObjectKey: String]?
+
     /// Runs `body` in one transaction, records a new config version and, for admin writes, the audit entry of
     /// `change` (when `body` throws, neither is kept), then publishes.
     @discardableResult
     func commit<T>(author: String? = nil, summary: String, change: AuditChange? = nil, _ body: (ConfigRepository) throws -> T) throws -> T {
         let now = Timestamp.nowMillis()
+        var recorded: [ConfigObjectKey: String]?
         let result = try database.write { connection in
             let repository = ConfigRepository(connection)
             let value = try body(repository)
             let version = try repository.recordVersion(author: author ?? actor, summary: summary, at: now)
+            recorded = try recordObjects(repository, version: version)
             if let change {
                 try repository.insert(AuditRecord(at: now, actor: author ?? actor, action: change.action, resource: change.resource,
                                                   resourceID: change.id, configVersion: version, summary: summary,
@@ -53,8 +58,17 @@ public final class ConfigService: @unchecked Sendable {
             }
             return value
         }
+        recordedObjects = recorded
         try publishCurrent()
         return result
+    }
+
+    /// Records the objects `version` changed (every object, the first time: the baseline); returns them all.
+    private func recordObjects(_ repository: ConfigRepository, version: Int) throws -> [ConfigObjectKey: String] {
+        let previous = try recordedObjects ?? repository.objects(at: version - 1)
+        let current = try ConfigDocument.current(repository).texts
+        try repository.recordObjects(version: version, ConfigDocument.changes(from: previous, to: current).map { ($0.key, $0.after) })
+        return current
     }
 
     /// Reads `body` without writing.

@@ -25,6 +25,12 @@ struct FieldReader {
         }
     }
 
+    /// A reader that takes every field of `object` (for documents that carry read-only fields too).
+    init(acceptingAll object: [(String, JSONValue)]) {
+        self.object = object
+        prefix = ""
+    }
+
     func has(_ key: String) -> Bool { object.contains { $0.0 == key } }
     func raw(_ key: String) -> JSONValue? { object.first { $0.0 == key }?.1 }
 

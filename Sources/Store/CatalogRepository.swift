@@ -63,12 +63,13 @@ extension ConfigRepository {
             .first.map(Self.catalogRecord)
     }
 
-    /// Inserts `record` and returns its new id.
-    public func insert(_ c: CatalogRecord) throws -> Int64 {
+    /// Inserts `record` and returns its id: a new one, or `c.id` when `keepingID` (a config import).
+    @discardableResult
+    public func insert(_ c: CatalogRecord, keepingID: Bool = false) throws -> Int64 {
         try connection.execute("""
-            INSERT INTO model_catalog (kind, model, context_window, max_output_tokens, input_per_mtok_micros, output_per_mtok_micros,
-              cached_input_per_mtok_micros, source, updated_at, unsupported_params) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [c.kind, c.model, c.contextWindow, c.maxOutputTokens, c.inputPerMTokMicros, c.outputPerMTokMicros,
+            INSERT INTO model_catalog (id, kind, model, context_window, max_output_tokens, input_per_mtok_micros, output_per_mtok_micros,
+              cached_input_per_mtok_micros, source, updated_at, unsupported_params) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [keepingID ? c.id : nil, c.kind, c.model, c.contextWindow, c.maxOutputTokens, c.inputPerMTokMicros, c.outputPerMTokMicros,
                   c.cachedInputPerMTokMicros, c.source, c.updatedAt, c.unsupportedParams])
         return try connection.query("SELECT last_insert_rowid()").first?[0].int64 ?? 0
     }

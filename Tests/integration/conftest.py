@@ -6,6 +6,7 @@ ports; every process is stopped by PID when its test ends.
 import functools
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -17,6 +18,9 @@ import urllib.request
 import pytest
 
 ADMIN_TOKEN = "sy-admin-integration-test-token"
+# Standard-error files of every gateway the run started, searched for secrets when the run ends.
+GATEWAY_LOGS = []
+VIRTUAL_KEY = re.compile(rb"sk-sy-[0-9a-f]{64}")
 
 
 @functools.lru_cache(maxsize=None)
@@ -101,6 +105,7 @@ def start_gateway(data_dir, *args, env_extra=None, unpriced_policy="flag", preex
     process = Process([os.path.join(bin_dir(), "switchyard"), "serve", "--data-dir", str(data_dir), "--listen", "127.0.0.1:0",
                        "--admin-listen", "127.0.0.1:0", *args], ["data plane listening on", "admin API listening on"], env=env,
                       preexec_fn=preexec_fn)
+    GATEWAY_LOGS.append(process.stderr_file.name)
     process.data = process.url("data plane listening on")
     process.admin = process.url("admin API listening on")
     if unpriced_policy:
@@ -200,3 +205,17 @@ def new_install(tmp_path):
     process = start_gateway(tmp_path / "var", unpriced_policy=None)
     yield process
     process.kill()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_secret_in_any_gateway_log():
+    """After the whole run: no gateway ever logged the admin token or a virtual key (test_secrets.py plants
+    more; this covers every other test's traffic too)."""
+    yield
+    leaks = []
+    for name in GATEWAY_LOGS:
+        with open(name, "rb") as f:
+            text = f.read()
+        if ADMIN_TOKEN.encode() in text or VIRTUAL_KEY.search(text):
+            leaks.append(name)
+    assert not leaks, f"a secret reached a gateway log: {leaks}"

@@ -1,0 +1,29 @@
+import Core
+import Testing
+
+/// Checks over raw bytes: the constant-time comparison tokens and signatures go through (it accepts only
+/// equal bytes, wherever a difference is), and the UTF-8 validation of relayed stream events.
+@Suite struct ByteCheckTests {
+    @Test func constantTimeComparisonAcceptsOnlyEqualBytesWhereverTheyDiffer() {
+        let token = Array("sy-admin-0123456789abcdef".utf8)
+        #expect(Crypto.constantTimeEqual(token, token))
+        for index in token.indices {
+            var other = token
+            other[index] ^= 0x01
+            #expect(!Crypto.constantTimeEqual(token, other), "difference at \(index)")
+        }
+        #expect(!Crypto.constantTimeEqual(token, Array(token.dropLast())))
+        #expect(!Crypto.constantTimeEqual(token, token + [0]))
+        #expect(Crypto.constantTimeEqual([], []))
+    }
+
+    @Test func utf8AndInvalidSequencesAreTold() {
+        for valid in ["", "plain ascii", "é", "€", "😀", "\u{10FFFF}"] {
+            #expect(Array(valid.utf8).withUnsafeBytes { UTF8Check.isValid($0) }, "\(valid)")
+        }
+        for invalid: [UInt8] in [[0xFF], [0xC0, 0xAF], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82],
+                                 [0x61, 0x80], [0xF0, 0x9F, 0x98]] {
+            #expect(!invalid.withUnsafeBytes { UTF8Check.isValid($0) }, "\(invalid)")
+        }
+    }
+}

@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "Telemetry", dependencies: ["Core", "Store"]),
         .target(name: "Routing", dependencies: ["Core"]),
         .target(name: "DataPlane", dependencies: ["Providers", "UpstreamClient", "Telemetry", "HTTPServer", "Routing"]),
-        .target(name: "ControlPlane", dependencies: ["Store", "Core", "Telemetry", "HTTPServer"]),
+        .target(name: "ControlPlane", dependencies: ["Store", "Core", "Telemetry", "HTTPServer", "UpstreamClient"]),
         .executableTarget(name: "switchyard", dependencies: ["DataPlane", "ControlPlane"]),
         .executableTarget(name: "mock-llm", dependencies: ["HTTPServer", "Providers"]),
         .target(name: "FuzzTargets", dependencies: ["HTTPKit", "Providers", "ControlPlane"]),

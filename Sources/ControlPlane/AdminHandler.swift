@@ -19,6 +19,8 @@ public final class AdminHandler: HTTPHandler {
         case listSecrets, putSecret, deleteSecret
         case getSettings, patchSettings
         case configVersions, configVersion, configDiff, configExport, configImport, configRollback
+        /// The data planes' channel (their token or the admin token).
+        case configWatch, usageIngest
         case config, audit, listRequests, getRequest, usage, forecast, health, explainRoute, metrics
     }
 
@@ -37,13 +39,21 @@ public final class AdminHandler: HTTPHandler {
 
     /// `admin/openapi.json`, served at `/admin/v1/openapi.json` (nil when the binary was installed without it).
     let openAPIDocument: [UInt8]?
+    /// The SHA-256 of the token data planes present (nil: no data planes).
+    let dataPlaneToken: [UInt8]?
+    /// Writes request-log rows shipped by a data plane, durably, before they are acknowledged; returns how many
+    /// were new (a row already logged is not counted twice).
+    let ingestUsage: (@Sendable ([RequestLogEntry]) throws -> Int)?
 
-    public init(config: ConfigService, adminToken: String, logger: Logger, openAPIDocument: [UInt8]? = nil,
+    public init(config: ConfigService, adminToken: String, logger: Logger, openAPIDocument: [UInt8]? = nil, dataPlaneToken: String? = nil,
+                ingestUsage: (@Sendable ([RequestLogEntry]) throws -> Int)? = nil,
                 healthReport: @escaping @Sendable () -> JSONValue,
                 explainRoute: @escaping @Sendable ([UInt8]) -> (status: Int, body: JSONValue),
                 metrics: @escaping @Sendable () -> String) {
         self.healthReport = healthReport
         self.openAPIDocument = openAPIDocument
+        self.dataPlaneToken = dataPlaneToken.map { Crypto.sha256(Array($0.utf8)) }
+        self.ingestUsage = ingestUsage
         self.metrics = metrics
         self.explainRoute = explainRoute
         self.config = config
@@ -97,6 +107,8 @@ public final class AdminHandler: HTTPHandler {
         router.add("GET", "/admin/v1/config/export", .configExport)
         router.add("POST", "/admin/v1/config/import", .configImport)
         router.add("POST", "/admin/v1/config/rollback", .configRollback)
+        router.add("GET", "/admin/v1/config/watch", .configWatch)
+        router.add("POST", "/admin/v1/usage/ingest", .usageIngest)
         router.add("GET", "/admin/v1/audit", .audit)
         router.add("GET", "/admin/v1/health", .health)
         router.add("POST", "/admin/v1/route/explain", .explainRoute)
@@ -117,10 +129,17 @@ public final class AdminHandler: HTTPHandler {
             response.headers.add("allow", allowed.joined(separator: ", "))
             responder.respond(response)
         case .found(let route, let parameters):
-            if route != .healthz && route != .readyz && route != .openAPI && !isAuthorized(request) {
+            let dataPlaneChannel = route == .configWatch || route == .usageIngest
+            let allowed = route == .healthz || route == .readyz || route == .openAPI || isAuthorized(request)
+                || (dataPlaneChannel && isDataPlane(request))
+            if !allowed {
                 var response = AdminError(401, "missing or invalid admin token (Authorization: Bearer <token>)").response
                 response.headers.add("www-authenticate", "Bearer")
                 responder.respond(response)
+                return
+            }
+            if route == .configWatch {
+                watch(request, responder)
                 return
             }
             queue.async { [self] in
@@ -140,6 +159,41 @@ public final class AdminHandler: HTTPHandler {
                     logger.error("admin request failed", [("path", String(request.path)), ("error", "\(error)")])
                     responder.respond(AdminError(500, "internal error").response)
                 }
+            }
+        }
+    }
+
+    /// True for the data-plane token (accepted on the data planes' channel only).
+    func isDataPlane(_ request: HTTPRequest) -> Bool {
+        guard let dataPlaneToken, let header = request.headers["authorization"], header.hasPrefix("Bearer ") else { return false }
+        return Crypto.constantTimeEqual(Crypto.sha256(Array(header.dropFirst(7).utf8)), dataPlaneToken)
+    }
+
+    /// `GET /config/watch?after=N&timeout_s=S`: the live version's distribution at once when it is newer than N,
+    /// else when the next version is published, else 204 after S seconds (default 25). Checked and registered on
+    /// the admin queue, where versions are published, so a publish in between is never missed.
+    func watch(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        let query = request.query
+        guard let after = Int(query["after"] ?? "0"), after >= 0, let timeout = Int(query["timeout_s"] ?? "25"), (0...120).contains(timeout) else {
+            responder.respond(AdminError(400, "after must be a version number and timeout_s 0 to 120").response)
+            return
+        }
+        let answer: @Sendable (Bool) -> Void = { [self] changed in
+            queue.async { [self] in
+                guard changed else { return responder.respond(HTTPResponse(status: 204)) }
+                do {
+                    responder.respond(.json(200, try config.distribution()))
+                } catch {
+                    logger.error("config distribution failed", [("error", "\(error)")])
+                    responder.respond(AdminError(500, "internal error").response)
+                }
+            }
+        }
+        queue.async { [self] in
+            if config.publisher.current.version > after {
+                answer(true)
+            } else {
+                config.watchers.wait(after: after, timeoutMillis: timeout * 1000, answer: answer)
             }
         }
     }
@@ -180,6 +234,17 @@ public final class AdminHandler: HTTPHandler {
             return try configDocument()
         case .configVersions, .configVersion, .configDiff, .configExport, .configImport, .configRollback:
             return try ConfigEndpoints(config: config).perform(route, request, id: id)
+        case .configWatch:
+            throw AdminError(500, "unexpected route")
+        case .usageIngest:
+            guard let ingestUsage else { throw AdminError(404, "this control plane does not take usage from data planes") }
+            let rows = try FieldReader(body: request.body, allowed: ["rows"]).raw("rows")?.arrayValue ?? []
+            let entries = try rows.enumerated().map { index, row in
+                guard let entry = RequestLogEntry(json: row) else { throw AdminError.invalid("rows[\(index)]", "is not a request-log row") }
+                return entry
+            }
+            let inserted = try ingestUsage(entries)
+            return .json(200, .object([("received", .int(entries.count)), ("inserted", .int(inserted))]))
         case .audit:
             let (limit, cursor) = try Pagination.read(request.query)
             let page = try config.read { try $0.audit(limit: limit, cursor: cursor, resource: request.query["resource"]) }

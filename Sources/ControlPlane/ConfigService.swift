@@ -9,6 +9,8 @@ public final class ConfigService: @unchecked Sendable {
     let publisher: SnapshotPublisher
     /// Runs after each snapshot is published, on the admin queue (SQLite may be read here).
     public var onPublish: ((ConfigSnapshot) -> Void)?
+    /// Data planes long-polling for the next version.
+    public let watchers = ConfigWatchers()
 
     /// The 32-byte key secrets are sealed with.
     let masterKey: [UInt8]
@@ -71,6 +73,20 @@ public final class ConfigService: @unchecked Sendable {
         return current
     }
 
+    /// What a data plane receives for the live version: the config document and the values of the stored
+    /// secrets (`secret:` references resolve on the data plane from these; `env:` and `file:` from its own
+    /// environment and files). Only ever sent over the data-plane channel.
+    func distribution() throws -> JSONValue {
+        try read { repository in
+            let version = try repository.currentVersion()
+            let records = try repository.secrets().items
+            let secrets = openSecrets(records)
+            return .object([("version", .int(version)),
+                            ("document", try ConfigDocument.current(repository).json(version: version)),
+                            ("secrets", .object(secrets.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))])
+        }
+    }
+
     /// Reads `body` without writing.
     func read<T>(_ body: (ConfigRepository) throws -> T) throws -> T {
         try database.read { try body(ConfigRepository($0)) }
@@ -104,6 +120,7 @@ public final class ConfigService: @unchecked Sendable {
         }
         publisher.publish(snapshot)
         onPublish?(snapshot)
+        watchers.published(version: snapshot.version)
     }
 }
 

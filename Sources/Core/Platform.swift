@@ -41,6 +41,29 @@ public enum Platform {
         }
     }
 
+    /// Replaces the file at `path` with `bytes` (mode 0600) so a crash leaves the old file or the new one,
+    /// never a mix: written beside it, synced, then renamed over it. False when any step fails.
+    @discardableResult
+    public static func writeFileAtomically(_ path: String, _ bytes: [UInt8]) -> Bool {
+        let temporary = path + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return false }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            written += count
+        }
+        let synced = written == bytes.count && fsync(fd) == 0
+        close(fd)
+        guard synced, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            return false
+        }
+        return true
+    }
+
     /// The text of a small file with surrounding whitespace removed (tokens, keys, references).
     public static func readTrimmedText(_ path: String) -> String? {
         readFile(path).map { trimmed(String(decoding: $0, as: UTF8.self)) }

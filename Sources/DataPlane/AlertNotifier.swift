@@ -108,7 +108,7 @@ public final class AlertNotifier: Sendable {
 
     private func deliver(_ body: [UInt8], type: String, to webhook: AlertWebhook, attempt: Int) {
         let headers = Self.headers(body: body, type: type, secret: webhook.secret, timestamp: Timestamp.nowMillis() / 1000)
-        let outcome = BlockingPost.send(webhook.url, headers: headers, body: body, timeoutMillis: timeoutMillis)
+        let outcome = BlockingHTTP.send(webhook.url, headers: headers, body: body, timeoutMillis: timeoutMillis).map(\.status)
         let problem: String
         switch outcome {
         case .success(let status) where (200..<300).contains(status):

@@ -32,11 +32,16 @@ public final class DataPlaneHandler: HTTPHandler {
     public let alerts: AlertNotifier
     /// Answers of routes with caching on.
     public let cache: ResponseCache
+    /// On a data plane fed by a control plane, `/healthz` and `/readyz` are served here: the readiness
+    /// status and body (config version and age). Nil where the admin listener serves them.
+    let readiness: (@Sendable () -> (status: Int, body: JSONValue))?
 
     /// `recordAlert` writes a budget alert to the audit log.
     public init(snapshots: SnapshotPublisher, requestLog: RequestLogWriter, cache: ResponseCache = ResponseCache(),
+                readiness: (@Sendable () -> (status: Int, body: JSONValue))? = nil,
                 recordAlert: @escaping AlertNotifier.Recorder = { _, _, _, _ in }) {
         self.cache = cache
+        self.readiness = readiness
         alerts = AlertNotifier(webhook: { snapshots.current.settings.alertWebhook }, record: recordAlert)
         self.snapshots = snapshots
         self.requestLog = requestLog
@@ -49,6 +54,10 @@ public final class DataPlaneHandler: HTTPHandler {
     }
 
     public func handle(_ request: HTTPRequest, context: RequestContext, responder: HTTPResponder) {
+        if let readiness, request.method == "GET", request.path == "/healthz" || request.path == "/readyz" {
+            let (status, body) = request.path == "/healthz" ? (200, .object([("status", .string("ok"))])) : readiness()
+            return responder.respond(.json(status, body))
+        }
         let requestID = RequestID.from(request.headers)
         let snapshot = snapshots.current
         let caller: Caller

@@ -1,5 +1,6 @@
 import CSQLite
 import Core
+import Synchronization
 
 /// One SQLite connection in WAL mode with reused prepared statements. Serialised by an internal lock:
 /// every use goes through `read` or `write`, which hold it for the whole closure.
@@ -9,6 +10,11 @@ public final class Database: @unchecked Sendable {
     private let lock = Lock()
     private var statements: [StatementKey: OpaquePointer] = [:]
     public let path: String
+    /// Shared by every connection this process opens to the same file: writers queue here instead of in
+    /// SQLite's busy handler, which polls with sleeps and lets a busy writer starve the others (the request
+    /// log behind a stream of admin commits).
+    private let fileWriteLock: Lock
+    private static let writeLocks = Mutex<[String: Lock]>([:])
 
     /// Opens (creating if needed) the database at `path` with WAL, full sync and a busy timeout.
     public init(path: String, busyTimeoutMillis: Int32 = 5_000) throws {
@@ -22,6 +28,12 @@ public final class Database: @unchecked Sendable {
         }
         handle = db
         self.path = path
+        fileWriteLock = Self.writeLocks.withLock { locks in
+            if let existing = locks[path] { return existing }
+            let created = Lock()
+            locks[path] = created
+            return created
+        }
         sqlite3_busy_timeout(db, busyTimeoutMillis)
         let connection = DatabaseConnection(database: self)
         try connection.execute("PRAGMA journal_mode=WAL")
@@ -56,7 +68,7 @@ public final class Database: @unchecked Sendable {
     /// Runs `body` in an immediate transaction, committed when it returns and rolled back when it throws.
     @discardableResult
     public func write<T>(_ body: (DatabaseConnection) throws -> T) throws -> T {
-        try lock.withLock { try transaction(body) }
+        try lock.withLock { try fileWriteLock.withLock { try transaction(body) } }
     }
 
     private func transaction<T>(_ body: (DatabaseConnection) throws -> T) throws -> T {

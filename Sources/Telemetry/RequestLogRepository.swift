@@ -132,6 +132,19 @@ public struct RequestLogRepository {
         return Page(items: Array(items), nextCursor: next)
     }
 
+    /// Rows written after the row `afterRowid`, oldest first, with their attempts, and the last rowid among them
+    /// (a data plane ships them to its control plane in this order).
+    public func rows(afterRowid: Int64, limit: Int) throws -> (entries: [RequestLogEntry], lastRowid: Int64) {
+        let rows = try connection.query("SELECT \(Self.columns) FROM requests WHERE rowid > ? ORDER BY rowid LIMIT ?", [afterRowid, limit])
+        var entries: [RequestLogEntry] = []
+        for row in rows {
+            var shipped = Self.entry(row)
+            shipped.attemptDetails = try entry(id: shipped.id)?.attemptDetails ?? []
+            entries.append(shipped)
+        }
+        return (entries, rows.last?[Self.rowidColumn].int64 ?? afterRowid)
+    }
+
     /// One request with its attempts.
     public func entry(id: String) throws -> RequestLogEntry? {
         guard var entry = try connection.query("SELECT \(Self.columns) FROM requests WHERE id = ?", [id]).first.map(Self.entry) else { return nil }

@@ -4,13 +4,19 @@ import DataPlane
 import HTTPKit
 import HTTPServer
 import Store
+import Synchronization
 import Telemetry
 
-/// Everything `switchyard serve` runs, wired together; `stop()` drains and flushes.
+/// Everything `switchyard serve` runs, wired together for its role; `stop()` drains and flushes.
+/// `all` runs both listeners on one SQLite database; `control-plane` only the admin listener (data planes
+/// follow its config and ship their usage to it); `data-plane` only the completions listener, fed by a
+/// control plane, with its own database as the buffer of its request log.
 final class Gateway: Sendable {
-    let dataServer: HTTPServer
-    let adminServer: HTTPServer
+    let dataServer: HTTPServer?
+    let adminServer: HTTPServer?
     let requestLog: RequestLogWriter
+    let follower: ConfigFollower?
+    let shipper: UsageShipper?
     let logger = Logger(label: "switchyard")
 
     let metrics: GatewayMetrics
@@ -18,6 +24,13 @@ final class Gateway: Sendable {
     init(options: ServeOptions) throws {
         Logger.setMinimumLevel(options.logLevel)
         let directory = try DataDirectory(path: options.dataDir)
+        if options.role == "data-plane" {
+            (dataServer, requestLog, follower, shipper, metrics) = try Self.dataPlane(options, directory)
+            adminServer = nil
+            return
+        }
+        follower = nil
+        shipper = nil
         let adminToken: String
         if let token = options.adminToken {
             adminToken = token
@@ -37,9 +50,8 @@ final class Gateway: Sendable {
         guard Base64.decode(masterKey)?.count == 32 else {
             throw DataDirectoryError(message: "the master key must be base64 of exactly 32 bytes")
         }
-        if options.dataPlaneToken == nil {
-            _ = try DataDirectory.secret(at: directory.file("data-plane-token")) { "sy-dp-" + Crypto.hex(Crypto.randomBytes(24)) }
-        }
+        let dataPlaneToken = try options.dataPlaneToken
+            ?? DataDirectory.secret(at: directory.file("data-plane-token")) { "sy-dp-" + Crypto.hex(Crypto.randomBytes(24)) }
 
         guard let migrations = InstalledDirectory.migrations.locate(configured: options.migrationsDir) else {
             throw DataDirectoryError(message: "cannot find the migrations directory; pass --migrations-dir")
@@ -62,11 +74,7 @@ final class Gateway: Sendable {
                                                                      usageDays: options.usageRetentionDays),
                                       observers: [metrics.observe, AccessLog.write])
         let limits = HTTPParserLimits(maxHeadBytes: options.maxHeaderBytes, maxBodyBytes: options.maxBodyBytes)
-        let errorBody: @Sendable (Int, String) -> HTTPResponse = { status, message in
-            let type = status == 413 ? "invalid_request_error" : (status >= 500 ? "api_error" : "invalid_request_error")
-            let code: String? = status == 413 ? "request_too_large" : (status == 408 ? "request_timeout" : nil)
-            return .json(status, GatewayError(status: status, type: type, code: code, message: message).json)
-        }
+        let errorBody = Self.errorBody
         let dataPlane = DataPlaneHandler(snapshots: publisher, requestLog: requestLog, cache: ResponseCache(maxBytes: options.cacheMaxBytes),
                                          recordAlert: { summary, resource, id, alert in
                                              config.recordAlert(summary: summary, resource: resource, id: id, alert: alert)
@@ -85,7 +93,7 @@ final class Gateway: Sendable {
         seedBudgets(publisher.current)
         config.onPublish = seedBudgets
         let data = options.listen
-        dataServer = try HTTPServer(
+        dataServer = options.role == "control-plane" ? nil : try HTTPServer(
             configuration: HTTPServerConfiguration(host: data.host, port: data.port, limits: limits, headerTimeoutMillis: options.headerTimeoutMillis,
                                                    idleTimeoutMillis: options.idleTimeoutMillis, logger: Logger(label: "data-plane"),
                                                    errorResponse: errorBody),
@@ -98,21 +106,97 @@ final class Gateway: Sendable {
             }),
             handler: AdminHandler(config: config, adminToken: adminToken, logger: Logger(label: "admin"),
                                   openAPIDocument: InstalledDirectory.admin.locate(configured: options.adminDir).flatMap { Platform.readFile($0 + "/openapi.json") },
+                                  dataPlaneToken: dataPlaneToken,
+                                  ingestUsage: { [metrics] entries in
+                                      // Stored before the data plane is told, so an acknowledged row is never lost.
+                                      let inserted = try logDatabase.write { try RequestLogRepository($0).record(entries) }
+                                      metrics.observe(inserted)
+                                      return inserted.count
+                                  },
                                   healthReport: {
                 HealthReport.json(snapshot: publisher.current, health: dataPlane.health, limits: dataPlane.limits)
             }, explainRoute: { body in dataPlane.explainRoute(body) }, metrics: { [requestLog] in
                 metrics.render(gauges: OperationalGauges.all(snapshot: publisher.current, health: dataPlane.health, requestLog: requestLog))
             }))
-        Platform.printOutput("switchyard: data plane listening on \(dataServer.url)\n")
-        Platform.printOutput("switchyard: admin API listening on \(adminServer.url)\n")
+        if let dataServer { Platform.printOutput("switchyard: data plane listening on \(dataServer.url)\n") }
+        Platform.printOutput("switchyard: admin API listening on \(adminServer!.url)\n")
     }
 
-    /// Stops accepting, lets in-flight requests finish (up to 30 s), and flushes the request log.
+    /// A data plane: its own database for the request log (the buffer of what is shipped to the control
+    /// plane), the config followed from the control plane (or its cached copy), completions on `--listen`.
+    private static func dataPlane(_ options: ServeOptions, _ directory: DataDirectory) throws
+        -> (HTTPServer, RequestLogWriter, ConfigFollower, UsageShipper, GatewayMetrics) {
+        guard let controlPlane = options.controlPlane,
+              let token = options.dataPlaneToken ?? Platform.readTrimmedText(directory.file("data-plane-token")) else {
+            throw DataDirectoryError(message: "a data plane needs the control plane's data-plane token: --data-plane-token or <data-dir>/data-plane-token")
+        }
+        guard let migrations = InstalledDirectory.migrations.locate(configured: options.migrationsDir) else {
+            throw DataDirectoryError(message: "cannot find the migrations directory; pass --migrations-dir")
+        }
+        let database = try Database(path: options.db ?? directory.file("switchyard.db"))
+        try Migrator(directory: migrations).migrate(database)
+        try database.tuneForBulkWrites()
+        let metrics = GatewayMetrics()
+        let requestLog = RequestLogWriter(database: database, spillPath: directory.file("request-log.spill"),
+                                          retention: RequestLogRetention(requestDays: options.requestRetentionDays, usageDays: options.usageRetentionDays),
+                                          observers: [metrics.observe, AccessLog.write])
+        let publisher = SnapshotPublisher()
+        let readiness = FollowerReadiness()
+        let dataPlane = DataPlaneHandler(snapshots: publisher, requestLog: requestLog, cache: ResponseCache(maxBytes: options.cacheMaxBytes),
+                                         readiness: { readiness.report() })
+        let logger = Logger(label: "switchyard")
+        // Budgets on a data plane start from the spend it logged itself (shared budgets are the control plane's).
+        let follower = ConfigFollower(controlPlane: controlPlane, token: token, cachePath: directory.file("config-cache"), publisher: publisher) { snapshot in
+            do {
+                try dataPlane.seedBudgets(snapshot) { key, team, since in
+                    try database.read { try RequestLogRepository($0).spent(key: key, team: team, since: since) }
+                }
+            } catch {
+                logger.error("could not read budget spend from the request log", [("error", "\(error)")])
+            }
+        }
+        readiness.follower.withLock { $0 = follower }
+        try follower.start(waitMillis: 5_000)
+        let shipper = UsageShipper(controlPlane: controlPlane, token: token, database: database, cursorPath: directory.file("usage-shipped"))
+        shipper.start()
+        let limits = HTTPParserLimits(maxHeadBytes: options.maxHeaderBytes, maxBodyBytes: options.maxBodyBytes)
+        let data = options.listen
+        let server = try HTTPServer(
+            configuration: HTTPServerConfiguration(host: data.host, port: data.port, limits: limits, headerTimeoutMillis: options.headerTimeoutMillis,
+                                                   idleTimeoutMillis: options.idleTimeoutMillis, logger: Logger(label: "data-plane"),
+                                                   errorResponse: Self.errorBody),
+            handler: dataPlane)
+        Platform.printOutput("switchyard: data plane listening on \(server.url)\n")
+        return (server, requestLog, follower, shipper, metrics)
+    }
+
+    /// The body of errors the data-plane listener answers itself (400, 408, 413, 431, ...), in the OpenAI shape.
+    static let errorBody: @Sendable (Int, String) -> HTTPResponse = { status, message in
+        let type = status == 413 ? "invalid_request_error" : (status >= 500 ? "api_error" : "invalid_request_error")
+        let code: String? = status == 413 ? "request_too_large" : (status == 408 ? "request_timeout" : nil)
+        return .json(status, GatewayError(status: status, type: type, code: code, message: message).json)
+    }
+
+    /// Stops accepting, lets in-flight requests finish (up to 30 s), flushes the request log and, on a data
+    /// plane, ships what it can of it before exiting (the rest is sent after the next start).
     func stop() {
         logger.info("shutting down: draining in-flight requests")
-        dataServer.shutdown(graceSeconds: 30)
-        adminServer.shutdown(graceSeconds: 5)
+        dataServer?.shutdown(graceSeconds: 30)
+        adminServer?.shutdown(graceSeconds: 5)
+        follower?.stop()
         requestLog.close()
+        shipper?.drain(timeoutMillis: 5_000)
         logger.info("stopped")
+    }
+}
+
+/// A data plane's `/readyz`: ready once it has a config, with its version and age.
+final class FollowerReadiness: Sendable {
+    let follower = Mutex<ConfigFollower?>(nil)
+
+    func report() -> (status: Int, body: JSONValue) {
+        guard let state = follower.withLock({ $0 })?.state else { return (503, .object([("status", .string("waiting for config"))])) }
+        return (200, .object([("status", .string("ready")), ("config_version", .int(state.version)), ("config_age_ms", .int(Int(state.ageMillis))),
+                              ("role", .string("data-plane"))]))
     }
 }

@@ -37,9 +37,9 @@ struct ServeOptions {
         ("--db", "SWITCHYARD_DB", "SQLite database path (default <data-dir>/switchyard.db)"),
         ("--admin-token-file", "SWITCHYARD_ADMIN_TOKEN", "admin token file; the variable holds the token itself"),
         ("--master-key-file", "SWITCHYARD_MASTER_KEY", "master key file; the variable holds base64 of 32 bytes"),
-        ("--role", "SWITCHYARD_ROLE", "all (default); control-plane and data-plane are not in this build yet"),
-        ("--control-plane", "SWITCHYARD_CONTROL_PLANE", "control plane URL, for --role data-plane"),
-        ("--data-plane-token", "SWITCHYARD_DATA_PLANE_TOKEN", "token data planes present to the control plane"),
+        ("--role", "SWITCHYARD_ROLE", "all (default), control-plane (admin API and SQLite, no completions) or data-plane (completions only)"),
+        ("--control-plane", "SWITCHYARD_CONTROL_PLANE", "control plane URL (its admin listener), for --role data-plane"),
+        ("--data-plane-token", "SWITCHYARD_DATA_PLANE_TOKEN", "token data planes present to the control plane (default: <data-dir>/data-plane-token)"),
         ("--demo-upstream", "SWITCHYARD_DEMO_UPSTREAM", "on first start, register a 'demo' model served by this OpenAI-compatible URL"),
         ("--migrations-dir", "SWITCHYARD_MIGRATIONS_DIR", "directory of NNNN_name.sql migrations (default: found next to the binary or ./migrations)"),
         ("--admin-dir", "SWITCHYARD_ADMIN_DIR", "directory of the admin assets, openapi.json among them (default: found next to the binary or ./admin)"),
@@ -112,8 +112,13 @@ struct ServeOptions {
         requestRetentionDays = try Self.positive(values, "--request-retention-days") ?? requestRetentionDays
         usageRetentionDays = try Self.positive(values, "--usage-retention-days") ?? usageRetentionDays
         cacheMaxBytes = try Self.positive(values, "--cache-max-bytes") ?? cacheMaxBytes
-        guard role == "all" else {
-            throw UsageError(description: "--role \(role) is not supported by this build yet; only 'all' is")
+        guard ["all", "control-plane", "data-plane"].contains(role) else {
+            throw UsageError(description: "--role must be all, control-plane or data-plane")
+        }
+        if role == "data-plane" {
+            guard let controlPlane, controlPlane.hasPrefix("http://") || controlPlane.hasPrefix("https://") else {
+                throw UsageError(description: "--role data-plane needs --control-plane http(s)://host:port (the control plane's admin listener)")
+            }
         }
     }
 

@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 APT_PACKAGES := libsqlite3-dev libssl-dev libcurl4-openssl-dev pkg-config curl
 TEST_APT_PACKAGES := openssl nginx-light
-PIP_PACKAGES := openai anthropic pytest prometheus_client schemathesis openapi-spec-validator
+PIP_PACKAGES := openai anthropic pytest prometheus_client schemathesis openapi-spec-validator pyyaml
 SWIFT_BUILD_FLAGS ?=
 DEMO_UPSTREAM_PORT ?= 8090
 
@@ -25,7 +25,7 @@ apt-install:
 ## Installs the test tools when missing: nginx (a TLS/HTTP/2 upstream), the official openai SDK and pytest.
 test-deps: deps
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_APT_PACKAGES)"
-	@python3 -c "import openai, anthropic, pytest, prometheus_client, schemathesis, openapi_spec_validator" 2>/dev/null || python3 -m pip install -q $(PIP_PACKAGES)
+	@python3 -c "import openai, anthropic, pytest, prometheus_client, schemathesis, openapi_spec_validator, yaml" 2>/dev/null || python3 -m pip install -q $(PIP_PACKAGES)
 
 build: deps
 	swift build $(SWIFT_BUILD_FLAGS)

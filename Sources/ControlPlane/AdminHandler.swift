@@ -20,7 +20,7 @@ public final class AdminHandler: HTTPHandler {
         case getSettings, patchSettings
         case configVersions, configVersion, configDiff, configExport, configImport, configRollback
         /// The data planes' channel (their token or the admin token).
-        case configWatch, usageIngest
+        case configWatch, usageIngest, budgetState
         case config, audit, listRequests, getRequest, usage, forecast, health, explainRoute, metrics
     }
 
@@ -109,6 +109,7 @@ public final class AdminHandler: HTTPHandler {
         router.add("POST", "/admin/v1/config/rollback", .configRollback)
         router.add("GET", "/admin/v1/config/watch", .configWatch)
         router.add("POST", "/admin/v1/usage/ingest", .usageIngest)
+        router.add("GET", "/admin/v1/budgets/state", .budgetState)
         router.add("GET", "/admin/v1/audit", .audit)
         router.add("GET", "/admin/v1/health", .health)
         router.add("POST", "/admin/v1/route/explain", .explainRoute)
@@ -129,7 +130,7 @@ public final class AdminHandler: HTTPHandler {
             response.headers.add("allow", allowed.joined(separator: ", "))
             responder.respond(response)
         case .found(let route, let parameters):
-            let dataPlaneChannel = route == .configWatch || route == .usageIngest
+            let dataPlaneChannel = route == .configWatch || route == .usageIngest || route == .budgetState
             let allowed = route == .healthz || route == .readyz || route == .openAPI || isAuthorized(request)
                 || (dataPlaneChannel && isDataPlane(request))
             if !allowed {
@@ -161,6 +162,25 @@ public final class AdminHandler: HTTPHandler {
                 }
             }
         }
+    }
+
+    /// `GET /budgets/state`: what every budget of the live config has spent in its current period, over every
+    /// data plane (from the usage they shipped); data planes add their unshipped spend and enforce the sum.
+    func budgetState() throws -> JSONValue {
+        let snapshot = config.publisher.current
+        let now = Timestamp.nowMillis()
+        var scopes: [(key: String?, team: String?, budget: Budget)] = snapshot.keys.values.compactMap { key in key.budget.map { (key.id, nil, $0) } }
+        scopes += snapshot.teams.values.compactMap { team in team.budget.map { (nil, team.id, $0) } }
+        if let global = snapshot.settings.budget { scopes.append((nil, nil, global)) }
+        let entries = try config.database.read { connection in
+            try scopes.map { scope -> JSONValue in
+                let since = scope.budget.period.start(containing: now)
+                let spent = try RequestLogRepository(connection).spent(key: scope.key, team: scope.team, since: since)
+                return .object([("key", .optional(scope.key)), ("team", .optional(scope.team)), ("since", .int(Int(since))),
+                                ("spent_pusd", .int(Int(spent.value)))])
+            }
+        }
+        return .object([("version", .int(snapshot.version)), ("budgets", .array(entries))])
     }
 
     /// True for the data-plane token (accepted on the data planes' channel only).
@@ -236,6 +256,8 @@ public final class AdminHandler: HTTPHandler {
             return try ConfigEndpoints(config: config).perform(route, request, id: id)
         case .configWatch:
             throw AdminError(500, "unexpected route")
+        case .budgetState:
+            return .json(200, try budgetState())
         case .usageIngest:
             guard let ingestUsage else { throw AdminError(404, "this control plane does not take usage from data planes") }
             let rows = try FieldReader(body: request.body, allowed: ["rows"]).raw("rows")?.arrayValue ?? []

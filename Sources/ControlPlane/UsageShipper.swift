@@ -19,18 +19,21 @@ public final class UsageShipper: Sendable {
     private let stopped = Atomic<Bool>(false)
     /// Rows acknowledged by the control plane since start.
     public let shipped = Atomic<Int>(0)
+    /// The rowid of the last row the control plane acknowledged.
+    public let cursor = Atomic<Int64>(0)
 
     public init(controlPlane: String, token: String, database: Database, cursorPath: String) {
         ingestURL = (controlPlane.hasSuffix("/") ? String(controlPlane.dropLast()) : controlPlane) + "/admin/v1/usage/ingest"
         self.token = token
         self.database = database
         self.cursorPath = cursorPath
+        cursor.store(Platform.readTrimmedText(cursorPath).flatMap { Int64($0) } ?? 0, ordering: .relaxed)
     }
 
     /// Ships every `intervalMillis` on a thread of its own until stopped.
     public func start(intervalMillis: Int = 250) {
         Platform.startThread(name: "usage-shipper") { [self] in
-            var cursor = Platform.readTrimmedText(cursorPath).flatMap { Int64($0) } ?? 0
+            var cursor = self.cursor.load(ordering: .relaxed)
             var backoffMillis = intervalMillis
             while !stopped.load(ordering: .relaxed) {
                 switch shipBatch(after: cursor) {
@@ -84,6 +87,7 @@ public final class UsageShipper: Sendable {
                 return .failed
             }
             shipped.add(batch.entries.count, ordering: .relaxed)
+            self.cursor.store(batch.lastRowid, ordering: .relaxed)
             return .shipped(lastRowid: batch.lastRowid, full: batch.entries.count == Self.batchRows)
         case .success(let answer):
             logger.error("the control plane refused shipped usage", [("status", String(answer.status))])

@@ -103,19 +103,28 @@ public final class DataPlaneHandler: HTTPHandler {
     /// spent in its current period (`spent(key, team, since)`, both nil for the global budget); call at start-up and after each
     /// config change.
     public func seedBudgets(_ snapshot: ConfigSnapshot, spent: (_ key: String?, _ team: String?, _ since: Int64) throws -> Picodollars) rethrows {
+        try forEachBudget(snapshot) { scope, key, team in
+            if !ledger.isTracking(scope) { ledger.seed(scope, spent: try spent(key, team, scope.budget.period.start(containing: ledger.clock()))) }
+        }
+    }
+
+    /// On a data plane: sets every budget's spend from outside (the control plane's total over all replicas plus
+    /// this replica's unshipped spend), `spent(key, team, since)` as for `seedBudgets`.
+    public func adoptBudgets(_ snapshot: ConfigSnapshot, spent: (_ key: String?, _ team: String?, _ since: Int64) throws -> Picodollars?) rethrows {
+        try forEachBudget(snapshot) { scope, key, team in
+            if let total = try spent(key, team, scope.budget.period.start(containing: ledger.clock())) { ledger.adopt(scope, spent: total) }
+        }
+    }
+
+    /// Calls `body` with each budget in `snapshot`: its ledger scope and the key or team it belongs to (neither: global).
+    private func forEachBudget(_ snapshot: ConfigSnapshot, _ body: (BudgetLedger.Scope, String?, String?) throws -> Void) rethrows {
         for key in snapshot.keys.values {
-            if let scope = Caller.scope(key), !ledger.isTracking(scope) {
-                ledger.seed(scope, spent: try spent(key.id, nil, scope.budget.period.start(containing: ledger.clock())))
-            }
+            if let scope = Caller.scope(key) { try body(scope, key.id, nil) }
         }
         for team in snapshot.teams.values {
-            if let scope = Caller.scope(team), !ledger.isTracking(scope) {
-                ledger.seed(scope, spent: try spent(nil, team.id, scope.budget.period.start(containing: ledger.clock())))
-            }
+            if let scope = Caller.scope(team) { try body(scope, nil, team.id) }
         }
-        if let scope = snapshot.settings.budget.map(Caller.scope), !ledger.isTracking(scope) {
-            ledger.seed(scope, spent: try spent(nil, nil, scope.budget.period.start(containing: ledger.clock())))
-        }
+        if let scope = snapshot.settings.budget.map(Caller.scope) { try body(scope, nil, nil) }
     }
 
     func handler(_ context: RequestContext, _ snapshot: ConfigSnapshot) -> ChatCompletionsHandler {

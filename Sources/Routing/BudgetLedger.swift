@@ -117,6 +117,17 @@ public final class BudgetLedger: @unchecked Sendable {
         }
     }
 
+    /// Sets what a scope has spent in its current period from outside — on a data plane, the control plane's
+    /// total over every replica plus what this one has not shipped yet — keeping what requests in flight reserved.
+    public func adopt(_ scope: Scope, spent: Picodollars) {
+        let now = clock()
+        lock.withLock {
+            var account = current(scope, now: now)
+            account.spent = spent.value
+            accounts[scope.key] = account
+        }
+    }
+
     /// Spent and reserved now in `scope`'s current period.
     public func balance(_ scope: Scope) -> (spent: Picodollars, reserved: Picodollars, periodStart: Int64) {
         let now = clock()

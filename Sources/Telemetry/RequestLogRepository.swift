@@ -145,6 +145,15 @@ public struct RequestLogRepository {
         return (entries, rows.last?[Self.rowidColumn].int64 ?? afterRowid)
     }
 
+    /// What rows after `afterRowid` (not shipped yet) cost since `since`, for one key, one team, or all (both nil).
+    public func unshippedSpent(afterRowid: Int64, key: String?, team: String?, since: Int64) throws -> Picodollars {
+        let rows = try connection.query("""
+            SELECT SUM(cost_pusd) FROM requests WHERE rowid > ? AND created_at >= ?
+              AND (? IS NULL OR key_id = ?) AND (? IS NULL OR team = ?)
+            """, [afterRowid, since, key, key, team, team])
+        return Picodollars(rows.first?[0].int64 ?? 0)
+    }
+
     /// One request with its attempts.
     public func entry(id: String) throws -> RequestLogEntry? {
         guard var entry = try connection.query("SELECT \(Self.columns) FROM requests WHERE id = ?", [id]).first.map(Self.entry) else { return nil }

@@ -17,6 +17,7 @@ final class Gateway: Sendable {
     let requestLog: RequestLogWriter
     let follower: ConfigFollower?
     let shipper: UsageShipper?
+    let budgetSync: BudgetSync?
     let logger = Logger(label: "switchyard")
 
     let metrics: GatewayMetrics
@@ -25,12 +26,13 @@ final class Gateway: Sendable {
         Logger.setMinimumLevel(options.logLevel)
         let directory = try DataDirectory(path: options.dataDir)
         if options.role == "data-plane" {
-            (dataServer, requestLog, follower, shipper, metrics) = try Self.dataPlane(options, directory)
+            (dataServer, requestLog, follower, shipper, budgetSync, metrics) = try Self.dataPlane(options, directory)
             adminServer = nil
             return
         }
         follower = nil
         shipper = nil
+        budgetSync = nil
         let adminToken: String
         if let token = options.adminToken {
             adminToken = token
@@ -125,7 +127,7 @@ final class Gateway: Sendable {
     /// A data plane: its own database for the request log (the buffer of what is shipped to the control
     /// plane), the config followed from the control plane (or its cached copy), completions on `--listen`.
     private static func dataPlane(_ options: ServeOptions, _ directory: DataDirectory) throws
-        -> (HTTPServer, RequestLogWriter, ConfigFollower, UsageShipper, GatewayMetrics) {
+        -> (HTTPServer, RequestLogWriter, ConfigFollower, UsageShipper, BudgetSync, GatewayMetrics) {
         guard let controlPlane = options.controlPlane,
               let token = options.dataPlaneToken ?? Platform.readTrimmedText(directory.file("data-plane-token")) else {
             throw DataDirectoryError(message: "a data plane needs the control plane's data-plane token: --data-plane-token or <data-dir>/data-plane-token")
@@ -159,6 +161,22 @@ final class Gateway: Sendable {
         try follower.start(waitMillis: 5_000)
         let shipper = UsageShipper(controlPlane: controlPlane, token: token, database: database, cursorPath: directory.file("usage-shipped"))
         shipper.start()
+        // Shared budgets: the control plane's total over every replica plus what this one has not shipped yet.
+        let budgetSync = BudgetSync(controlPlane: controlPlane, token: token) { shared in
+            let cursor = shipper.cursor.load(ordering: .relaxed)
+            do {
+                try dataPlane.adoptBudgets(publisher.current) { key, team, since in
+                    guard let total = shared[BudgetSync.Spend(key: key, team: team, since: since)] else { return nil }
+                    let unshipped = try database.read {
+                        try RequestLogRepository($0).unshippedSpent(afterRowid: cursor, key: key, team: team, since: since)
+                    }
+                    return Picodollars(total.value + unshipped.value)
+                }
+            } catch {
+                logger.error("could not read unshipped spend from the request log", [("error", "\(error)")])
+            }
+        }
+        budgetSync.start()
         let limits = HTTPParserLimits(maxHeadBytes: options.maxHeaderBytes, maxBodyBytes: options.maxBodyBytes)
         let data = options.listen
         let server = try HTTPServer(
@@ -167,7 +185,7 @@ final class Gateway: Sendable {
                                                    errorResponse: Self.errorBody),
             handler: dataPlane)
         Platform.printOutput("switchyard: data plane listening on \(server.url)\n")
-        return (server, requestLog, follower, shipper, metrics)
+        return (server, requestLog, follower, shipper, budgetSync, metrics)
     }
 
     /// The body of errors the data-plane listener answers itself (400, 408, 413, 431, ...), in the OpenAI shape.
@@ -184,6 +202,7 @@ final class Gateway: Sendable {
         dataServer?.shutdown(graceSeconds: 30)
         adminServer?.shutdown(graceSeconds: 5)
         follower?.stop()
+        budgetSync?.stop()
         requestLog.close()
         shipper?.drain(timeoutMillis: 5_000)
         logger.info("stopped")

@@ -208,3 +208,31 @@ def test_a_data_plane_killed_mid_load_is_routed_around_and_ships_its_rows_after_
     early = [request_id for request_id, status, at in results if status == 200 and at < killed_at - 0.5]
     assert set(early) <= at_control
     assert len(ok) - len(at_control & set(ok)) <= 50
+
+
+def test_a_budget_set_on_the_control_plane_stops_the_key_on_every_replica(cluster):
+    limit = 0.002
+    key = admin(cluster.control, "POST", "/keys", {"name": "shared", "budget": {"limit_usd": limit, "period": "daily"}}).json()
+    headers = {"Authorization": f"Bearer {key['key']}"}
+    body = {**BODY, "max_tokens": 16}
+    for plane in cluster.data:
+        wait_for(lambda: http("POST", plane.data + "/v1/chat/completions", body, headers=headers).status == 200, timeout=3)
+    # Paced load through nginx, spread over the three replicas, until one refuses.
+    refused_at = None
+    for i in range(2_000):
+        response = http("POST", f"http://127.0.0.1:{cluster.lb_port}/v1/chat/completions", body, headers=headers)
+        if response.status == 429:
+            assert response.json()["error"]["code"] == "budget_exceeded"
+            refused_at = time.monotonic()
+            break
+        assert response.status == 200, response.body
+        time.sleep(0.03)
+    assert refused_at, "the budget never ran out"
+    # Within the documented bound (README: one budget sync, 1 s, plus shipping) every replica refuses the key.
+    for plane in cluster.data:
+        wait_for(lambda: http("POST", plane.data + "/v1/chat/completions", body, headers=headers).status == 429, timeout=2.5)
+    assert time.monotonic() - refused_at < 3.5
+    spent = wait_for(lambda: (lambda s: s if s["requests"] > 0 else None)(admin(cluster.control, "GET", f"/keys/{key['id']}/spend").json()))
+    time.sleep(1.0)
+    spent = admin(cluster.control, "GET", f"/keys/{key['id']}/spend").json()
+    assert spent["spent_usd"] <= limit * 1.5, spent

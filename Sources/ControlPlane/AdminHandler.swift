@@ -3,6 +3,7 @@ import Dispatch
 import HTTPKit
 import HTTPServer
 import Store
+import Synchronization
 import Telemetry
 
 /// The admin listener: token-authenticated JSON API under `/admin/v1`, plus `/healthz` and `/readyz`.
@@ -39,6 +40,8 @@ public final class AdminHandler: HTTPHandler {
 
     /// `admin/openapi.json`, served at `/admin/v1/openapi.json` (nil when the binary was installed without it).
     let openAPIDocument: [UInt8]?
+    /// Data planes that asked for budget state lately: how many share each key's rate limits.
+    let liveReplicas = LiveReplicas()
     /// The SHA-256 of the token data planes present (nil: no data planes).
     let dataPlaneToken: [UInt8]?
     /// Writes request-log rows shipped by a data plane, durably, before they are acknowledged; returns how many
@@ -166,8 +169,9 @@ public final class AdminHandler: HTTPHandler {
 
     /// `GET /budgets/state`: what every budget of the live config has spent in its current period, over every
     /// data plane (from the usage they shipped); data planes add their unshipped spend and enforce the sum.
-    func budgetState() throws -> JSONValue {
+    func budgetState(replica: String?) throws -> JSONValue {
         let snapshot = config.publisher.current
+        let replicas = liveReplicas.seen(replica)
         let now = Timestamp.nowMillis()
         var scopes: [(key: String?, team: String?, budget: Budget)] = snapshot.keys.values.compactMap { key in key.budget.map { (key.id, nil, $0) } }
         scopes += snapshot.teams.values.compactMap { team in team.budget.map { (nil, team.id, $0) } }
@@ -180,7 +184,23 @@ public final class AdminHandler: HTTPHandler {
                                 ("spent_pusd", .int(Int(spent.value)))])
             }
         }
-        return .object([("version", .int(snapshot.version)), ("budgets", .array(entries))])
+        return .object([("version", .int(snapshot.version)), ("replicas", .int(replicas)), ("budgets", .array(entries))])
+    }
+
+    /// The data planes seen in the last few seconds, by the id each sends with its budget-state polls.
+    final class LiveReplicas: Sendable {
+        static let windowMillis: UInt64 = 5_000
+        private let lastSeen = Mutex<[String: UInt64]>([:])
+
+        /// Notes `replica` (when given) and returns how many were seen within the window (at least 1).
+        func seen(_ replica: String?) -> Int {
+            let now = Timestamp.monotonicNanos() / 1_000_000
+            return lastSeen.withLock { seen in
+                if let replica, replica.utf8.count <= 64 { seen[replica] = now }
+                seen = seen.filter { now - $0.value <= Self.windowMillis }
+                return max(1, seen.count)
+            }
+        }
     }
 
     /// True for the data-plane token (accepted on the data planes' channel only).
@@ -257,7 +277,7 @@ public final class AdminHandler: HTTPHandler {
         case .configWatch:
             throw AdminError(500, "unexpected route")
         case .budgetState:
-            return .json(200, try budgetState())
+            return .json(200, try budgetState(replica: request.headers["x-switchyard-replica"]))
         case .usageIngest:
             guard let ingestUsage else { throw AdminError(404, "this control plane does not take usage from data planes") }
             let rows = try FieldReader(body: request.body, allowed: ["rows"]).raw("rows")?.arrayValue ?? []

@@ -48,11 +48,14 @@ struct Caller: Sendable {
                            message: "The API key '\(key.name)' may not use the model '\(model)'.", param: "model")
     }
 
-    /// The key's and the team's rpm/tpm limits.
-    var rateLimitScope: RateLimits.Scope {
+    /// The key's and the team's rpm/tpm limits, this replica's `share` of them (1 on one machine; on data
+    /// planes, one over the number of live replicas, rounded up).
+    func rateLimitScope(share: Int = 1) -> RateLimits.Scope {
+        let divisor = max(1, share)
+        func part(_ limit: Int?) -> Int? { limit.map { ($0 + divisor - 1) / divisor } }
         var scope = RateLimits.Scope()
-        if let key, key.rpm != nil || key.tpm != nil { scope.add("key:" + key.id, rpm: key.rpm, tpm: key.tpm) }
-        if let team, team.rpm != nil || team.tpm != nil { scope.add("team:" + team.id, rpm: team.rpm, tpm: team.tpm) }
+        if let key, key.rpm != nil || key.tpm != nil { scope.add("key:" + key.id, rpm: part(key.rpm), tpm: part(key.tpm)) }
+        if let team, team.rpm != nil || team.tpm != nil { scope.add("team:" + team.id, rpm: part(team.rpm), tpm: part(team.tpm)) }
         return scope
     }
 

@@ -21,6 +21,8 @@ struct ChatCompletionsHandler: @unchecked Sendable {
     let idleWatch: StreamIdleWatch
     let ledger: BudgetLedger
     let alerts: AlertNotifier
+    /// How many replicas share each key's and team's rate limits (1: this one alone).
+    var rateLimitReplicas = 1
     /// The response cache (nil where answers are never cached).
     var cache: ResponseCache? = nil
 
@@ -163,7 +165,7 @@ struct ChatCompletionsHandler: @unchecked Sendable {
             reject(error, model: model, admission, responder)
             return nil
         }
-        let scope = caller.rateLimitScope
+        let scope = caller.rateLimitScope(share: rateLimitReplicas)
         let tokens = estimate.promptTokens + estimate.outputTokens
         if !scope.limits.isEmpty, let wait = limits.acquire(scope, tokens: tokens) {
             var error = GatewayError(status: 429, type: "rate_limit_error", code: "rate_limit_exceeded",

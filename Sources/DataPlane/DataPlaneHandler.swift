@@ -3,6 +3,7 @@ import HTTPKit
 import HTTPServer
 import Providers
 import Routing
+import Synchronization
 import Telemetry
 import UpstreamClient
 
@@ -32,6 +33,8 @@ public final class DataPlaneHandler: HTTPHandler {
     public let alerts: AlertNotifier
     /// Answers of routes with caching on.
     public let cache: ResponseCache
+    /// Live data planes sharing each key's and team's rate limits (told by the control plane; 1 alone).
+    public let rateLimitReplicas = Atomic<Int>(1)
     /// On a data plane fed by a control plane, `/healthz` and `/readyz` are served here: the readiness
     /// status and body (config version and age). Nil where the admin listener serves them.
     let readiness: (@Sendable () -> (status: Int, body: JSONValue))?
@@ -131,7 +134,7 @@ public final class DataPlaneHandler: HTTPHandler {
         ChatCompletionsHandler(upstream: context.loop.upstreamClient, requestLog: requestLog, planner: planner(snapshot),
                                health: health, limits: limits, affinity: affinity,
                                idleWatch: context.loop.local(StreamIdleWatch.self) { StreamIdleWatch(reactor: context.loop) }, ledger: ledger, alerts: alerts,
-                               cache: cache)
+                               rateLimitReplicas: rateLimitReplicas.load(ordering: .relaxed), cache: cache)
     }
 
     func planner(_ snapshot: ConfigSnapshot) -> RoutePlanner {

@@ -158,11 +158,13 @@ final class Gateway: Sendable {
             }
         }
         readiness.follower.withLock { $0 = follower }
+        readiness.dataPlane.withLock { $0 = dataPlane }
         try follower.start(waitMillis: 5_000)
         let shipper = UsageShipper(controlPlane: controlPlane, token: token, database: database, cursorPath: directory.file("usage-shipped"))
         shipper.start()
         // Shared budgets: the control plane's total over every replica plus what this one has not shipped yet.
-        let budgetSync = BudgetSync(controlPlane: controlPlane, token: token) { shared in
+        let budgetSync = BudgetSync(controlPlane: controlPlane, token: token) { shared, replicas in
+            dataPlane.rateLimitReplicas.store(replicas, ordering: .relaxed)
             let cursor = shipper.cursor.load(ordering: .relaxed)
             do {
                 try dataPlane.adoptBudgets(publisher.current) { key, team, since in
@@ -212,10 +214,12 @@ final class Gateway: Sendable {
 /// A data plane's `/readyz`: ready once it has a config, with its version and age.
 final class FollowerReadiness: Sendable {
     let follower = Mutex<ConfigFollower?>(nil)
+    let dataPlane = Mutex<DataPlaneHandler?>(nil)
 
     func report() -> (status: Int, body: JSONValue) {
         guard let state = follower.withLock({ $0 })?.state else { return (503, .object([("status", .string("waiting for config"))])) }
+        let replicas = dataPlane.withLock { $0 }?.rateLimitReplicas.load(ordering: .relaxed) ?? 1
         return (200, .object([("status", .string("ready")), ("config_version", .int(state.version)), ("config_age_ms", .int(Int(state.ageMillis))),
-                              ("role", .string("data-plane"))]))
+                              ("role", .string("data-plane")), ("rate_limit_replicas", .int(replicas))]))
     }
 }

@@ -236,3 +236,15 @@ def test_a_budget_set_on_the_control_plane_stops_the_key_on_every_replica(cluste
     time.sleep(1.0)
     spent = admin(cluster.control, "GET", f"/keys/{key['id']}/spend").json()
     assert spent["spent_usd"] <= limit * 1.5, spent
+
+
+def test_rate_limits_are_split_across_live_replicas(cluster):
+    key = admin(cluster.control, "POST", "/keys", {"name": "limited", "rpm": 30}).json()
+    headers = {"Authorization": f"Bearer {key['key']}"}
+    for plane in cluster.data:
+        wait_for(lambda: http("GET", plane.data + "/readyz").json().get("rate_limit_replicas") == 3, timeout=5)
+    # A burst of 90 through nginx (round robin): each replica admits its share of 30 per minute, 10.
+    statuses = [http("POST", f"http://127.0.0.1:{cluster.lb_port}/v1/chat/completions", BODY, headers=headers).status for _ in range(90)]
+    admitted = statuses.count(200)
+    assert set(statuses) <= {200, 429}
+    assert 27 <= admitted <= 33, f"{admitted} admitted for an rpm of 30 over three replicas"

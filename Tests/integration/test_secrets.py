@@ -96,7 +96,8 @@ def test_no_planted_secret_appears_in_any_response_log_or_stored_byte(planted):
     logged_request(gateway, "planted-by-secret-True", token=ADMIN_TOKEN)
     for path in ("/providers", "/providers/by-env", "/providers/by-secret", "/models", "/routes", "/teams", "/keys", f"/keys/{key_id}",
                  f"/keys/{key_id}/spend", "/secrets", "/settings", "/config", "/audit?limit=500", "/health", "/requests?limit=500",
-                 "/requests/planted-by-env-False", "/usage", "/usage?group_by=key", "/usage/forecast", "/catalog"):
+                 "/requests/planted-by-env-False", "/usage", "/usage?group_by=key", "/usage/forecast", "/catalog", "/config/export", "/config/versions", "/config/versions/2",
+                 "/config/diff?from=1"):
         assert keep(path, admin_as(gateway, "GET", path)).status == 200, path
     keep("metrics", http("GET", gateway.admin + "/metrics", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}))
 

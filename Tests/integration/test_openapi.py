@@ -32,25 +32,26 @@ def test_every_admin_route_is_documented(gateway):
     assert routed <= documented, routed - documented
 
 
-def schemathesis(base_url, *extra):
+def schemathesis(base_url, *extra, workdir):
     command = [sys.executable, "-m", "schemathesis.cli", "run", DOCUMENT, "--url", base_url, "--checks", CHECKS,
                "--max-examples", os.environ.get("SCHEMATHESIS_EXAMPLES", "25"), "--seed", "20261122", "--no-shrink",
                "--request-timeout", "10", "--warnings", "off", *extra]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600, env={**os.environ, "NO_COLOR": "1"})
+    # Run where schemathesis may keep its cache: not in the repository.
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, env={**os.environ, "NO_COLOR": "1"}, cwd=workdir)
     return result.returncode, result.stdout[-6000:] + result.stderr[-3000:]
 
 
-def test_schemathesis_finds_no_5xx_and_no_undocumented_response_on_the_admin_api(gateway, mock):
+def test_schemathesis_finds_no_5xx_and_no_undocumented_response_on_the_admin_api(gateway, mock, tmp_path):
     add_route(gateway, mock)
     admin(gateway, "POST", "/teams", {"name": "fuzz-team"})
     # The config watch is a long poll (up to timeout_s, by design longer than a fuzzer waits); test_distributed.py covers it.
-    code, output = schemathesis(gateway.admin, "-H", f"Authorization: Bearer {ADMIN_TOKEN}", "--exclude-path-regex", "^/v1/|/config/watch$")
+    code, output = schemathesis(gateway.admin, "-H", f"Authorization: Bearer {ADMIN_TOKEN}", "--exclude-path-regex", "^/v1/|/config/watch$", workdir=tmp_path)
     assert code == 0, output
     assert gateway.proc.poll() is None
 
 
-def test_schemathesis_finds_no_5xx_and_no_undocumented_response_on_the_data_plane(gateway, mock):
+def test_schemathesis_finds_no_5xx_and_no_undocumented_response_on_the_data_plane(gateway, mock, tmp_path):
     add_route(gateway, mock)
-    code, output = schemathesis(gateway.data, "--include-path-regex", "^/v1/")
+    code, output = schemathesis(gateway.data, "--include-path-regex", "^/v1/", workdir=tmp_path)
     assert code == 0, output
     assert gateway.proc.poll() is None

@@ -45,7 +45,10 @@ struct AccessEndpoints {
         case .listKeys:
             let (limit, cursor) = try Pagination.read(request.query)
             let teamID = try request.query["team"].map { try team($0).id }
-            let (page, names) = try config.read { (try $0.keys(limit: limit, cursor: cursor, teamID: teamID), try teamNames($0)) }
+            let nameContains = request.query["q"].flatMap { $0.isEmpty ? nil : $0 }
+            let (page, names) = try config.read {
+                (try $0.keys(limit: limit, cursor: cursor, teamID: teamID, nameContains: nameContains), try teamNames($0))
+            }
             return Pagination.response(page.items.map { AccessPayload.render($0, teamName: $0.teamID.flatMap { names[$0] }) },
                                        next: page.nextCursor)
         case .createKey:

@@ -40,6 +40,8 @@ public final class AdminHandler: HTTPHandler {
 
     /// `admin/openapi.json`, served at `/admin/v1/openapi.json` (nil when the binary was installed without it).
     let openAPIDocument: [UInt8]?
+    /// The dashboard's static files (`/` and `/ui/...`).
+    let dashboard: DashboardAssets
     /// Data planes that asked for budget state lately: how many share each key's rate limits.
     let liveReplicas = LiveReplicas()
     /// The SHA-256 of the token data planes present (nil: no data planes).
@@ -48,13 +50,15 @@ public final class AdminHandler: HTTPHandler {
     /// were new (a row already logged is not counted twice).
     let ingestUsage: (@Sendable ([RequestLogEntry]) throws -> Int)?
 
-    public init(config: ConfigService, adminToken: String, logger: Logger, openAPIDocument: [UInt8]? = nil, dataPlaneToken: String? = nil,
+    public init(config: ConfigService, adminToken: String, logger: Logger, openAPIDocument: [UInt8]? = nil, dashboard: DashboardAssets = DashboardAssets(directory: nil),
+                dataPlaneToken: String? = nil,
                 ingestUsage: (@Sendable ([RequestLogEntry]) throws -> Int)? = nil,
                 healthReport: @escaping @Sendable () -> JSONValue,
                 explainRoute: @escaping @Sendable ([UInt8]) -> (status: Int, body: JSONValue),
                 metrics: @escaping @Sendable () -> String) {
         self.healthReport = healthReport
         self.openAPIDocument = openAPIDocument
+        self.dashboard = dashboard
         self.dataPlaneToken = dataPlaneToken.map { Crypto.sha256(Array($0.utf8)) }
         self.ingestUsage = ingestUsage
         self.metrics = metrics
@@ -125,6 +129,9 @@ public final class AdminHandler: HTTPHandler {
     }
 
     public func handle(_ request: HTTPRequest, context: RequestContext, responder: HTTPResponder) {
+        if let response = dashboard.response(method: request.method, path: request.path) {
+            return responder.respond(response)
+        }
         switch router.match(method: request.method, path: request.path) {
         case .notFound:
             responder.respond(AdminError(404, "no such endpoint: \(request.method) \(request.path)").response)
@@ -292,7 +299,10 @@ public final class AdminHandler: HTTPHandler {
             let page = try config.read { try $0.audit(limit: limit, cursor: cursor, resource: request.query["resource"]) }
             return Pagination.response(page.items.map(Self.render), next: page.nextCursor)
         case .health:
-            return .json(200, healthReport())
+            // As CSV: one line per deployment (the providers' lines are their sums).
+            let report = healthReport()
+            return try CSVExport.answer(.object([("data", report["deployments"] ?? .array([])), ("next_cursor", .null)]),
+                                        request: request, filename: "health", json: report)
         case .explainRoute:
             let (status, body) = explainRoute(request.body)
             return .json(status, body)
@@ -303,7 +313,7 @@ public final class AdminHandler: HTTPHandler {
         case .usage:
             return try AnalyticsEndpoints(database: config.database).usage(request)
         case .forecast:
-            return try AnalyticsEndpoints(database: config.database).forecast()
+            return try AnalyticsEndpoints(database: config.database).forecast(request)
         case .metrics:
             var response = HTTPResponse(status: 200, body: Array(metrics().utf8))
             response.headers.add("content-type", "text/plain; version=0.0.4; charset=utf-8")

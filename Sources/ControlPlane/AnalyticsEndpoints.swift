@@ -53,16 +53,32 @@ struct AnalyticsEndpoints {
         var totals = UsageTotals()
         for row in rows { totals.merge(row.totals) }
         let page = rows.dropFirst(offset).prefix(limit)
-        return .json(200, .object([
+        let names = try displayNames(page, groupBy: groupBy)
+        return try CSVExport.answer(.object([
             ("from", .string(Timestamp.iso8601(coveredFrom))), ("to", .string(Timestamp.iso8601(coveredTo))),
             ("bucket", .optional(bucket?.name)), ("group_by", .array(groupBy.map { .string($0.rawValue) })),
-            ("data", .array(page.map { row in Self.render(row, groupBy: groupBy) })),
+            ("data", .array(page.map { row in Self.render(row, groupBy: groupBy, names: names) })),
             ("totals", .object(Self.figures(totals))),
             ("next_cursor", offset + limit < rows.count ? .string(String(offset + limit)) : .null),
-        ]))
+        ]), request: request, filename: "usage")
     }
 
-    static func render(_ row: UsageRow, groupBy: [UsageDimension]) -> JSONValue {
+    /// The names of the keys and teams a page of usage rows is grouped by (ids of deleted ones have none).
+    func displayNames<Rows: Sequence<UsageRow>>(_ rows: Rows, groupBy: [UsageDimension]) throws -> [UsageDimension: [String: String]] {
+        let wanted: [(UsageDimension, ConfigRepository.NameTable)] = [(.key, .keys), (.team, .teams)].filter { groupBy.contains($0.0) }
+        guard !wanted.isEmpty else { return [:] }
+        return try database.read { connection in
+            var names: [UsageDimension: [String: String]] = [:]
+            for (dimension, table) in wanted {
+                let ids = Set(rows.compactMap { $0.group[dimension] }.filter { !$0.isEmpty })
+                names[dimension] = try ConfigRepository(connection).names(of: table, ids: Array(ids))
+            }
+            return names
+        }
+    }
+
+    /// One usage row; grouped by key or team it carries `key_name` / `team_name` (null when unknown).
+    static func render(_ row: UsageRow, groupBy: [UsageDimension], names: [UsageDimension: [String: String]] = [:]) -> JSONValue {
         var fields: [(String, JSONValue)] = []
         if let start = row.bucketStart { fields.append(("bucket_start", .string(Timestamp.iso8601(start)))) }
         for dimension in groupBy {
@@ -71,6 +87,9 @@ struct AnalyticsEndpoints {
                 fields.append(("status", .int(code)))
             } else {
                 fields.append((dimension.rawValue, value.isEmpty ? .null : .string(value)))
+            }
+            if dimension == .key || dimension == .team {
+                fields.append((dimension.rawValue + "_name", .optional(names[dimension]?[value])))
             }
         }
         return .object(fields + figures(row.totals))
@@ -117,7 +136,7 @@ struct AnalyticsEndpoints {
 
     /// `GET /usage/forecast`: for the global budget and every key and team budget, the spend so far in its period and the spend
     /// projected to the period's end at the rate of the last 24 hours (or of the period so far, if shorter).
-    func forecast(now: Int64 = Timestamp.nowMillis()) throws -> HTTPResponse {
+    func forecast(_ request: HTTPRequest, now: Int64 = Timestamp.nowMillis()) throws -> HTTPResponse {
         let (keys, teams, settings) = try database.read { connection in
             (try ConfigRepository(connection).keys().items, try ConfigRepository(connection).teams().items,
              SettingsEndpoints.Stored(try ConfigRepository(connection).settings()))
@@ -158,7 +177,7 @@ struct AnalyticsEndpoints {
                 ("will_exceed", .bool((projected ?? spent) > limit)),
             ])
         }
-        return .json(200, .object([("data", .array(items)), ("next_cursor", .null)]))
+        return try CSVExport.answer(.object([("data", .array(items)), ("next_cursor", .null)]), request: request, filename: "budgets")
     }
 
     func requests(_ request: HTTPRequest) throws -> HTTPResponse {
@@ -172,8 +191,16 @@ struct AnalyticsEndpoints {
         }
         filter.fromMillis = try Self.time(query, "from")
         filter.toMillis = try Self.time(query, "to")
-        let page = try database.read { try RequestLogRepository($0).list(filter: filter, limit: limit, cursor: cursor) }
-        return Pagination.response(page.items.map(\.json), next: page.nextCursor)
+        let byCost: Bool
+        switch query["order"] ?? "newest" {
+        case "newest": byCost = false
+        case "cost": byCost = true
+        default: throw AdminError(400, "order must be newest or cost", field: "order")
+        }
+        let page = try database.read { try RequestLogRepository($0).list(filter: filter, limit: limit, cursor: cursor, byCost: byCost) }
+        let rows: [JSONValue] = page.items.map(\.json)
+        return try CSVExport.answer(.object([("data", .array(rows)), ("next_cursor", .optional(page.nextCursor))]), request: request,
+                                    filename: "requests")
     }
 
     func request(id: String) throws -> HTTPResponse {

@@ -148,6 +148,7 @@ final class FailoverCoordinator: @unchecked Sendable {
                                       upstreamModel: other.relay.context.upstreamModel, status: 0, outcome: "hedge_lost",
                                       latencyMillis: Int((Timestamp.monotonicNanos() - other.startedNanos) / 1_000_000))
             lost.deploymentID = other.relay.context.deploymentID
+            lost.startedMillis = Int((other.startedNanos - other.relay.context.startedAtNanos) / 1_000_000)
             lost.error = "cancelled: another attempt answered first"
             history.append(lost)
         }
@@ -354,6 +355,7 @@ final class FailoverCoordinator: @unchecked Sendable {
         row.error = error ?? (reason == "ok" ? nil : reason)
         row.connectMillis = connectMillis
         row.timeToFirstTokenMillis = ttftMillis
+        row.startedMillis = Int((attempt.startedNanos - context.startedAtNanos) / 1_000_000)
         history.append(row)
     }
 

@@ -116,13 +116,41 @@ extension ConfigRepository {
         try connection.execute("DELETE FROM teams WHERE id = ?", [id])
     }
 
-    /// Keys by id, after `cursor`, optionally of one team.
-    public func keys(limit: Int = Int(Int32.max), cursor: String? = nil, teamID: String? = nil) throws -> Page<KeyRecord> {
+    /// Keys by id, after `cursor`, optionally of one team and with `nameContains` in their name (ASCII letters
+    /// in any case).
+    public func keys(limit: Int = Int(Int32.max), cursor: String? = nil, teamID: String? = nil, nameContains: String? = nil) throws -> Page<KeyRecord> {
+        let pattern = nameContains.map { "%" + Self.likeEscaped($0) + "%" }
         let rows = try connection.query("""
-            SELECT \(Self.keyColumns) FROM api_keys WHERE id > ? AND (? IS NULL OR team_id = ?) ORDER BY id LIMIT ?
-            """, [cursor ?? "", teamID, teamID, limit + 1])
+            SELECT \(Self.keyColumns) FROM api_keys WHERE id > ? AND (? IS NULL OR team_id = ?)
+              AND (? IS NULL OR name LIKE ? ESCAPE '\\') ORDER BY id LIMIT ?
+            """, [cursor ?? "", teamID, teamID, pattern, pattern, limit + 1])
         let items = rows.prefix(limit).map(Self.key)
         return Page(items: Array(items), nextCursor: rows.count > limit ? items.last?.id : nil)
+    }
+
+    /// `text` matched literally by LIKE (its `%`, `_` and `\\` escaped with `\\`).
+    static func likeEscaped(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
+
+    /// The names of the keys (`table` "api_keys") or teams ("teams") among `ids` that exist, by id.
+    public func names(of table: NameTable, ids: [String]) throws -> [String: String] {
+        guard !ids.isEmpty else { return [:] }
+        let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        let rows = try connection.query("SELECT id, name FROM \(table.rawValue) WHERE id IN (\(placeholders))", ids.map { $0 })
+        var names: [String: String] = [:]
+        for row in rows { if let id = row[0].string, let name = row[1].string { names[id] = name } }
+        return names
+    }
+
+    /// The tables whose rows have a name `names(of:ids:)` can look up.
+    public enum NameTable: String, Sendable {
+        case keys = "api_keys", teams
     }
 
     public func key(id: String) throws -> KeyRecord? {

@@ -24,8 +24,12 @@ extension RequestLogEntry {
     var attemptsShown: [RequestAttempt] {
         if !attemptDetails.isEmpty { return attemptDetails }
         guard let provider, attempts >= 1 else { return [] }
-        return [RequestAttempt(number: 1, provider: provider, upstreamModel: upstreamModel ?? "", status: status,
-                               outcome: errorType ?? "ok", latencyMillis: latencyMillis)]
+        var attempt = RequestAttempt(number: 1, provider: provider, upstreamModel: upstreamModel ?? "", status: status,
+                                     outcome: errorType ?? "ok", latencyMillis: latencyMillis)
+        attempt.startedMillis = queueMillis ?? 0
+        attempt.connectMillis = connectMillis
+        attempt.timeToFirstTokenMillis = timeToFirstTokenMillis
+        return [attempt]
     }
 
     /// Reads the JSON form back (spill replay); nil when a required field is missing.
@@ -64,7 +68,7 @@ extension RequestAttempt {
         .object([("number", .int(number)), ("deployment_id", .optional(deploymentID)), ("provider", .string(provider)),
                  ("upstream_model", .string(upstreamModel)), ("status", .int(status)), ("outcome", .string(outcome)),
                  ("error_message", .optional(error)), ("latency_ms", .int(latencyMillis)), ("connect_ms", .optional(connectMillis)),
-                 ("ttft_ms", .optional(timeToFirstTokenMillis))])
+                 ("ttft_ms", .optional(timeToFirstTokenMillis)), ("started_ms", .optional(startedMillis))])
     }
 
     init?(json: JSONValue) {
@@ -76,5 +80,6 @@ extension RequestAttempt {
         error = json["error_message"]?.stringValue
         connectMillis = json["connect_ms"]?.intValue
         timeToFirstTokenMillis = json["ttft_ms"]?.intValue
+        startedMillis = json["started_ms"]?.intValue
     }
 }

@@ -76,6 +76,8 @@ public struct RequestAttempt: Sendable, Equatable {
     public var error: String?
     public var connectMillis: Int?
     public var timeToFirstTokenMillis: Int?
+    /// When the attempt started, in ms after the request arrived.
+    public var startedMillis: Int?
 
     public init(number: Int, provider: String, upstreamModel: String, status: Int, outcome: String, latencyMillis: Int) {
         self.number = number

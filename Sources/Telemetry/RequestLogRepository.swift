@@ -12,6 +12,7 @@ public struct RequestLogRepository {
         cache_hit, queue_ms, connect_ms, error_message, trace_id, request_body, response_body, rowid
         """
     static let rowidColumn = 28
+    static let costColumn = 19
 
     static let insertRow = """
         INSERT OR IGNORE INTO requests (id, created_at, model, provider, upstream_model, status, error_type, input_tokens,
@@ -22,8 +23,8 @@ public struct RequestLogRepository {
         """
     static let insertAttempt = """
         INSERT OR IGNORE INTO request_attempts (request_id, number, provider, upstream_model, status, outcome, latency_ms,
-          deployment_id, error, connect_ms, ttft_ms)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          deployment_id, error, connect_ms, ttft_ms, started_ms)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     /// Inserts rows and their attempts; a row whose id is already logged is skipped (so replays and
@@ -42,7 +43,7 @@ public struct RequestLogRepository {
             guard changed > 0 else { continue }
             for a in e.attemptDetails {
                 try connection.execute(Self.insertAttempt, [e.id, a.number, a.provider, a.upstreamModel, a.status, a.outcome,
-                                                            a.latencyMillis, a.deploymentID, a.error, a.connectMillis,
+                                                            a.latencyMillis, a.deploymentID, a.error, a.connectMillis, a.startedMillis,
                                                             a.timeToFirstTokenMillis])
             }
             inserted.append(e)
@@ -102,32 +103,35 @@ public struct RequestLogRepository {
         }
     }
 
-    /// Requests newest first; the cursor is `created_at:rowid` of the last row of the previous page.
-    public func list(filter: Filter, limit: Int, cursor: String?) throws -> Page<RequestLogEntry> {
-        var beforeTime = Int64.max
+    /// Requests newest first (or most expensive first, `byCost`); the cursor is `created_at:rowid` (or
+    /// `cost_pusd:rowid`) of the last row of the previous page.
+    public func list(filter: Filter, limit: Int, cursor: String?, byCost: Bool = false) throws -> Page<RequestLogEntry> {
+        var beforeValue = Int64.max
         var beforeRow = Int64.max
         if let cursor {
             let parts = cursor.split(separator: ":")
             if parts.count == 2, let t = Int64(parts[0]), let r = Int64(parts[1]) {
-                beforeTime = t
+                beforeValue = t
                 beforeRow = r
             }
         }
+        let order = byCost ? "cost_pusd" : "created_at"
         let rows = try connection.query("""
             SELECT \(Self.columns) FROM requests
-            WHERE (created_at < ? OR (created_at = ? AND rowid < ?))
+            WHERE (\(order) < ? OR (\(order) = ? AND rowid < ?))
               AND (? IS NULL OR model = ?) AND (? IS NULL OR status = ?)
               AND (? IS NULL OR created_at >= ?) AND (? IS NULL OR created_at < ?)
               AND (? IS NULL OR key_id = ?) AND (? IS NULL OR team = ?) AND (? IS NULL OR provider = ?)
               AND (? IS NULL OR error_type = ?)
-            ORDER BY created_at DESC, rowid DESC LIMIT ?
-            """, [beforeTime, beforeTime, beforeRow, filter.model, filter.model, filter.status, filter.status,
+            ORDER BY \(order) DESC, rowid DESC LIMIT ?
+            """, [beforeValue, beforeValue, beforeRow, filter.model, filter.model, filter.status, filter.status,
                   filter.fromMillis, filter.fromMillis, filter.toMillis, filter.toMillis, filter.keyID, filter.keyID,
                   filter.team, filter.team, filter.provider, filter.provider, filter.errorType, filter.errorType, limit + 1])
         let items = rows.prefix(limit).map(Self.entry)
         var next: String?
-        if rows.count > limit, let time = rows[limit - 1][1].int64, let rowid = rows[limit - 1][Self.rowidColumn].int64 {
-            next = "\(time):\(rowid)"
+        let orderColumn = byCost ? Self.costColumn : 1
+        if rows.count > limit, let value = rows[limit - 1][orderColumn].int64, let rowid = rows[limit - 1][Self.rowidColumn].int64 {
+            next = "\(value):\(rowid)"
         }
         return Page(items: Array(items), nextCursor: next)
     }
@@ -158,7 +162,7 @@ public struct RequestLogRepository {
     public func entry(id: String) throws -> RequestLogEntry? {
         guard var entry = try connection.query("SELECT \(Self.columns) FROM requests WHERE id = ?", [id]).first.map(Self.entry) else { return nil }
         entry.attemptDetails = try connection.query("""
-            SELECT number, provider, upstream_model, status, outcome, latency_ms, deployment_id, error, connect_ms, ttft_ms
+            SELECT number, provider, upstream_model, status, outcome, latency_ms, deployment_id, error, connect_ms, ttft_ms, started_ms
             FROM request_attempts WHERE request_id = ? ORDER BY number
             """, [id]).map { row in
             var attempt = RequestAttempt(number: row[0].int ?? 0, provider: row[1].string ?? "", upstreamModel: row[2].string ?? "",
@@ -167,6 +171,7 @@ public struct RequestLogRepository {
             attempt.error = row[7].string
             attempt.connectMillis = row[8].int
             attempt.timeToFirstTokenMillis = row[9].int
+            attempt.startedMillis = row[10].int
             return attempt
         }
         return entry

@@ -101,13 +101,15 @@ final class Gateway: Sendable {
                                                    errorResponse: errorBody),
             handler: dataPlane)
         let admin = options.adminListen
+        let adminDirectory = InstalledDirectory.admin.locate(configured: options.adminDir)
         adminServer = try HTTPServer(
             configuration: HTTPServerConfiguration(host: admin.host, port: admin.port, loopCount: 1, limits: limits,
                                                    logger: Logger(label: "admin"), errorResponse: { status, message in
                 .json(status, .object([("error", .object([("message", .string(message)), ("field", .null)]))]))
             }),
             handler: AdminHandler(config: config, adminToken: adminToken, logger: Logger(label: "admin"),
-                                  openAPIDocument: InstalledDirectory.admin.locate(configured: options.adminDir).flatMap { Platform.readFile($0 + "/openapi.json") },
+                                  openAPIDocument: adminDirectory.flatMap { Platform.readFile($0 + "/openapi.json") },
+                                  dashboard: DashboardAssets(directory: adminDirectory.map { $0 + "/dashboard" }),
                                   dataPlaneToken: dataPlaneToken,
                                   ingestUsage: { [metrics] entries in
                                       // Stored before the data plane is told, so an acknowledged row is never lost.

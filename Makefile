@@ -1,8 +1,8 @@
 # Switchyard: `make run` starts the gateway with a demo route; `make test` runs every test.
 SHELL := /bin/bash
 APT_PACKAGES := libsqlite3-dev libssl-dev libcurl4-openssl-dev pkg-config curl
-TEST_APT_PACKAGES := openssl nginx-light
-PIP_PACKAGES := openai anthropic pytest prometheus_client schemathesis openapi-spec-validator pyyaml
+TEST_APT_PACKAGES := openssl nginx-light chromium dash
+PIP_PACKAGES := openai anthropic pytest prometheus_client schemathesis openapi-spec-validator pyyaml playwright
 SWIFT_BUILD_FLAGS ?=
 DEMO_UPSTREAM_PORT ?= 8090
 
@@ -22,10 +22,11 @@ apt-install:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-## Installs the test tools when missing: nginx (a TLS/HTTP/2 upstream), the official openai SDK and pytest.
+## Installs the test tools when missing: nginx (a TLS/HTTP/2 upstream and load balancer), Chromium (the dashboard's
+## browser test, driven by Playwright), the official openai and anthropic SDKs and pytest.
 test-deps: deps
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_APT_PACKAGES)"
-	@python3 -c "import openai, anthropic, pytest, prometheus_client, schemathesis, openapi_spec_validator, yaml" 2>/dev/null || python3 -m pip install -q $(PIP_PACKAGES)
+	@python3 -c "import openai, anthropic, pytest, prometheus_client, schemathesis, openapi_spec_validator, yaml, playwright" 2>/dev/null || python3 -m pip install -q $(PIP_PACKAGES)
 
 build: deps
 	swift build $(SWIFT_BUILD_FLAGS)
@@ -42,10 +43,12 @@ run: build
 test: test-deps
 	swift build $(SWIFT_BUILD_FLAGS)
 	swift test $(SWIFT_BUILD_FLAGS)
-	SWITCHYARD_BIN=$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path) python3 -m pytest -q Tests/integration
+	SWITCHYARD_BIN=$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path) SWITCHYARD_TEST_OUTPUT=$(TEST_OUTPUT) python3 -m pytest -q Tests/integration
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 
 FUZZ_SECONDS ?= 60
+## Where tests leave what a person may want to look at (the dashboard's screenshots).
+TEST_OUTPUT ?= $(CURDIR)/.build/test-output
 TEST_FUZZ_SECONDS ?= 4
 
 ## The libFuzzer binary (AddressSanitizer on) with every fuzz target; SWITCHYARD_FUZZ adds it to the package.
@@ -60,7 +63,7 @@ unit-test: deps
 	swift test $(SWIFT_BUILD_FLAGS)
 
 integration-test: test-deps build
-	SWITCHYARD_BIN=$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path) python3 -m pytest -q Tests/integration
+	SWITCHYARD_BIN=$$(swift build $(SWIFT_BUILD_FLAGS) --show-bin-path) SWITCHYARD_TEST_OUTPUT=$(TEST_OUTPUT) python3 -m pytest -q Tests/integration
 
 clean:
 	rm -rf .build var

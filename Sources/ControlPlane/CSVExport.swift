@@ -1,9 +1,9 @@
 import Core
 import HTTPKit
 
-/// `format=csv` on the analytics lists: the `data` rows of a JSON answer as CSV (RFC 4180 quoting, one line per row), so a shell script
-/// with only curl and awk (or a spreadsheet) can read them. Columns are the first row's fields; nested
-/// values are written as their JSON text; a null is an empty cell.
+/// `format=csv` on the analytics lists: the `data` rows of a JSON answer as CSV (RFC 4180 quoting, one line
+/// per row), so a shell script with only curl and awk (or a spreadsheet) can read them. Columns are the first
+/// row's fields, or those `columns=a,b,c` names; nested values are written as their JSON text; null is empty.
 enum CSVExport {
     /// True when the request asks for CSV; a `format` other than `json` or `csv` is a 400.
     static func requested(_ request: HTTPRequest) throws -> Bool {
@@ -15,8 +15,7 @@ enum CSVExport {
     }
 
     /// The CSV form of `rows` (objects), with a header line; a header-only file when there are none.
-    static func render(_ rows: [JSONValue]) -> [UInt8] {
-        let columns = rows.first?.objectValue?.map(\.0) ?? []
+    static func render(_ rows: [JSONValue], columns: [String]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(64 + rows.count * columns.count * 12)
         appendLine(columns, into: &out)
@@ -36,7 +35,16 @@ enum CSVExport {
         var headers = HTTPHeaders([("content-type", "text/csv; charset=utf-8"),
                                    ("content-disposition", "attachment; filename=\"\(filename).csv\"")])
         if case .string(let cursor)? = fields.first(where: { $0.0 == "next_cursor" })?.1 { headers.add("x-next-cursor", cursor) }
-        return HTTPResponse(status: 200, headers: headers, body: render(fields.first { $0.0 == "data" }?.1.arrayValue ?? []))
+        let rows = fields.first { $0.0 == "data" }?.1.arrayValue ?? []
+        let available = rows.first?.objectValue?.map(\.0) ?? []
+        var columns = available
+        if let chosen = request.query["columns"], !chosen.isEmpty {
+            columns = chosen.split(separator: ",").map { String($0) }
+            if !available.isEmpty, let unknown = columns.first(where: { !available.contains($0) }) {
+                throw AdminError(400, "columns: no column '\(unknown)' here; these are: \(available.joined(separator: ","))", field: "columns")
+            }
+        }
+        return HTTPResponse(status: 200, headers: headers, body: render(rows, columns: columns))
     }
 
     private static func cell(_ value: JSONValue) -> String {

@@ -43,8 +43,8 @@ public struct RequestLogRepository {
             guard changed > 0 else { continue }
             for a in e.attemptDetails {
                 try connection.execute(Self.insertAttempt, [e.id, a.number, a.provider, a.upstreamModel, a.status, a.outcome,
-                                                            a.latencyMillis, a.deploymentID, a.error, a.connectMillis, a.startedMillis,
-                                                            a.timeToFirstTokenMillis])
+                                                            a.latencyMillis, a.deploymentID, a.error, a.connectMillis,
+                                                            a.timeToFirstTokenMillis, a.startedMillis])
             }
             inserted.append(e)
         }

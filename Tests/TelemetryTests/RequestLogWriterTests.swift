@@ -86,7 +86,8 @@ struct RequestLogWriterTests {
         attempt.deploymentID = "mdl_1"
         attempt.error = "HTTP 500"
         attempt.connectMillis = 1
-        attempt.timeToFirstTokenMillis = nil
+        attempt.timeToFirstTokenMillis = 2
+        attempt.startedMillis = 9
         e.attemptDetails = [attempt]
         e.attempts = 1
         let database = try database()

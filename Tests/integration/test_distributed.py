@@ -199,8 +199,12 @@ def test_a_data_plane_killed_mid_load_is_routed_around_and_ships_its_rows_after_
         return found
 
     def control_ids():
-        rows = admin(cluster.control, "GET", "/requests?limit=1000").json()["data"]
-        return {row["id"] for row in rows if row["id"].startswith("load-")}
+        found, cursor = set(), ""
+        while cursor is not None:
+            page = admin(cluster.control, "GET", f"/requests?limit=1000&cursor={cursor}").json()
+            found |= {row["id"] for row in page["data"] if row["id"].startswith("load-")}
+            cursor = page["next_cursor"]
+        return found
 
     wait_for(lambda: local_ids() == control_ids(), timeout=15)
     at_control = control_ids()

@@ -22,7 +22,8 @@ const intFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
 /** Display formats; every figure also keeps its exact API value in `data-value`. */
 export const fmt = {
-  usd: (v) => (v === null || v === undefined ? '—' : usdFormat.format(v)),
+  // Amounts under a cent keep their significant digits (a single request often costs $0.000027).
+  usd: (v) => (v === null || v === undefined ? '—' : v > 0 && v < 0.01 ? `$${v.toFixed(8).replace(/0+$/, '')}` : usdFormat.format(v)),
   int: (v) => (v === null || v === undefined ? '—' : intFormat.format(v)),
   ms: (v) => (v === null || v === undefined ? '—' : `${intFormat.format(Math.round(v))} ms`),
   pct: (v) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)} %`),

@@ -6,6 +6,7 @@ import { editor, saver, enableToggle, budgetOf, BUDGET_FIELDS } from './config-e
 export const PAGE_SIZE = 50;
 export const PROVIDER_KINDS = ['openai', 'azure_openai', 'anthropic', 'gemini', 'cohere', 'ollama', 'bedrock', 'mistral', 'deepseek', 'groq',
   'openrouter', 'together', 'vllm', 'lmstudio', 'localai', 'openai_compatible'];
+export const ROUTE_STRATEGIES = ['priority', 'round_robin', 'weighted', 'least_latency', 'lowest_cost', 'least_busy'];
 
 const enabledBadge = (r) => r.enabled ? badge('enabled', 'ok') : badge('disabled', 'bad');
 const budgetText = (b) => b ? `${fmt.usd(b.limit_usd)} ${b.period}` : '—';
@@ -13,9 +14,9 @@ const budgetText = (b) => b ? `${fmt.usd(b.limit_usd)} ${b.period}` : '—';
 /**
  * A paginated list with an "Add" button and per-row Edit / Disable; `columns` as ui.table, `form(record)` the
  * editor (record null to create), `path` the collection, `params()` extra list filters; `toggle` false for
- * resources without an enabled flag.
+ * resources without an enabled flag; `extraAction(record, reload)` one more control per row.
  */
-function resourceList(body, { noun, path, columns, form, params = () => ({}), toolbar = null, editable = true, toggle = true }) {
+function resourceList(body, { noun, path, columns, form, params = () => ({}), toolbar = null, toggle = true, extraAction = null }) {
   const formSlot = h('div');
   const list = h('div');
   let reload = () => {};
@@ -26,9 +27,9 @@ function resourceList(body, { noun, path, columns, form, params = () => ({}), to
     }));
     formSlot.querySelector('input, select')?.focus();
   };
-  const actions = editable ? [{ label: 'Actions', value: (r) => [
+  const actions = [{ label: 'Actions', value: (r) => [
     h('button', { type: 'button', class: 'quiet', 'aria-label': `Edit ${noun} ${r.name}`, onclick: () => openForm(r) }, 'Edit'), ' ',
-    toggle ? enableToggle(path, r, () => reload(), noun) : null] }] : [];
+    toggle ? enableToggle(path, r, () => reload(), noun) : null, extraAction ? extraAction(r, () => reload()) : null] }];
   const pager = cursorPager(async (cursor) => {
     const page = await api(path + query({ ...params(), limit: PAGE_SIZE, cursor }));
     list.replaceChildren(table({ caption: `${noun[0].toUpperCase()}${noun.slice(1)}s`, id: `${noun}-list`, rows: page.data, columns: [...columns, ...actions] }));
@@ -36,7 +37,7 @@ function resourceList(body, { noun, path, columns, form, params = () => ({}), to
   }, `${noun} pages`);
   reload = () => pager.first().catch((error) => list.replaceChildren(errorBox(error)));
   body.replaceChildren(
-    h('div', { class: 'toolbar' }, editable ? h('button', { type: 'button', onclick: () => openForm(null) }, `Add ${noun}`) : null, toolbar),
+    h('div', { class: 'toolbar' }, h('button', { type: 'button', onclick: () => openForm(null) }, `Add ${noun}`), toolbar),
     formSlot, list, pager.nav);
   return { reload, ready: pager.first() };
 }
@@ -96,10 +97,31 @@ async function models(body) {
   await list.ready;
 }
 
+/** A route's fields the form does not edit, kept as they are when it is saved (a PUT replaces the route). */
+const KEPT_ROUTE_FIELDS = ['affinity', 'unsupported_params', 'stream_recovery', 'timeouts'];
+
+/** Deletes a route after a confirmation step in place (its model then routes by priority). */
+function deleteRouteButton(route, reload) {
+  const cell = h('span');
+  const ask = h('button', { type: 'button', class: 'quiet', 'aria-label': `Delete route ${route.name}`, onclick: () => {
+    cell.replaceChildren(h('button', { type: 'button', onclick: async () => {
+      try {
+        await api(`/routes/${encodeURIComponent(route.name)}`, { method: 'DELETE' });
+        announce(`Route ${route.name} deleted.`);
+        reload();
+      } catch (error) {
+        cell.replaceChildren(errorBox(error));
+      }
+    } }, `Confirm: delete ${route.name}`), ' ', h('button', { type: 'button', class: 'quiet', onclick: () => cell.replaceChildren(ask) }, 'Cancel'));
+    cell.querySelector('button').focus();
+  } }, 'Delete');
+  cell.append(ask);
+  return cell;
+}
+
 async function routes(body) {
   const list = resourceList(body, {
-    noun: 'route', path: '/routes', editable: false,
-    toolbar: h('p', { class: 'muted' }, 'Routes are set with PUT /admin/v1/routes/{name}; a model name without a route uses priority order.'),
+    noun: 'route', path: '/routes', toggle: false, extraAction: deleteRouteButton,
     columns: [
       { label: 'Name', value: (r) => r.name }, { label: 'Strategy', value: (r) => r.strategy },
       { label: 'Fallbacks', value: (r) => (r.fallbacks || []).join(', ') || '—' }, { label: 'Retries', numeric: true, value: (r) => r.retries ?? '—' },
@@ -107,7 +129,32 @@ async function routes(body) {
       { label: 'Cache', value: (r) => r.cache?.enabled ? `on, ${r.cache.ttl_s} s` : 'off' },
       { label: 'Hedge', value: (r) => r.hedge?.enabled ? `after ${r.hedge.after_ms} ms` : 'off' },
     ],
-    form: () => null,
+    form: (record, done) => editor({
+      title: record ? `Edit route ${record.name}` : 'Add a route', record, done,
+      save: (payload, existing) => api(`/routes/${encodeURIComponent(existing ? existing.name : payload.name)}`, { method: 'PUT', body: payload.route }),
+      specs: [
+        { name: 'name', label: 'Model name it routes', required: true, get: (r) => r.name, hint: 'a public model name' },
+        { name: 'strategy', label: 'Strategy', type: 'select', get: (r) => r.strategy, value: 'priority',
+          options: ROUTE_STRATEGIES.map((k) => [k, k]) },
+        { name: 'fallbacks', label: 'Fallbacks', get: (r) => (r.fallbacks || []).join(', '), hint: 'other model names, in order' },
+        { name: 'retries', label: 'Retries', type: 'number', get: (r) => r.retries },
+        { name: 'timeout_ms', label: 'Timeout (ms)', type: 'number', get: (r) => r.timeout_ms },
+        { name: 'cache', label: 'Cache answers', type: 'checkbox', get: (r) => Boolean(r.cache?.enabled), value: false },
+        { name: 'cache_ttl', label: 'Cache TTL (s)', type: 'number', apiField: 'cache.ttl_s', get: (r) => r.cache?.ttl_s },
+        { name: 'hedge_after', label: 'Hedge after (ms)', type: 'number', apiField: 'hedge.after_ms', get: (r) => r.hedge?.enabled ? r.hedge.after_ms : null,
+          hint: 'empty: no hedging' },
+      ],
+      payload: (v, existing) => {
+        const route = {
+          strategy: v.strategy, retries: v.retries, timeout_ms: v.timeout_ms,
+          fallbacks: v.fallbacks ? v.fallbacks.split(',').map((m) => m.trim()).filter(Boolean) : [],
+          cache: v.cache ? { enabled: true, ...(v.cache_ttl === null ? {} : { ttl_s: v.cache_ttl }) } : { enabled: false },
+          hedge: v.hedge_after === null ? { enabled: false } : { enabled: true, after_ms: v.hedge_after },
+        };
+        for (const name of KEPT_ROUTE_FIELDS) if (existing && existing[name] !== null && existing[name] !== undefined) route[name] = existing[name];
+        return { name: v.name, route };
+      },
+    }),
   });
   await list.ready;
 }
@@ -132,7 +179,7 @@ async function teams(body) {
 async function keys(body) {
   const teamList = await all('/teams');
   const search = h('input', { id: 'key-search', type: 'search', name: 'q', autocomplete: 'off' });
-  const teamFilter = h('select', { id: 'key-team', name: 'team' }, h('option', { value: '' }, 'All teams'), teamList.map((t) => h('option', { value: t.id }, t.name)));
+  const teamFilter = h('select', { id: 'key-team', name: 'filter_team' }, h('option', { value: '' }, 'All teams'), teamList.map((t) => h('option', { value: t.id }, t.name)));
   const secretSlot = h('div', { role: 'status' });
   const filters = h('form', { class: 'toolbar', role: 'search', 'aria-label': 'Find keys' },
     h('div', { class: 'field' }, h('label', { for: 'key-search' }, 'Name contains'), search),

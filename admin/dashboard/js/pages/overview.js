@@ -36,13 +36,15 @@ export async function render(main, [rangeName = 'day', dimension = 'model']) {
   const range = RANGES[rangeName] || RANGES.day;
   const to = new Date();
   const from = new Date(to.getTime() - range.millis);
-  const params = { from: from.toISOString(), to: to.toISOString() };
+  const params = { from: from.toISOString(), to: to.toISOString(), bucket: range.bucket };
+  // Totals over the same whole buckets the charts draw (the answer says which range that covers).
+  const summaryQuery = query(params);
   const [summary, rows] = await Promise.all([
-    api('/usage' + query(params)),
-    all('/usage', { ...params, bucket: range.bucket, group_by: dimension }),
+    api('/usage' + summaryQuery),
+    all('/usage', { ...params, group_by: dimension }),
   ]);
   const totals = summary.totals;
-  const buckets = bucketStarts(params.from, params.to, range.step);
+  const buckets = bucketStarts(summary.from, summary.to, range.step);
   const labelFor = (iso) => range.bucket === 'day' ? iso.slice(5, 10) : iso.slice(11, 16);
   const errorRate = totals.requests ? totals.errors / totals.requests : null;
 
@@ -57,7 +59,7 @@ export async function render(main, [rangeName = 'day', dimension = 'model']) {
     h('h1', {}, 'Overview'),
     h('nav', { class: 'toolbar', 'aria-label': 'Time range' }, rangeButtons),
     h('p', { class: 'muted' }, `${fmt.time(summary.from)} to ${fmt.time(summary.to)}`),
-    h('dl', { class: 'cards' },
+    h('dl', { class: 'cards', id: 'totals', 'data-query': summaryQuery },
       h('div', { class: 'card' }, h('dt', {}, 'Requests'), h('dd', {}, figure('requests', totals.requests, fmt.int))),
       h('div', { class: 'card' }, h('dt', {}, 'Errors'), h('dd', {}, figure('errors', totals.errors, fmt.int),
         h('span', { class: 'muted' }, errorRate === null ? '' : ` (${fmt.pct(errorRate)})`))),

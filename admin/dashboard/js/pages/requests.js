@@ -126,8 +126,8 @@ async function detail(main, id) {
         { label: 'Error', value: (a) => a.error_message ?? '—' },
       ],
     }),
-    entry.request_body ? [h('h2', {}, 'Request body'), h('pre', {}, bodyText(entry.request_body))] : null,
-    entry.response_body ? [h('h2', {}, 'Response body'), h('pre', {}, bodyText(entry.response_body))] : null);
+    h('section', {}, entry.request_body ? [h('h2', {}, 'Request body'), h('pre', {}, bodyText(entry.request_body))] : null,
+      entry.response_body ? [h('h2', {}, 'Response body'), h('pre', {}, bodyText(entry.response_body))] : null));
 }
 
 function bodyText(body) {

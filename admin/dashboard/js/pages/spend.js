@@ -77,7 +77,7 @@ export async function render(main, [preset = 'month', customFrom, customTo]) {
   try {
     const [teams, keys, models, forecast] = await Promise.all([usageFor('team'), usageFor('key'), usageFor('model'), api('/usage/forecast')]);
     sections = [
-      h('p', {}, 'Total in range: ', figure('total-spend', teams.totals.cost_usd, fmt.usd), ` over ${fmt.int(teams.totals.requests)} requests.`),
+      h('p', { id: 'spend-range', 'data-from': params.from, 'data-to': params.to }, 'Total in range: ', figure('total-spend', teams.totals.cost_usd, fmt.usd), ` over ${fmt.int(teams.totals.requests)} requests.`),
       budgets(forecast), spendTable('team', 'Spend by team', teams, params), spendTable('key', 'Spend by key', keys, params),
       spendTable('model', 'Spend by model', models, params),
     ];

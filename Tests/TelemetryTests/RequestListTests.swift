@@ -1,5 +1,4 @@
 import Core
-import Foundation
 import Store
 import Telemetry
 import Testing
@@ -7,12 +6,7 @@ import Testing
 @Suite("Request log listing")
 struct RequestListTests {
     func database(costs: [Int64]) throws -> Database {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sy-list-\(Identifier.make("t"))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let database = try Database(path: directory.path + "/log.db")
-        let migrations = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("migrations").path
-        try Migrator(directory: migrations).migrate(database)
+        let database = try migratedLogDatabase()
         let rows = costs.enumerated().map { index, cost in
             var entry = RequestLogEntry(id: "req_\(index)", createdAtMillis: Int64(1_000 + index), model: index % 2 == 0 ? "a" : "b",
                                         provider: "p", status: 200, inputTokens: 1, outputTokens: 1, latencyMillis: 5)

@@ -6,15 +6,7 @@ import Testing
 
 @Suite("Request log writer")
 struct RequestLogWriterTests {
-    func database() throws -> Database {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sy-log-\(Identifier.make("t"))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let database = try Database(path: directory.path + "/log.db")
-        let migrations = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("migrations").path
-        try Migrator(directory: migrations).migrate(database)
-        return database
-    }
+    func database() throws -> Database { try migratedLogDatabase() }
 
     func entry(_ index: Int) -> RequestLogEntry {
         RequestLogEntry(id: "req_\(index)", createdAtMillis: Int64(1_000 + index), model: "m", provider: "p", status: 200,

@@ -153,6 +153,8 @@ class Dashboard:
         assert not re.search(r"\b(null|undefined|NaN)\b|\[object ", self.page.inner_text("main"))
         assert self.page.evaluate(UNLABELLED_SCRIPT) == []
         assert self.page.evaluate(CONTRAST_SCRIPT) == []
+        # Focus follows the document order: nothing jumps the queue with a positive tabindex.
+        assert self.page.evaluate("() => [...document.querySelectorAll('[tabindex]')].filter(e => e.tabIndex > 0).length") == 0
 
     def expect_status_note(self, status):
         """The next console error may be the browser noting an answer with `status` (once)."""
@@ -223,7 +225,7 @@ def test_overview_figures_equal_the_api(dashboard, range_name):
     assert "mock-a" in page.inner_text(".legend")
 
 
-def test_providers_page_shows_each_deployments_health(dashboard):
+def test_providers_page_shows_each_deployments_health(dashboard, seeded):
     page = dashboard.open("providers", "#deployment-health")
     report = admin(dashboard.gateway, "GET", "/health").json()
     for deployment in report["deployments"]:
@@ -237,6 +239,13 @@ def test_providers_page_shows_each_deployments_health(dashboard):
     assert float(dashboard.value("success:mock-a")) == provider["success_rate"] == 1
     dashboard.check_page()
     dashboard.shot("providers")
+    # The page refreshes itself: a new request shows up within one refresh period.
+    fast = next(d for d in report["deployments"] if d["model"] == "fast")
+    answer = http("POST", dashboard.gateway.data + "/v1/chat/completions", {"model": "fast", "messages": [{"role": "user", "content": "hi"}]},
+                  {"Authorization": f"Bearer {seeded['key']['key']}"})
+    assert answer.status == 200
+    page.wait_for_function(f"""() => document.querySelector('[data-figure="requests:{fast['deployment']}"]').dataset.value === '{fast['requests_5m'] + 1}'""",
+                           timeout=12_000)
 
 
 def test_spend_page_matches_the_api_and_downloads_csv(dashboard):
@@ -264,6 +273,12 @@ def test_spend_page_matches_the_api_and_downloads_csv(dashboard):
     assert {row["team_name"] for row in csv.DictReader(io.StringIO(downloaded))} >= {"search"}
     dashboard.check_page()
     dashboard.shot("spend")
+    # A custom range (whole UTC days): the figures follow it.
+    page.fill("#spend-from", "2026-01-01")
+    page.fill("#spend-to", "2026-01-03")
+    page.click("text=Show range")
+    page.wait_for_selector("#spend-range[data-from='2026-01-01T00:00:00.000Z'][data-to='2026-01-03T00:00:00.000Z']")
+    assert dashboard.value("total-spend") == "0" and "No spend in this range." in page.inner_text("#spend-by-team")
 
 
 def test_requests_page_filters_pages_and_shows_attempts_as_a_timeline(dashboard, seeded):
@@ -294,8 +309,10 @@ def test_requests_page_filters_pages_and_shows_attempts_as_a_timeline(dashboard,
     assert page.get_attribute("figure.chart svg", "aria-label").startswith("Timeline of 2 attempt(s)")
     bars = page.locator("figure.chart svg rect[height='20']")
     assert bars.count() == 2
-    first_end = float(bars.nth(0).get_attribute("x")) + float(bars.nth(0).get_attribute("width"))
-    assert float(bars.nth(1).get_attribute("x")) >= first_end - 1, "the retry starts after the failed attempt"
+    # Each bar starts where its attempt started: the retry after the failed attempt began.
+    attempts = admin(dashboard.gateway, "GET", f"/requests/{failover['id']}").json()["attempts_detail"]
+    assert attempts[1]["started_ms"] >= attempts[0]["started_ms"] + attempts[0]["latency_ms"]
+    assert float(bars.nth(1).get_attribute("x")) >= float(bars.nth(0).get_attribute("x"))
     assert float(dashboard.value("cost")) == pytest.approx(failover["cost_usd"], abs=1e-12)
     dashboard.check_page()
     dashboard.shot("request-detail")
@@ -345,6 +362,18 @@ def test_config_creates_edits_and_disables_through_the_forms(dashboard, seeded):
     page.click("button[aria-label='Disable key dash-key']")
     page.wait_for_selector("button[aria-label='Enable key dash-key']")
     assert admin(gateway, "GET", f"/keys/{created[0]['id']}").json()["enabled"] is False
+
+    page = dashboard.open("config/models", "#model-list")
+    page.click("text=Add model")
+    page.fill("input[name=name]", "dash-model")
+    page.select_option("select[name=provider]", label="mock-b")
+    page.fill("input[name=upstream_model]", "mock-demo")
+    page.fill("input[name=input]", "0.4")
+    page.fill("input[name=output]", "1.6")
+    page.click("button:has-text('Create')")
+    page.wait_for_selector("#model-list tr:has-text('dash-model')")
+    model = next(m for m in admin(gateway, "GET", "/models?limit=1000").json()["data"] if m["name"] == "dash-model")
+    assert model["provider_name"] == "mock-b" and model["pricing"]["input_per_mtok"] == 0.4 and model["pricing"]["output_per_mtok"] == 1.6
 
     page = dashboard.open("config/routes", "#route-list")
     page.click("text=Add route")

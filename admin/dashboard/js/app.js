@@ -36,11 +36,15 @@ function signInPage(message) {
   form.elements.token.focus();
 }
 
-/** Shows the page the hash names (`#/name/arg...`). */
+let renders = 0;
+
+/** Shows the page the hash names (`#/name/arg...`). Each page renders into a fresh view that replaces the
+ * current one only if no later navigation started meanwhile. */
 async function route() {
   if (stopCurrent) { stopCurrent(); stopCurrent = null; }
   if (!session.token) return signInPage();
   header.hidden = false;
+  const ticket = ++renders;
   const [name = 'overview', ...args] = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   const page = pages[name] || overview;
   for (const link of header.querySelectorAll('nav a')) {
@@ -48,15 +52,23 @@ async function route() {
     else link.removeAttribute('aria-current');
   }
   main.replaceChildren(h('p', { class: 'muted' }, 'Loading…'));
+  const view = h('div');
+  let stop = null;
   try {
-    stopCurrent = (await page.render(main, args)) || null;
+    stop = (await page.render(view, args)) || null;
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return signInPage('The admin token was refused.');
-    main.replaceChildren(h('h1', {}, 'Something went wrong'), errorBox(error));
+    view.replaceChildren(h('h1', {}, 'Something went wrong'), errorBox(error));
   }
-  const title = main.querySelector('h1');
+  if (ticket !== renders) {
+    if (stop) stop();
+    return;
+  }
+  stopCurrent = stop;
+  main.replaceChildren(view);
+  const title = view.querySelector('h1');
   document.title = title ? `${title.textContent} · Switchyard` : 'Switchyard';
-  if (title && !main.contains(document.activeElement)) {
+  if (title) {
     title.setAttribute('tabindex', '-1');
     title.focus();
   }

@@ -463,8 +463,8 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                                                            providerName: context.providerName)
                 return .success(Answer(body: context.dialect.completionBody(completion), usage: completion.usage))
             }
-            return .success(Answer(body: try OpenAIAdapter.checkedAnswer(body, providerName: context.providerName),
-                                   usage: OpenAIAdapter.usage(inResponse: body)))
+            let checked = try OpenAIAdapter.checkedAnswer(body, providerName: context.providerName)
+            return .success(Answer(body: checked.body, usage: checked.usage))
         } catch {
             return .failure(error)
         }

@@ -17,13 +17,13 @@ public struct HTTPRequest: Sendable {
 
     /// The path part of the target, without the query.
     public var path: Substring {
-        if let q = target.firstIndex(of: "?") { return target[..<q] }
+        if let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) { return target[..<q] }
         return Substring(target)
     }
 
     /// Decoded query parameters (last one wins for repeated names; pairs without a name are ignored).
     public var query: [String: String] {
-        guard let q = target.firstIndex(of: "?") else { return [:] }
+        guard let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return [:] }
         var result: [String: String] = [:]
         for pair in target[target.index(after: q)...].split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

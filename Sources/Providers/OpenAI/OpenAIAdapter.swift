@@ -61,19 +61,6 @@ public enum OpenAIAdapter {
         return WireRequest(url: url, headers: headers, body: body)
     }
 
-    /// Token usage from a whole (non-streamed) response body, reading only its last `"usage"` object
-    /// (OpenAI puts usage after the choices).
-    public static func usage(inResponse body: [UInt8]) -> TokenUsage? {
-        body.withUnsafeBytes { bytes in
-            var found: Int?
-            var offset = 0
-            while let hit = ByteSearch.firstOffset(of: usageKey, in: bytes, from: offset) {
-                if let start = usageObjectStart(in: bytes, keyAt: hit) { found = start }
-                offset = hit + 1
-            }
-            return found.flatMap { start in (try? JSONParser.parsePrefix(body[start...])).flatMap(usage(from:)) }
-        }
-    }
 
     /// A cheap pre-check before parsing a stream event for usage: it mentions a `"usage"` object
     /// (not `"usage":null`, which OpenAI sends on every chunk once usage is asked for).
@@ -105,8 +92,9 @@ public enum OpenAIAdapter {
     }
 
     /// A non-streamed OpenAI-format answer checked before it is forwarded as it came: one whole, valid JSON
-    /// object (syntax and UTF-8), and not an error reported with status 200. Returns the body unchanged.
-    public static func checkedAnswer(_ body: [UInt8], providerName: String) throws(GatewayError) -> [UInt8] {
+    /// object (syntax and UTF-8), and not an error reported with status 200. Returns the body unchanged and
+    /// its token usage (the top-level `usage` object, read from the same scan).
+    public static func checkedAnswer(_ body: [UInt8], providerName: String) throws(GatewayError) -> (body: [UInt8], usage: TokenUsage?) {
         let scan: JSONObjectScan
         do {
             scan = try JSONObjectScan(body)
@@ -119,7 +107,7 @@ public enum OpenAIAdapter {
             throw GatewayError(status: 502, type: "api_error", code: "upstream_error",
                                message: "Provider '\(providerName)' answered HTTP 200 with an error: \(String(message.prefix(500))).")
         }
-        return body
+        return (body, scan.value("usage").flatMap(usage(from:)))
     }
 
     /// The client-facing error for an upstream error response; never echoes the raw body.

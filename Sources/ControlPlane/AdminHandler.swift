@@ -299,7 +299,7 @@ public final class AdminHandler: HTTPHandler {
             let page = try config.read { try $0.audit(limit: limit, cursor: cursor, resource: request.query["resource"]) }
             return Pagination.response(page.items.map(Self.render), next: page.nextCursor)
         case .health:
-            // As CSV: one line per deployment (the providers' lines are their sums).
+            // As CSV: one line per deployment.
             let report = healthReport()
             return try CSVExport.answer(.object([("data", report["deployments"] ?? .array([])), ("next_cursor", .null)]),
                                         request: request, filename: "health", json: report)

@@ -26,9 +26,8 @@ enum CSVExport {
         return out
     }
 
-    /// A list answer (`{"data": [...], "next_cursor": ...}`) as JSON, or as CSV when asked, with the next page's
-    /// cursor in `x-next-cursor`.
-    /// `json` is the JSON answer when it is not `value` itself.
+    /// A list answer (`{"data": [...], "next_cursor": ...}`) as JSON (`json` when that differs from `value`), or
+    /// as CSV when asked, with the next page's cursor in `x-next-cursor`.
     static func answer(_ value: JSONValue, request: HTTPRequest, filename: String, json: JSONValue? = nil) throws -> HTTPResponse {
         guard try requested(request) else { return .json(200, json ?? value) }
         let fields = value.objectValue ?? []

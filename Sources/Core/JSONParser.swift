@@ -23,15 +23,6 @@ public struct JSONParser {
         }
     }
 
-    /// Parses the one value at the start of `bytes`, ignoring whatever follows it.
-    public static func parsePrefix(_ bytes: ArraySlice<UInt8>, maxDepth: Int = defaultMaxDepth) throws -> JSONValue {
-        try bytes.withUnsafeBufferPointer { buffer in
-            var parser = Cursor(bytes: buffer, maxDepth: maxDepth)
-            parser.skipWhitespace()
-            return try parser.parseValue(depth: 0)
-        }
-    }
-
     /// Parses a document given as text.
     public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws -> JSONValue {
         try parse(Array(text.utf8), maxDepth: maxDepth)

@@ -48,7 +48,8 @@ extension EventLoop {
     /// Cancels a timer that has not fired yet.
     public func cancelTimer(_ id: UInt64) {
         precondition(inLoop, "cancelTimer must be called on the event loop")
-        timers.removeAll { $0.id == id }
+        // Ids are unique: remove the one (a shift), not a whole-array partition that moves every closure.
+        if let index = timers.firstIndex(where: { $0.id == id }) { timers.remove(at: index) }
     }
 
     /// The object stored under `key` on this loop, made on first use.

@@ -41,14 +41,13 @@ final class PlainConnectionPool {
     /// Takes back a connection whose response was read completely.
     func release(_ connection: PlainConnection) {
         busy[connection.fd] = nil
-        var list = idle[connection.endpoint] ?? []
-        guard list.count < Self.maxIdlePerEndpoint else {
+        guard idle[connection.endpoint, default: []].count < Self.maxIdlePerEndpoint else {
             close(connection)
             return
         }
         connection.idleSinceNanos = Timestamp.monotonicNanos()
-        list.append(connection)
-        idle[connection.endpoint] = list
+        // Appended in place: a copy of the list taken out of the dictionary would be copied whole to grow.
+        idle[connection.endpoint, default: []].append(connection)
         if sweepTimer == nil { scheduleSweep() }
     }
 

@@ -36,10 +36,16 @@ extension EventLoop {
     /// Runs `handler` once after `millis` (0: on the next turn); returns an id for `cancelTimer`.
     @discardableResult
     public func schedule(afterMillis millis: Int, _ handler: @escaping () -> Void) -> UInt64 {
-        precondition(inLoop, "schedule(afterMillis:) must be called on the event loop")
+        schedule(atNanos: Timestamp.monotonicNanos() + UInt64(max(0, millis)) * 1_000_000, handler)
+    }
+
+    /// Runs `handler` once at `deadline` (monotonic nanoseconds; a past deadline runs on the next turn); returns an id for `cancelTimer`.
+    @discardableResult
+    public func schedule(atNanos deadline: UInt64, _ handler: @escaping () -> Void) -> UInt64 {
+        precondition(inLoop, "schedule(atNanos:) must be called on the event loop")
         let id = nextTimerID
         nextTimerID += 1
-        let timer = LoopTimer(deadline: Timestamp.monotonicNanos() + UInt64(max(0, millis)) * 1_000_000, id: id, handler: handler)
+        let timer = LoopTimer(deadline: deadline, id: id, handler: handler)
         let index = timers.firstIndex { $0.deadline > timer.deadline } ?? timers.count
         timers.insert(timer, at: index)
         return id

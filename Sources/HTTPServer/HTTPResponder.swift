@@ -64,6 +64,12 @@ public final class HTTPResponder: Sendable {
         }
     }
 
+    /// Runs `task` on this response's event loop at `deadline` (monotonic nanoseconds), on the loop's own timer list:
+    /// no thread hop, so a paced stream's events leave when they are due.
+    public func runOnLoop(atNanos deadline: UInt64, _ task: @escaping @Sendable () -> Void) {
+        loop.execute { [loop] in loop.schedule(atNanos: deadline, task) }
+    }
+
     /// True while the client keeps up with the streamed body.
     public var isWritable: Bool {
         inTransit.load(ordering: .relaxed) + queued.load(ordering: .relaxed) < highWater

@@ -1,5 +1,4 @@
 import Core
-import Dispatch
 import HTTPKit
 import HTTPServer
 
@@ -8,7 +7,6 @@ final class MockHandler: HTTPHandler {
     let defaults: MockBehaviour
     let requiredKey: String?
     let stats = MockStats()
-    let timers = DispatchQueue(label: "mock-llm.timers", attributes: .concurrent)
 
     init(defaults: MockBehaviour, requiredKey: String?) {
         self.defaults = defaults
@@ -90,7 +88,7 @@ final class MockHandler: HTTPHandler {
                                         includeUsage: plan.includeUsage, padding: String(repeating: "x", count: behaviour.padding),
                                         toolCall: plan.toolToCall)
         let delay = Int.random(in: behaviour.latencyMillis)
-        timers.asyncAfter(deadline: .now() + .milliseconds(delay)) { [self] in
+        responder.runOnLoop(atNanos: Timestamp.monotonicNanos() + UInt64(delay) * 1_000_000) { [self] in
             if behaviour.fault == .reset {
                 responder.abort()
             } else if behaviour.status != 200 {
@@ -103,7 +101,7 @@ final class MockHandler: HTTPHandler {
             } else if behaviour.fault == .errorBody {
                 responder.respond(wire.errorResponse(status: 200, message: "the model is overloaded"))
             } else if plan.stream {
-                MockStream(events: wire.streamEvents(completion), contentType: wire.streamContentType, behaviour: behaviour, responder: responder, stats: stats, timers: timers).start()
+                MockStream(events: wire.streamEvents(completion), contentType: wire.streamContentType, behaviour: behaviour, responder: responder, stats: stats).start()
             } else {
                 var response = HTTPResponse.json(200, wire.response(completion))
                 if let remaining = behaviour.remainingRequests {

@@ -1,5 +1,4 @@
 import Core
-import Dispatch
 import HTTPKit
 import HTTPServer
 import Synchronization
@@ -11,19 +10,17 @@ final class MockStream: Sendable {
     let behaviour: MockBehaviour
     let responder: HTTPResponder
     let stats: MockStats
-    let timers: DispatchQueue
     let contentType: String
     private let finished = Atomic<Bool>(false)
     /// When chunk 0 went out; chunk k is due at `start + k * interval`, so timer jitter never accumulates.
-    private let startedAt = DispatchTime.now()
+    private let startedAt = Timestamp.monotonicNanos()
 
-    init(events: [[UInt8]], contentType: String, behaviour: MockBehaviour, responder: HTTPResponder, stats: MockStats, timers: DispatchQueue) {
+    init(events: [[UInt8]], contentType: String, behaviour: MockBehaviour, responder: HTTPResponder, stats: MockStats) {
         self.events = events
         self.contentType = contentType
         self.behaviour = behaviour
         self.responder = responder
         self.stats = stats
-        self.timers = timers
     }
 
     func start() {
@@ -50,8 +47,8 @@ final class MockStream: Sendable {
             index += 1
             if behaviour.intervalMillis > 0 {
                 let next = index
-                let due = DispatchTime(uptimeNanoseconds: startedAt.uptimeNanoseconds + UInt64(next * behaviour.intervalMillis) * 1_000_000)
-                timers.asyncAfter(deadline: due) { [self] in send(next) }
+                let due = startedAt + UInt64(next * behaviour.intervalMillis) * 1_000_000
+                responder.runOnLoop(atNanos: due) { [self] in send(next) }
                 return
             }
         }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 
 int clinux_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 
@@ -118,6 +119,12 @@ int clinux_accept(int listen_fd, char *peer, int peer_len) {
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&addr)->sin6_addr, peer, (socklen_t)peer_len);
     }
     return fd;
+}
+
+int clinux_set_thread_name(const char *name) {
+    char truncated[16];
+    snprintf(truncated, sizeof truncated, "%s", name);
+    return prctl(PR_SET_NAME, truncated, 0, 0, 0);
 }
 
 int clinux_set_nodelay(int fd) {

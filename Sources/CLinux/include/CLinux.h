@@ -33,6 +33,8 @@ const void *clinux_memmem(const void *haystack, size_t haystack_len, const void 
 int clinux_local_port(int fd);
 /* accept4 non-blocking + close-on-exec; writes the peer address text into buf. */
 int clinux_accept(int listen_fd, char *peer, int peer_len);
+/* Names the calling thread for top -H, perf and /proc (the kernel keeps the first 15 bytes). */
+int clinux_set_thread_name(const char *name);
 int clinux_set_nodelay(int fd);
 int clinux_raise_nofile_limit(void);
 

@@ -101,7 +101,7 @@ final class MockHandler: HTTPHandler {
             } else if behaviour.fault == .errorBody {
                 responder.respond(wire.errorResponse(status: 200, message: "the model is overloaded"))
             } else if plan.stream {
-                MockStream(events: wire.streamEvents(completion), contentType: wire.streamContentType, behaviour: behaviour, responder: responder, stats: stats).start()
+                MockStream(events: wire.streamEvents(completion), trailing: wire.trailingEventCount(completion), contentType: wire.streamContentType, behaviour: behaviour, responder: responder, stats: stats).start()
             } else {
                 var response = HTTPResponse.json(200, wire.response(completion))
                 if let remaining = behaviour.remainingRequests {

@@ -218,3 +218,37 @@ def test_in_flight_stream_finishes_on_the_snapshot_it_started_with(gateway, mock
     worker.join(timeout=10)
     chunks = [json.loads(e) for e in sse_events(result["response"].body)[:-1]]
     assert len(chunks) == 31 and {c["model"] for c in chunks} == {"mock-old:chunks=30:interval=20"}
+
+
+def _event_arrivals(base, model, **extra):
+    """(seconds since the request, event payload) for each SSE event of a raw streamed answer, as read off the socket."""
+    from urllib.parse import urlparse
+
+    url = urlparse(base)
+    body = json.dumps({"model": model, "messages": [{"role": "user", "content": "hi"}], "stream": True, **extra}).encode()
+    connection = socket.create_connection((url.hostname, url.port), timeout=10)
+    connection.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                       b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    started, arrivals, seen = time.monotonic(), [], b""
+    while not seen.endswith(b"0\r\n\r\n"):
+        data = connection.recv(65536)
+        assert data, "the stream ended before its last chunk"
+        now = time.monotonic() - started
+        seen += data
+        arrivals += [(now, part.split(b"\n", 1)[0]) for part in data.split(b"data: ")[1:]]
+    connection.close()
+    return arrivals
+
+
+def test_mock_paces_tokens_and_sends_the_trailer_at_once_and_the_gateway_passes_it_on(gateway, mock):
+    # The benchmark's paced streams rely on this: a provider sends the usage chunk and [DONE] right after the
+    # finishing chunk, and the gateway must not hold [DONE] back until some later event.
+    paced = "mock-demo:chunks=4:interval=150"
+    add_route(gateway, mock, upstream_model=paced)
+    for base, model, extra in [(mock.base, paced, {"stream_options": {"include_usage": True}}), (gateway.data, "chat", {})]:
+        arrivals = _event_arrivals(base, model, **extra)
+        assert arrivals[-1][1] == b"[DONE]"
+        finishing = next(i for i, (_, data) in enumerate(arrivals) if b'"finish_reason":"stop"' in data)
+        tokens = [t for t, _ in arrivals[:finishing + 1]]
+        assert all(later - earlier > 0.1 for earlier, later in zip(tokens, tokens[1:])), (base, tokens)
+        assert arrivals[-1][0] - tokens[-1] < 0.075, (base, arrivals[finishing:])

@@ -44,6 +44,9 @@ struct MockOpenAIWire: MockWire {
         ]).setting("usage", to: usage(completion))
     }
 
+    /// OpenAI sends the usage chunk (when asked for) and `[DONE]` right after the finishing chunk.
+    func trailingEventCount(_ completion: MockCompletion) -> Int { completion.includeUsage ? 2 : 1 }
+
     func streamEvents(_ completion: MockCompletion) -> [[UInt8]] {
         var deltas: [[(String, JSONValue)]] = []
         if let tool = completion.toolCall {

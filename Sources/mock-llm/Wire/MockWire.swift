@@ -11,6 +11,9 @@ protocol MockWire: Sendable {
     func response(_ completion: MockCompletion) -> JSONValue
     /// The whole stream, event by event (already SSE-encoded), ending with the provider's end marker.
     func streamEvents(_ completion: MockCompletion) -> [[UInt8]]
+    /// How many of the last events are the stream's trailer (usage, end marker), which a provider sends at once
+    /// after the last generated event rather than paced like tokens.
+    func trailingEventCount(_ completion: MockCompletion) -> Int
     func errorResponse(status: Int, message: String) -> HTTPResponse
     /// The stream's content type (SSE unless the format says otherwise).
     var streamContentType: String { get }
@@ -34,6 +37,7 @@ struct MockPlan {
 
 extension MockWire {
     var streamContentType: String { "text/event-stream" }
+    func trailingEventCount(_ completion: MockCompletion) -> Int { 0 }
 
     func invalid(_ message: String) -> Result<MockPlan, MockRefusal> { .failure(MockRefusal(errorResponse(status: 400, message: message))) }
 }

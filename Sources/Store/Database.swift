@@ -162,7 +162,11 @@ public struct DatabaseConnection {
                 switch sqlite3_column_type(statement, column) {
                 case SQLITE_INTEGER: values.append(.integer(sqlite3_column_int64(statement, column)))
                 case SQLITE_FLOAT: values.append(.real(sqlite3_column_double(statement, column)))
-                case SQLITE_TEXT: values.append(.text(String(cString: sqlite3_column_text(statement, column))))
+                case SQLITE_TEXT:
+                    // By length, not up to the first NUL: text may hold one (the pointer first, then its length, as SQLite asks).
+                    let text = sqlite3_column_text(statement, column)
+                    let count = Int(sqlite3_column_bytes(statement, column))
+                    values.append(.text(String(decoding: UnsafeRawBufferPointer(start: text, count: count), as: UTF8.self)))
                 case SQLITE_BLOB:
                     let count = Int(sqlite3_column_bytes(statement, column))
                     let pointer = sqlite3_column_blob(statement, column)

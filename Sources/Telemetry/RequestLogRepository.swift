@@ -34,17 +34,21 @@ public struct RequestLogRepository {
         var inserted: [RequestLogEntry] = []
         inserted.reserveCapacity(rows.count)
         for e in rows {
-            let changed = try connection.execute(Self.insertRow, [
-                e.id, e.createdAtMillis, e.model, e.provider, e.upstreamModel, e.status, e.errorType, e.inputTokens,
-                e.outputTokens, e.stream, e.attempts, e.latencyMillis, e.timeToFirstTokenMillis, e.endpoint, e.keyID, e.team,
-                e.deploymentID, e.cachedTokens, e.reasoningTokens, e.cost.value, e.unpriced, e.cacheHit, e.queueMillis,
-                e.connectMillis, e.errorMessage, e.traceID, e.requestBody, e.responseBody,
-            ])
+            let changed = try connection.execute(Self.insertRow) { row in
+                row.add(e.id); row.add(e.createdAtMillis); row.add(e.model); row.add(e.provider); row.add(e.upstreamModel)
+                row.add(e.status); row.add(e.errorType); row.add(e.inputTokens); row.add(e.outputTokens); row.add(e.stream)
+                row.add(e.attempts); row.add(e.latencyMillis); row.add(e.timeToFirstTokenMillis); row.add(e.endpoint)
+                row.add(e.keyID); row.add(e.team); row.add(e.deploymentID); row.add(e.cachedTokens); row.add(e.reasoningTokens)
+                row.add(e.cost.value); row.add(e.unpriced); row.add(e.cacheHit); row.add(e.queueMillis); row.add(e.connectMillis)
+                row.add(e.errorMessage); row.add(e.traceID); row.add(e.requestBody); row.add(e.responseBody)
+            }
             guard changed > 0 else { continue }
             for a in e.attemptDetails {
-                try connection.execute(Self.insertAttempt, [e.id, a.number, a.provider, a.upstreamModel, a.status, a.outcome,
-                                                            a.latencyMillis, a.deploymentID, a.error, a.connectMillis,
-                                                            a.timeToFirstTokenMillis, a.startedMillis])
+                try connection.execute(Self.insertAttempt) { row in
+                    row.add(e.id); row.add(a.number); row.add(a.provider); row.add(a.upstreamModel); row.add(a.status)
+                    row.add(a.outcome); row.add(a.latencyMillis); row.add(a.deploymentID); row.add(a.error); row.add(a.connectMillis)
+                    row.add(a.timeToFirstTokenMillis); row.add(a.startedMillis)
+                }
             }
             inserted.append(e)
         }

@@ -1,0 +1,42 @@
+import Store
+import Testing
+
+@Suite("Statement bindings")
+struct StatementBindingsTests {
+    @Test("values bound in order read back as they were: text (empty, non-ASCII, NUL inside), integers, booleans and NULLs")
+    func roundTrip() throws {
+        let database = try Database(path: temporaryDatabasePath())
+        let texts: [String?] = ["plain", "", "naïve — 日本語 🚀", "a\u{0}b", nil]
+        try database.write { connection in
+            try connection.execute("CREATE TABLE t (n INTEGER, s TEXT, i INTEGER, b INTEGER, big INTEGER)")
+            for (number, text) in texts.enumerated() {
+                let changed = try connection.execute("INSERT INTO t (n, s, i, b, big) VALUES (?, ?, ?, ?, ?)") { row in
+                    row.add(number)
+                    row.add(text)
+                    row.add(number.isMultiple(of: 2) ? nil : -number as Int?)
+                    row.add(number == 1)
+                    row.add(Int64.max - Int64(number))
+                }
+                #expect(changed == 1)
+            }
+        }
+        let rows = try database.read { try $0.query("SELECT s, i, b, big, length(CAST(s AS BLOB)) FROM t ORDER BY n") }
+        #expect(rows.map { $0[0].string } == texts)
+        #expect(rows.map { $0[1].int } == [nil, -1, nil, -3, nil])
+        #expect(rows.map { $0[2].bool } == [false, true, false, false, false])
+        #expect(rows.map { $0[3].int64 } == (0..<5).map { Int64.max - Int64($0) })
+        #expect(rows[3][4].int == 3)  // all three bytes of "a\0b", not cut at the NUL
+    }
+
+    @Test("a failing statement throws and leaves the cached statement usable")
+    func failureThenReuse() throws {
+        let database = try Database(path: temporaryDatabasePath())
+        try database.write { try $0.execute("CREATE TABLE u (id TEXT PRIMARY KEY)") }
+        let insert = "INSERT INTO u (id) VALUES (?)"
+        try database.write { try $0.execute(insert) { $0.add("a") } }
+        #expect(throws: (any Error).self) { try database.write { try $0.execute(insert) { $0.add("a") } } }
+        #expect(try database.write { try $0.execute("INSERT OR IGNORE INTO u (id) VALUES (?)") { $0.add("a") } } == 0)
+        try database.write { try $0.execute(insert) { $0.add("b") } }
+        #expect(try database.read { try $0.query("SELECT count(*) FROM u") }.first?[0].int == 2)
+    }
+}

@@ -5,20 +5,22 @@ public struct JSONLineWriter {
     private var out: [UInt8]
     private var first = true
 
-    /// Starts a line with the common head.
-    public init(time: String, level: Logger.Level, logger: String, message: String) {
-        out = []
+    /// Starts a line with the common head, after what `buffer` already holds (earlier lines of a batch).
+    public init(time: String, level: Logger.Level, logger: String, message: String, appendingTo buffer: [UInt8] = []) {
+        out = buffer
         field("time", time)
         field("level", level.label)
         field("logger", logger)
         field("msg", message)
     }
 
+    /// Field names are the gateway's own identifiers (letters, digits, `_`): written as they are, not escaped.
     private mutating func name(_ name: String) {
         out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
         first = false
-        JSONWriter.writeString(name, into: &out)
-        out.append(UInt8(ascii: ":"))
+        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: name.utf8)
+        out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
     }
 
     /// A string field (null when nil).

@@ -98,11 +98,12 @@ public final class Database: @unchecked Sendable {
         }
     }
 
-    func statement(_ sql: String) throws -> OpaquePointer {
+    /// The prepared statement for `sql`, reset; `clearingBindings` false when the caller binds every parameter anew.
+    func statement(_ sql: String, clearingBindings: Bool = true) throws -> OpaquePointer {
         let key = StatementKey(sql: sql)
         if let cached = statements[key] {
             sqlite3_reset(cached)
-            sqlite3_clear_bindings(cached)
+            if clearingBindings { sqlite3_clear_bindings(cached) }
             return cached
         }
         var statement: OpaquePointer?

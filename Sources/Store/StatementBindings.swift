@@ -41,11 +41,12 @@ public struct StatementBindings {
 }
 
 extension DatabaseConnection {
-    /// Runs `sql`, which returns no rows, with its parameters bound in order by `bind`; returns the rows changed.
-    /// For statements run in bulk; `execute(_:_:)` reads better everywhere else.
+    /// Runs `sql`, which returns no rows, with every parameter bound in order by `bind` (one left out stays at its
+    /// previous run's value); returns the rows changed. For statements run in bulk; `execute(_:_:)` reads better
+    /// everywhere else.
     @discardableResult
     public func execute(_ sql: String, binding bind: (inout StatementBindings) -> Void) throws -> Int {
-        let statement = try database.statement(sql)
+        let statement = try database.statement(sql, clearingBindings: false)
         defer { sqlite3_reset(statement) }
         var bindings = StatementBindings(statement: statement)
         bind(&bindings)

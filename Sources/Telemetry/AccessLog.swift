@@ -5,6 +5,7 @@ import Core
 public enum AccessLog {
     public static func write(_ batch: [RequestLogEntry]) {
         var out: [UInt8] = []
+        out.reserveCapacity(batch.count * 480)
         let time = Timestamp.iso8601(Timestamp.nowMillis())
         for entry in batch {
             let level: Logger.Level = entry.status >= 500 ? .warning : .info
@@ -14,9 +15,10 @@ public enum AccessLog {
         if !out.isEmpty { Logger.writeToStandardError(out) }
     }
 
-    /// One entry's line (the logger's head, then the request's fields), appended to `out`.
+    /// One entry's line (the logger's head, then the request's fields), appended to `out` in place.
     static func line(_ e: RequestLogEntry, level: Logger.Level, time: String, into out: inout [UInt8]) {
-        var line = JSONLineWriter(time: time, level: level, logger: "request", message: "request")
+        var line = JSONLineWriter(time: time, level: level, logger: "request", message: "request", appendingTo: out)
+        out = []  // the line's writer now holds the only reference: it appends without copying the batch so far
         line.field("request_id", e.id)
         line.field("trace_id", e.traceID)
         line.field("endpoint", e.endpoint)
@@ -36,6 +38,6 @@ public enum AccessLog {
         line.field("queue_ms", e.queueMillis)
         line.field("ttft_ms", e.timeToFirstTokenMillis)
         line.field("total_ms", e.latencyMillis)
-        out.append(contentsOf: line.finish())
+        out = line.finish()
     }
 }

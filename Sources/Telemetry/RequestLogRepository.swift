@@ -28,12 +28,12 @@ public struct RequestLogRepository {
         """
 
     /// Inserts rows and their attempts; a row whose id is already logged is skipped (so replays and
-    /// redeliveries are idempotent). Returns the rows actually inserted, the ones rollups must count.
+    /// redeliveries are idempotent). Returns the rows actually inserted, the ones rollups must count: `rows`
+    /// itself when none was skipped, without copying each row.
     @discardableResult
-    public func insert<Rows: Collection<RequestLogEntry>>(_ rows: Rows) throws -> [RequestLogEntry] {
-        var inserted: [RequestLogEntry] = []
-        inserted.reserveCapacity(rows.count)
-        for e in rows {
+    public func insert(_ rows: [RequestLogEntry]) throws -> [RequestLogEntry] {
+        var skipped: [Int] = []
+        for (index, e) in rows.enumerated() {
             let changed = try connection.execute(Self.insertRow) { row in
                 row.add(e.id); row.add(e.createdAtMillis); row.add(e.model); row.add(e.provider); row.add(e.upstreamModel)
                 row.add(e.status); row.add(e.errorType); row.add(e.inputTokens); row.add(e.outputTokens); row.add(e.stream)
@@ -42,7 +42,10 @@ public struct RequestLogRepository {
                 row.add(e.cost.value); row.add(e.unpriced); row.add(e.cacheHit); row.add(e.queueMillis); row.add(e.connectMillis)
                 row.add(e.errorMessage); row.add(e.traceID); row.add(e.requestBody); row.add(e.responseBody)
             }
-            guard changed > 0 else { continue }
+            guard changed > 0 else {
+                skipped.append(index)
+                continue
+            }
             for a in e.attemptDetails {
                 try connection.execute(Self.insertAttempt) { row in
                     row.add(e.id); row.add(a.number); row.add(a.provider); row.add(a.upstreamModel); row.add(a.status)
@@ -50,14 +53,14 @@ public struct RequestLogRepository {
                     row.add(a.timeToFirstTokenMillis); row.add(a.startedMillis)
                 }
             }
-            inserted.append(e)
         }
-        return inserted
+        guard !skipped.isEmpty else { return rows }
+        return rows.indices.filter { !skipped.contains($0) }.map { rows[$0] }
     }
 
     /// Inserts rows with their attempts and counts the new ones in the usage rollups (call inside one
     /// transaction, so rows and rollups never disagree). Returns the rows actually inserted.
-    public func record<Rows: Collection<RequestLogEntry>>(_ rows: Rows) throws -> [RequestLogEntry] {
+    public func record(_ rows: [RequestLogEntry]) throws -> [RequestLogEntry] {
         let inserted = try insert(rows)
         var rollup = UsageRollup()
         for entry in inserted { rollup.add(entry) }

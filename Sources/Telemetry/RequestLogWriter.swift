@@ -127,11 +127,13 @@ public final class RequestLogWriter: Sendable {
         var offset = 0
         var failures = 0
         while offset < batch.count {
-            let slice = batch[offset..<min(batch.count, offset + Self.maxTransactionRows)]
+            let end = min(batch.count, offset + Self.maxTransactionRows)
+            // The usual batch fits one transaction: it goes whole, not as a copy of its rows.
+            let rows = offset == 0 && end == batch.count ? batch : Array(batch[offset..<end])
             do {
-                let inserted = try database.write { try RequestLogRepository($0).record(slice) }
+                let inserted = try database.write { try RequestLogRepository($0).record(rows) }
                 for observe in observers { observe(inserted) }
-                offset += slice.count
+                offset = end
             } catch {
                 failures += 1
                 guard failures < 50 else {
@@ -141,7 +143,7 @@ public final class RequestLogWriter: Sendable {
                     }
                     return
                 }
-                logger.error("request log write failed; retrying", [("error", "\(error)"), ("rows", String(slice.count))])
+                logger.error("request log write failed; retrying", [("error", "\(error)"), ("rows", String(rows.count))])
                 usleep(200_000)
             }
         }

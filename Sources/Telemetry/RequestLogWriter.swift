@@ -93,21 +93,32 @@ public final class RequestLogWriter: Sendable {
     private func run() {
         replaySpill()
         var nextRetention = Timestamp.nowMillis() + 5_000
+        var batch: [RequestLogEntry] = []
+        batch.reserveCapacity(batchSize)
         while true {
             _ = wake.wait(timeout: .now() + .milliseconds(100))
-            let (batch, closing) = state.withLock { state in
-                let batch = state.pending
-                // A burst's large buffer is let go rather than kept for good.
-                state.pending.removeAll(keepingCapacity: batch.count <= 4 * batchSize)
-                return (batch, state.closing)
+            // Double-buffered: the queue and the batch being written swap places, so the lock is held for an exchange
+            // of two array references (no allocation, no freeing of rows under it) and the event loops append into
+            // a buffer whose memory is already in place.
+            let closing = state.withLock { state in
+                swap(&state.pending, &batch)
+                return state.closing
             }
-            if !batch.isEmpty {
+            let count = batch.count
+            if count > 0 {
                 write(batch)
                 lagMillis.store(Int(Timestamp.nowMillis() - (batch.first?.createdAtMillis ?? 0)), ordering: .relaxed)
-                // After a backlog, hand the freed memory back to the system (glibc keeps it otherwise).
-                if batch.count > 4 * batchSize { Platform.releaseFreeMemory() }
+                if batch.capacity > 4 * batchSize {
+                    // A burst's large buffer is let go rather than kept for good, and the memory handed back to the
+                    // system (glibc keeps it otherwise).
+                    batch = []
+                    batch.reserveCapacity(batchSize)
+                    Platform.releaseFreeMemory()
+                } else {
+                    batch.removeAll(keepingCapacity: true)
+                }
             }
-            if batch.count < batchSize || closing { replaySpill() }
+            if count < batchSize || closing { replaySpill() }
             let dropped = lost.exchange(0, ordering: .relaxed)
             if dropped > 0 { logger.error("request log queue and spill file both full; rows lost", [("rows", String(dropped))]) }
             if closing {

@@ -30,6 +30,8 @@ final class PlainConnection {
     private var stash: [UInt8] = []
     private var paused = false
     private var receivedAny = false
+    /// The interest registered with the loop (nil: not watched), so an unchanged one is not registered again.
+    private var watchedWritable: Bool?
 
     init(fd: Int32, endpoint: PlainEndpoint, pool: PlainConnectionPool) {
         self.fd = fd
@@ -80,6 +82,8 @@ final class PlainConnection {
     private static func isUnsafeHeaderByte(_ byte: UInt8) -> Bool { byte == 13 || byte == 10 || byte == 0 }
 
     private func watch(writable: Bool) {
+        guard watchedWritable != writable else { return }
+        watchedWritable = writable
         pool.reactor.watchSocket(fd, readable: true, writable: writable) { [unowned self] readable, writable, failed in
             handle(readable: readable, writable: writable, failed: failed)
         }
@@ -261,6 +265,7 @@ final class PlainConnection {
         stash = Array(rest)
         paused = true
         pool.reactor.unwatchSocket(fd)
+        watchedWritable = nil
         return false
     }
 

@@ -35,17 +35,18 @@ public enum HTTPResponseEncoder {
         out.append(contentsOf: String(status).utf8)
         out.append(32)
         out.append(contentsOf: reasonPhrase(status).utf8)
-        out.append(contentsOf: [13, 10])
+        out.appendCRLF()
         for (name, value) in headers {
             out.append(contentsOf: name.utf8)
-            out.append(contentsOf: [58, 32])
+            out.append(58)
+            out.append(32)
             out.append(contentsOf: value.utf8)
-            out.append(contentsOf: [13, 10])
+            out.appendCRLF()
         }
         if let length = contentLength {
             out.append(contentsOf: "content-length: ".utf8)
             out.append(contentsOf: String(length).utf8)
-            out.append(contentsOf: [13, 10])
+            out.appendCRLF()
         } else if status != 204 && status != 304 && !(100..<200).contains(status) {
             out.append(contentsOf: "transfer-encoding: chunked\r\n".utf8)
         }
@@ -54,7 +55,7 @@ public enum HTTPResponseEncoder {
         } else if versionMinor == 0 {
             out.append(contentsOf: "connection: keep-alive\r\n".utf8)
         }
-        out.append(contentsOf: [13, 10])
+        out.appendCRLF()
         return out
     }
 
@@ -99,5 +100,13 @@ public enum HTTPResponseEncoder {
         case 505: return "HTTP Version Not Supported"
         default: return "Status"
         }
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends CR LF (two appends: an array literal here would be built on every call).
+    @inlinable public mutating func appendCRLF() {
+        append(13)
+        append(10)
     }
 }

@@ -63,18 +63,26 @@ final class PlainConnection {
     static func encode(_ request: UpstreamRequest, endpoint: PlainEndpoint) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256 + request.body.count)
-        func line(_ parts: String...) {
-            for part in parts { bytes.append(contentsOf: part.utf8) }
-            bytes.append(13)
-            bytes.append(10)
-        }
-        line(request.method, " ", endpoint.target, " HTTP/1.1")
-        line("host: ", endpoint.authority)
+        // Appended piece by piece: a variadic helper built an array of strings for every line.
+        func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
+        append(request.method)
+        bytes.append(32)
+        append(endpoint.target)
+        append(" HTTP/1.1\r\nhost: ")
+        append(endpoint.authority)
+        bytes.appendCRLF()
         for (name, value) in request.headers where !name.utf8.contains(where: isUnsafeHeaderByte) && !value.utf8.contains(where: isUnsafeHeaderByte) {
-            line(name, ": ", value)
+            append(name)
+            append(": ")
+            append(value)
+            bytes.appendCRLF()
         }
-        if request.method != "GET" || !request.body.isEmpty { line("content-length: ", String(request.body.count)) }
-        line()
+        if request.method != "GET" || !request.body.isEmpty {
+            append("content-length: ")
+            append(String(request.body.count))
+            bytes.appendCRLF()
+        }
+        bytes.appendCRLF()
         bytes.append(contentsOf: request.body)
         return bytes
     }

@@ -20,7 +20,8 @@ public struct JSONLineWriter {
         first = false
         out.append(UInt8(ascii: "\""))
         out.append(contentsOf: name.utf8)
-        out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        out.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: ":"))
     }
 
     /// A string field (null when nil).

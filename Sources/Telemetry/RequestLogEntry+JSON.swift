@@ -20,16 +20,30 @@ extension RequestLogEntry {
         ])
     }
 
-    /// The stored attempts, or for rows logged before attempts were always kept, the one the row describes.
+    /// The stored attempts, or the one the row describes by itself (`impliedAttempt`).
     var attemptsShown: [RequestAttempt] {
         if !attemptDetails.isEmpty { return attemptDetails }
-        guard let provider, attempts >= 1 else { return [] }
+        return impliedAttempt.map { [$0] } ?? []
+    }
+
+    /// The attempt the row says all of: the first, on the row's provider and deployment, started when the queue ended and
+    /// ended as the request did. A request answered by exactly this attempt stores no attempt row (two B-tree inserts
+    /// fewer for most requests); rows logged before attempts were kept show it too.
+    public var impliedAttempt: RequestAttempt? {
+        guard let provider, attempts >= 1 else { return nil }
         var attempt = RequestAttempt(number: 1, provider: provider, upstreamModel: upstreamModel ?? "", status: status,
                                      outcome: errorType ?? "ok", latencyMillis: latencyMillis)
+        attempt.deploymentID = deploymentID
+        attempt.error = errorMessage ?? errorType
         attempt.startedMillis = queueMillis ?? 0
         attempt.connectMillis = connectMillis
         attempt.timeToFirstTokenMillis = timeToFirstTokenMillis
-        return [attempt]
+        return attempt
+    }
+
+    /// The attempts `request_attempts` must keep: none when the row implies its only attempt exactly.
+    var attemptsToStore: [RequestAttempt] {
+        attempts == 1 && attemptDetails.count == 1 && attemptDetails.first == impliedAttempt ? [] : attemptDetails
     }
 
     /// Reads the JSON form back (spill replay); nil when a required field is missing.

@@ -46,7 +46,7 @@ public struct RequestLogRepository {
                 skipped.append(index)
                 continue
             }
-            for a in e.attemptDetails {
+            for a in e.attemptsToStore {
                 try connection.execute(Self.insertAttempt) { row in
                     row.add(e.id); row.add(a.number); row.add(a.provider); row.add(a.upstreamModel); row.add(a.status)
                     row.add(a.outcome); row.add(a.latencyMillis); row.add(a.deploymentID); row.add(a.error); row.add(a.connectMillis)

@@ -89,6 +89,42 @@ struct RequestLogWriterTests {
         #expect(RequestLogEntry(json: e.json) == e)
     }
 
+    @Test("a request answered by the one attempt its row implies stores no attempt row and shows that attempt unchanged")
+    func impliedAttempt() throws {
+        func answered(_ index: Int, errorType: String? = nil) -> RequestLogEntry {
+            var e = entry(index)
+            e.upstreamModel = "u"
+            e.deploymentID = "mdl_1"
+            e.queueMillis = 0
+            e.connectMillis = 1
+            e.timeToFirstTokenMillis = 3
+            if let errorType {
+                e.status = 502
+                e.errorType = errorType
+                e.errorMessage = "Provider 'p' sent an invalid response."
+            }
+            e.attempts = 1
+            e.attemptDetails = [try! #require(e.impliedAttempt)]
+            return e
+        }
+        var slower = answered(3)
+        slower.attemptDetails[0].latencyMillis = 4  // the attempt started after a wait: not what the row implies
+        var failedOver = answered(4)
+        failedOver.attempts = 2
+        failedOver.attemptDetails = [RequestAttempt(number: 1, provider: "q", upstreamModel: "u", status: 500, outcome: "HTTP 500", latencyMillis: 1),
+                                     RequestAttempt(number: 2, provider: "p", upstreamModel: "u", status: 200, outcome: "ok", latencyMillis: 4)]
+        let rows = [answered(1), answered(2, errorType: "upstream_response_invalid"), slower, failedOver]
+        let database = try database()
+        try database.write { try RequestLogRepository($0).insert(rows) }
+        let stored = try database.read { try $0.query("SELECT request_id, count(*) FROM request_attempts GROUP BY request_id ORDER BY request_id") }
+        #expect(stored.map { $0[0].string } == ["req_3", "req_4"] && stored.map { $0[1].int } == [1, 2])
+        for row in rows {
+            let read = try #require(try database.read { try RequestLogRepository($0).entry(id: row.id) })
+            #expect(read.json["attempts_detail"] == row.json["attempts_detail"], "\(row.id)")
+            #expect(read.json["attempts_detail"]?.arrayValue?.count == row.attempts)
+        }
+    }
+
     @Test("usage from the rollups equals the sums over the raw rows, for every grouping and bucket")
     func usageMatchesRawRows() throws {
         let database = try database()

@@ -4,7 +4,8 @@
 Starts a fast nginx mock upstream (a fixed 733-byte chat.completion and a static 22-event SSE body),
 mock-llm for paced streams, an nginx proxy_pass hop with upstream keep-alive (the floor) and a
 release-built Switchyard routed to the same upstreams; drives each with the same load (wrk, and
-bench/loadgen.c for open-loop, paced-stream and idle-connection shapes) and prints one table.
+bench/loadgen.c for open-loop, paced-stream and idle-connection shapes) and prints one table. Each scenario runs
+`--rounds` times (3) with the targets taking turns, and the table shows each figure's median.
 Results are appended to bench/results/ with the commit id; `--update-readme` puts the table in README.md.
 """
 import argparse
@@ -13,6 +14,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -206,6 +208,23 @@ def measured(target, run):
     return result
 
 
+def median_of(runs):
+    """One figure per metric from interleaved rounds: the median of each number, errors added up, the rest from the
+    first round. On this shared machine a single round's tail can swing by milliseconds; the median of three does not
+    decide a target on one unlucky round."""
+    out = dict(runs[0])
+    for key, value in runs[0].items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            values = [r[key] for r in runs if r.get(key) is not None]
+            out[key] = statistics.median(values) if values else None
+    for key in ("errors", "failed", "unfinished"):
+        if key in out:
+            out[key] = sum(r[key] for r in runs)
+    out["rounds"] = len(runs)
+    out["total"] = sum(r.get("requests", r.get("completed", 0)) for r in runs)
+    return out
+
+
 def loadgen(*args):
     out = subprocess.run([LOADGEN, *map(str, args)], capture_output=True, text=True, timeout=300).stdout
     return json.loads(out.strip().splitlines()[-1])
@@ -287,6 +306,7 @@ def update_readme(marker, report):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per scenario; the table shows medians")
     parser.add_argument("--update-readme", action="store_true")
     parser.add_argument("--bin", default=None, help="release bin directory (default: swift build -c release --show-bin-path)")
     options = parser.parse_args()
@@ -372,26 +392,30 @@ def main():
 
         for kind, connections in [("plain", 1), ("plain", 32), ("plain", 128), ("sse", 32)]:
             script = os.path.join(work, "request.json.lua" if kind == "plain" else "request-sse.json.lua")
-            results = {}
-            for target in targets:
-                wrk(target.port, target.paths[kind], script, connections, 1)  # warm-up
-                results[target.name] = measured(target, lambda: wrk(target.port, target.paths[kind], script, connections, seconds))
-                log(f"{kind} c={connections} {target.name}: {results[target.name]}")
+            runs = {target.name: [] for target in targets}
+            for round_index in range(options.rounds):
+                for target in targets:
+                    if round_index == 0:
+                        wrk(target.port, target.paths[kind], script, connections, 1)  # warm-up
+                    r = measured(target, lambda: wrk(target.port, target.paths[kind], script, connections, seconds))
+                    r["cpu_us"] = r["cpu_s"] * 1e6 / r["requests"] if target.pid and r["requests"] else None
+                    log(f"{kind} c={connections} {target.name} round {round_index + 1}: {r}")
+                    runs[target.name].append(r)
+            results = {name: median_of(target_runs) for name, target_runs in runs.items()}
             base = results["direct"]
             label = f"non-stream, {connections} conn" if kind == "plain" else f"{events}-event SSE, {connections} conn"
             for target in targets:
                 r = results[target.name]
-                cpu_us = r["cpu_s"] * 1e6 / r["requests"] if target.pid and r["requests"] else None
                 rows.append([label, target.name, f"{r['rps']:,.0f}", fmt_us(r["p50"]), fmt_us(r["p99"]),
                              "-" if target.name == "direct" else fmt_us(r["p50"] - base["p50"]),
                              "-" if target.name == "direct" else fmt_us(r["p99"] - base["p99"]),
-                             "-" if cpu_us is None else f"{cpu_us:,.1f}",
+                             "-" if r["cpu_us"] is None else f"{r['cpu_us']:,.1f}",
                              "-" if not target.pid else f"{r['rss_kib'] / 1024:,.1f}", str(r["errors"])])
-                facts[f"{kind}-{connections}-{target.name}"] = {**r, "cpu_us": cpu_us}
+                facts[f"{kind}-{connections}-{target.name}"] = r
 
         # The request log: every request served so far must reach SQLite; how fast, and how far behind at the end.
         database = os.path.join(work, "var", "switchyard.db")
-        served = sum(v["requests"] for k, v in facts.items() if isinstance(v, dict) and k.endswith("-switchyard"))
+        served = sum(v["total"] for k, v in facts.items() if isinstance(v, dict) and k.endswith("-switchyard"))
         started = time.monotonic()
         rows_now = logged_rows(database)
         while time.monotonic() - started < 10 and rows_now < served:
@@ -403,30 +427,41 @@ def main():
         # Open loop at half of Switchyard's saturation rate (its 32-connection RPS).
         body = os.path.join(work, "request.json")
         rate = max(100, int(facts["plain-32-switchyard"]["rps"] / 2))
-        open_loop = {t.name: measured(t, lambda: loadgen("rate", "127.0.0.1", t.port, t.paths["plain"], body, rate, seconds, 64))
-                     for t in targets}
+        loop_runs = {t.name: [] for t in targets}
+        for round_index in range(options.rounds):
+            for t in targets:
+                r = measured(t, lambda: loadgen("rate", "127.0.0.1", t.port, t.paths["plain"], body, rate, seconds, 64))
+                r["rps"] = r["completed"] / max(r["elapsed_s"], 1e-9)
+                r["cpu_us"] = r["cpu_s"] * 1e6 / max(r["completed"], 1)
+                log(f"open loop {t.name} round {round_index + 1}: {r}")
+                loop_runs[t.name].append(r)
+        open_loop = {name: median_of(target_runs) for name, target_runs in loop_runs.items()}
         for t in targets:
             r = open_loop[t.name]
-            log(f"open loop {t.name}: {r}")
-            rows.append([f"open loop {rate:,}/s", t.name, f"{r['completed'] / max(r['elapsed_s'], 1e-9):,.0f}", fmt_us(r["p50_us"]),
+            rows.append([f"open loop {rate:,}/s", t.name, f"{r['rps']:,.0f}", fmt_us(r["p50_us"]),
                          fmt_us(r["p99_us"]), "-" if t.name == "direct" else fmt_us(r["p50_us"] - open_loop["direct"]["p50_us"]),
                          "-" if t.name == "direct" else fmt_us(r["p99_us"] - open_loop["direct"]["p99_us"]),
-                         "-" if not t.pid else f"{r['cpu_s'] * 1e6 / max(r['completed'], 1):,.1f}",
+                         "-" if not t.pid else f"{r['cpu_us']:,.1f}",
                          "-" if not t.pid else f"{r['rss_kib'] / 1024:,.1f}", str(r["errors"])])
         facts["open_loop"] = {"rate": rate, **open_loop}
 
         # 1,000 concurrent paced streams (a chunk every 20 ms for 5 s): direct to mock-llm, then through Switchyard.
         paced = os.path.join(work, "request-paced.json")
-        direct_streams = loadgen("streams", "127.0.0.1", mock_port, "/v1/chat/completions",
-                                 os.path.join(work, "request-paced-direct.json"), 1000)
-        gateway_streams = measured(gateway_target, lambda: loadgen("streams", "127.0.0.1", sy_port, "/v1/chat/completions", paced, 1000))
+        paced_runs = {"direct": [], "switchyard": []}
+        for round_index in range(options.rounds):
+            paced_runs["direct"].append(loadgen("streams", "127.0.0.1", mock_port, "/v1/chat/completions",
+                                                os.path.join(work, "request-paced-direct.json"), 1000))
+            r = measured(gateway_target, lambda: loadgen("streams", "127.0.0.1", sy_port, "/v1/chat/completions", paced, 1000))
+            r["cpu_us_per_event"] = r["cpu_s"] * 1e6 / max(r["events"], 1)
+            paced_runs["switchyard"].append(r)
+            log(f"paced round {round_index + 1}: direct {paced_runs['direct'][-1]}\nswitchyard {r}")
+        direct_streams, gateway_streams = median_of(paced_runs["direct"]), median_of(paced_runs["switchyard"])
         gateway_streams["rss_peak_kib"] = memory_kib(gateway_target.pids, "VmHWM")
-        log(f"paced direct: {direct_streams}\npaced switchyard: {gateway_streams}")
         for name, r in [("direct", direct_streams), ("switchyard", gateway_streams)]:
             rows.append(["1,000 paced streams (gap)", name, "-", fmt_us(r["gap_p50_us"]), fmt_us(r["gap_p99_us"]),
                          "-" if name == "direct" else fmt_us(r["gap_p50_us"] - direct_streams["gap_p50_us"]),
                          "-" if name == "direct" else fmt_us(r["gap_p99_us"] - direct_streams["gap_p99_us"]),
-                         "-" if name == "direct" else f"{r['cpu_s'] * 1e6 / max(r['events'], 1):,.1f}/event",
+                         "-" if name == "direct" else f"{r['cpu_us_per_event']:,.1f}/event",
                          "-" if name == "direct" else f"{r['rss_peak_kib'] / 1024:,.1f} peak",
                          str(r["failed"] + r["unfinished"])])
         facts["paced"] = {"direct": direct_streams, "switchyard": gateway_streams}
@@ -454,7 +489,8 @@ def main():
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     table += ["| " + " | ".join(row) + " |" for row in rows]
-    summary = (f"Commit `{commit}{'+dirty' if dirty else ''}`, {stamp}, {os.cpu_count()} cores, {seconds} s per run. "
+    summary = (f"Commit `{commit}{'+dirty' if dirty else ''}`, {stamp}, {os.cpu_count()} cores, {seconds} s per run, "
+               f"each figure the median of {options.rounds} rounds that take turns between the targets. "
                f"Switchyard idle RSS with 50 providers and 500 models: {facts['rss_idle_kib'] / 1024:.1f} MiB; "
                f"peak RSS over the run: {facts['rss_peak_kib'] / 1024:.1f} MiB; "
                f"config publish (admin PATCH to live snapshot): {facts['publish_ms']:.1f} ms. "

@@ -8,6 +8,8 @@ public struct StatementBindings {
     private var position: Int32 = 1
     /// The first binding that failed (SQLite's code), reported after the last one.
     private(set) var failure: Int32 = SQLITE_OK
+    /// Values bound so far.
+    var count: Int32 { position - 1 }
 
     init(statement: OpaquePointer) {
         self.statement = statement
@@ -41,9 +43,9 @@ public struct StatementBindings {
 }
 
 extension DatabaseConnection {
-    /// Runs `sql`, which returns no rows, with every parameter bound in order by `bind` (one left out stays at its
-    /// previous run's value); returns the rows changed. For statements run in bulk; `execute(_:_:)` reads better
-    /// everywhere else.
+    /// Runs `sql`, which returns no rows, with every parameter bound in order by `bind` (binding fewer or more values
+    /// than the statement has parameters throws); returns the rows changed. For statements run in bulk;
+    /// `execute(_:_:)` reads better everywhere else.
     @discardableResult
     public func execute(_ sql: String, binding bind: (inout StatementBindings) -> Void) throws -> Int {
         let statement = try database.statement(sql, clearingBindings: false)
@@ -51,6 +53,10 @@ extension DatabaseConnection {
         var bindings = StatementBindings(statement: statement)
         bind(&bindings)
         guard bindings.failure == SQLITE_OK else { throw database.error(bindings.failure, sql: sql) }
+        // The bindings are not cleared between runs: a value left out would silently repeat the previous row's.
+        guard bindings.count == sqlite3_bind_parameter_count(statement) else {
+            throw StoreError(code: SQLITE_RANGE, message: "bound \(bindings.count) of \(sqlite3_bind_parameter_count(statement)) parameters", sql: sql)
+        }
         var rc = sqlite3_step(statement)
         while rc == SQLITE_ROW { rc = sqlite3_step(statement) }
         guard rc == SQLITE_DONE else { throw database.error(rc, sql: sql) }

@@ -39,4 +39,17 @@ struct StatementBindingsTests {
         try database.write { try $0.execute(insert) { $0.add("b") } }
         #expect(try database.read { try $0.query("SELECT count(*) FROM u") }.first?[0].int == 2)
     }
+
+    @Test("binding fewer values than the statement has parameters throws instead of reusing the previous row's")
+    func missingValue() throws {
+        let database = try Database(path: temporaryDatabasePath())
+        let insert = "INSERT INTO v (a, b) VALUES (?, ?)"
+        try database.write { connection in
+            try connection.execute("CREATE TABLE v (a TEXT, b TEXT)")
+            try connection.execute(insert) { $0.add("first"); $0.add("second") }
+        }
+        #expect(throws: (any Error).self) { try database.write { try $0.execute(insert) { $0.add("only") } } }
+        #expect(throws: (any Error).self) { try database.write { try $0.execute(insert) { $0.add("1"); $0.add("2"); $0.add("3") } } }
+        #expect(try database.read { try $0.query("SELECT count(*) FROM v") }.first?[0].int == 1)
+    }
 }

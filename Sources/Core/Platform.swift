@@ -75,6 +75,9 @@ public enum Platform {
     /// Hands freed heap memory back to the system, after a burst that needed much of it.
     public static func releaseFreeMemory() { clinux_release_free_memory() }
 
+    /// Lets any thread waiting for this CPU run first (`sched_yield`); returns at once when none is.
+    public static func yieldProcessor() { _ = sched_yield() }
+
     /// The names in a directory (without `.` and `..`).
     public static func listDirectory(_ path: String) throws(PlatformError) -> [String] {
         guard let directory = opendir(path) else { throw PlatformError(call: "opendir \(path)", errno: errno) }

@@ -44,6 +44,14 @@ public final class RequestLogWriter: Sendable {
     /// taken in larger transactions: rows of one stretch of time share rollup cells, so each extra row
     /// costs less, and the writer catches up instead of falling further behind.
     public static let maxTransactionRows = 8000
+    /// Rows a transaction holds when the writer keeps up, with the CPU offered to any waiting thread between two. A
+    /// batch is several milliseconds of work, and an event loop woken onto the writer's CPU otherwise waits for the
+    /// writer's whole time slice (3 ms on Linux's EEVDF) and then for the batch's commit: 50-row transactions with a
+    /// yield between them took the one-connection p99 from 2.4–3.5 ms to 0.6–0.7 ms, the open-loop p99 from 6–11 ms
+    /// to 3–4 ms and the 32-connection p99 from about 5.5 to 3 ms, for 3 µs more writer CPU a row (100 rows: 0.8 ms,
+    /// 4.1 ms and 1.9 µs; 200 rows: 1.4 ms, 4.5 ms and 0.9 µs). Yielding inside one large transaction fixed the first
+    /// but not the others; small transactions without the yield fixed none.
+    static let rowsPerYield = 50
     private let lost = Atomic<Int>(0)
     private let lagMillis = Atomic<Int>(0)
 
@@ -132,13 +140,16 @@ public final class RequestLogWriter: Sendable {
         }
     }
 
-    /// Inserts rows, their attempts and their rollups in transactions of up to `maxTransactionRows`, retrying a
+    /// Inserts rows, their attempts and their rollups in transactions of `rowsPerYield` rows (`maxTransactionRows` for a backlog), retrying a
     /// failing write (disk full, locked) rather than dropping rows; gives up on a batch after about 10 s.
     private func write(_ batch: [RequestLogEntry]) {
         var offset = 0
         var failures = 0
+        // A backlog is written in large transactions and without pauses, so the writer catches up.
+        let rowsPerTransaction = batch.count > 4 * batchSize ? Self.maxTransactionRows : Self.rowsPerYield
         while offset < batch.count {
-            let end = min(batch.count, offset + Self.maxTransactionRows)
+            if offset > 0 && rowsPerTransaction == Self.rowsPerYield { Platform.yieldProcessor() }
+            let end = min(batch.count, offset + rowsPerTransaction)
             // The usual batch fits one transaction: it goes whole, not as a copy of its rows.
             let rows = offset == 0 && end == batch.count ? batch : Array(batch[offset..<end])
             do {

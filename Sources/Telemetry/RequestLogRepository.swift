@@ -28,12 +28,12 @@ public struct RequestLogRepository {
         """
 
     /// Inserts rows and their attempts; a row whose id is already logged is skipped (so replays and
-    /// redeliveries are idempotent). Returns the rows actually inserted, the ones rollups must count: `rows`
-    /// itself when none was skipped, without copying each row.
+    /// redeliveries are idempotent). Returns the positions of the skipped rows, which rollups must not count.
     @discardableResult
-    public func insert(_ rows: [RequestLogEntry]) throws -> [RequestLogEntry] {
-        var skipped: [Int] = []
-        for (index, e) in rows.enumerated() {
+    public func insert<Rows: RandomAccessCollection<RequestLogEntry>>(_ rows: Rows) throws -> [Rows.Index] {
+        var skipped: [Rows.Index] = []
+        for index in rows.indices {
+            let e = rows[index]
             let changed = try connection.execute(Self.insertRow) { row in
                 row.add(e.id); row.add(e.createdAtMillis); row.add(e.model); row.add(e.provider); row.add(e.upstreamModel)
                 row.add(e.status); row.add(e.errorType); row.add(e.inputTokens); row.add(e.outputTokens); row.add(e.stream)
@@ -54,18 +54,18 @@ public struct RequestLogRepository {
                 }
             }
         }
-        guard !skipped.isEmpty else { return rows }
-        return rows.indices.filter { !skipped.contains($0) }.map { rows[$0] }
+        return skipped
     }
 
     /// Inserts rows with their attempts and counts the new ones in the usage rollups (call inside one
-    /// transaction, so rows and rollups never disagree). Returns the rows actually inserted.
-    public func record(_ rows: [RequestLogEntry]) throws -> [RequestLogEntry] {
-        let inserted = try insert(rows)
+    /// transaction, so rows and rollups never disagree). Returns the positions of the rows already logged.
+    @discardableResult
+    public func record<Rows: RandomAccessCollection<RequestLogEntry>>(_ rows: Rows) throws -> [Rows.Index] {
+        let skipped = try insert(rows)
         var rollup = UsageRollup()
-        for entry in inserted { rollup.add(entry) }
+        for index in rows.indices where !skipped.contains(index) { rollup.add(rows[index]) }
         try addRollups(rollup)
-        return inserted
+        return skipped
     }
 
     /// Adds a batch's rollup cells to the stored ones (creating missing rows).
@@ -225,5 +225,13 @@ public struct RequestLogRepository {
         e.requestBody = row[26].string
         e.responseBody = row[27].string
         return e
+    }
+}
+
+extension Array where Element == RequestLogEntry {
+    /// These rows less the ones at `skipped` (what `RequestLogRepository.record` found already logged); no copy when
+    /// there are none.
+    public func excluding(_ skipped: [Int]) -> [RequestLogEntry] {
+        skipped.isEmpty ? self : indices.filter { !skipped.contains($0) }.map { self[$0] }
     }
 }

@@ -145,17 +145,20 @@ public final class RequestLogWriter: Sendable {
     private func write(_ batch: [RequestLogEntry]) {
         var offset = 0
         var failures = 0
+        var skipped: [Int] = []
+        // The observers (metrics, the log lines) see the rows written, once per batch and without copying them.
+        defer {
+            let written = offset == batch.count ? batch : Array(batch[..<offset])
+            if !written.isEmpty { for observe in observers { observe(written.excluding(skipped)) } }
+        }
         // A backlog is written in large transactions and without pauses, so the writer catches up.
         let rowsPerTransaction = batch.count > 4 * batchSize ? Self.maxTransactionRows : Self.rowsPerYield
         while offset < batch.count {
             if offset > 0 && rowsPerTransaction == Self.rowsPerYield { Platform.yieldProcessor() }
-            let end = min(batch.count, offset + rowsPerTransaction)
-            // The usual batch fits one transaction: it goes whole, not as a copy of its rows.
-            let rows = offset == 0 && end == batch.count ? batch : Array(batch[offset..<end])
+            let rows = batch[offset..<min(batch.count, offset + rowsPerTransaction)]
             do {
-                let inserted = try database.write { try RequestLogRepository($0).record(rows) }
-                for observe in observers { observe(inserted) }
-                offset = end
+                skipped += try database.write { try RequestLogRepository($0).record(rows) }
+                offset = rows.endIndex
             } catch {
                 failures += 1
                 guard failures < 50 else {

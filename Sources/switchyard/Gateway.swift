@@ -113,7 +113,8 @@ final class Gateway: Sendable {
                                   dataPlaneToken: dataPlaneToken,
                                   ingestUsage: { [metrics] entries in
                                       // Stored before the data plane is told, so an acknowledged row is never lost.
-                                      let inserted = try logDatabase.write { try RequestLogRepository($0).record(entries) }
+                                      let skipped = try logDatabase.write { try RequestLogRepository($0).record(entries) }
+                                      let inserted = entries.excluding(skipped)
                                       metrics.observe(inserted)
                                       return inserted.count
                                   },

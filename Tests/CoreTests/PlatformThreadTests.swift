@@ -1,6 +1,5 @@
 import Core
 import Dispatch
-import Glibc
 import Synchronization
 import Testing
 
@@ -11,7 +10,7 @@ import Testing
         let done = DispatchSemaphore(value: 0)
         for name in ["http-loop-0", "request-log-writer"] {
             Platform.startThread(name: name) {
-                let comm = (try? String(contentsOfProcFile: "/proc/thread-self/comm")) ?? ""
+                let comm = String(decoding: (Platform.readFile("/proc/thread-self/comm") ?? []).prefix { $0 != 10 }, as: UTF8.self)
                 seen.withLock { $0.append(comm) }
                 done.signal()
             }
@@ -21,12 +20,3 @@ import Testing
     }
 }
 
-private extension String {
-    init(contentsOfProcFile path: String) throws {
-        guard let file = fopen(path, "r") else { throw CancellationError() }
-        defer { fclose(file) }
-        var buffer = [CChar](repeating: 0, count: 64)
-        guard fgets(&buffer, 64, file) != nil else { throw CancellationError() }
-        self = String(decoding: buffer.prefix { $0 != 0 && $0 != 10 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-}

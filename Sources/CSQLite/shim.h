@@ -6,6 +6,11 @@
 /* SQLITE_TRANSIENT is a function-like cast macro Swift cannot import. */
 static inline sqlite3_destructor_type csqlite_transient(void) { return SQLITE_TRANSIENT; }
 
+/* Turns off SQLite's memory statistics, which take a process-wide mutex around every allocation SQLite
+ * makes (sqlite3_config is variadic, so Swift cannot call it). Only takes effect before the first
+ * connection opens; returns SQLITE_MISUSE after that. */
+static inline int csqlite_disable_memory_statistics(void) { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 /* Histograms (Core's LatencyHistogram) are stored sparse: a format byte (1), then for each non-empty
  * bucket in ascending order its index (one byte) and count (u32, little-endian). hist_merge(blob) is an
  * aggregate adding them (GROUP BY merges inside SQLite); hist_add(a, b) the scalar form for an UPDATE.

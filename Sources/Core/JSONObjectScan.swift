@@ -12,6 +12,7 @@ public struct JSONObjectScan: Sendable {
     public init(_ bytes: [UInt8], maxDepth: Int = JSONParser.defaultMaxDepth) throws {
         self.bytes = bytes
         var fields: [(key: String, range: Range<Int>)] = []
+        fields.reserveCapacity(16)
         var start = 0
         try bytes.withUnsafeBufferPointer { buffer in
             var cursor = JSONParser.Cursor(bytes: buffer, maxDepth: maxDepth)
@@ -51,12 +52,19 @@ public struct JSONObjectScan: Sendable {
     }
 
     /// The byte range of `key`'s value.
-    public func range(of key: String) -> Range<Int>? { fields.last { $0.key == key }?.range }
+    public func range(of key: String) -> Range<Int>? {
+        let length = key.utf8.count  // most keys differ in length, which costs no string comparison
+        return fields.last { $0.key.utf8.count == length && $0.key == key }?.range
+    }
 
     /// `key`'s value, built (only this one).
     public func value(_ key: String) -> JSONValue? {
         guard let range = range(of: key) else { return nil }
-        return try? JSONParser.parse(bytes[range])
+        // Parsed where it lies (the scan validated it), without copying it out first.
+        return bytes.withUnsafeBufferPointer { buffer in
+            var cursor = JSONParser.Cursor(bytes: UnsafeBufferPointer(rebasing: buffer[range]), maxDepth: JSONParser.defaultMaxDepth)
+            return try? cursor.parseValue(depth: 0)
+        }
     }
 
     /// The object without the fields named in `keys` (the others keep their raw bytes, in order).
@@ -133,37 +141,58 @@ extension JSONParser.Cursor {
         case UInt8(ascii: "t"): try expectLiteral("true")
         case UInt8(ascii: "f"): try expectLiteral("false")
         case UInt8(ascii: "n"): try expectLiteral("null")
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try parseNumber()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try skipNumber()
         default: throw error("unexpected character")
         }
     }
 
-    /// Moves past a string, checking escapes, control characters and UTF-8 without building it.
+    /// Moves past a string, checking escapes, control characters and UTF-8 without building it. Printable ASCII,
+    /// nearly every byte of a completion, is checked eight bytes at a time.
     mutating func skipString() throws {
-        index += 1
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") { index += 1; return }
-            if byte < 0x20 { throw error("control character in string") }
-            if byte == UInt8(ascii: "\\") {
-                guard index + 1 < bytes.count else { break }
-                if bytes[index + 1] == UInt8(ascii: "u") {
-                    index += 2
-                    var scratch: [UInt8] = []
-                    try appendUnicodeEscape(into: &scratch)
-                    continue
-                }
-                guard [UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                       UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t")].contains(bytes[index + 1]) else {
+        var at = index + 1
+        let count = bytes.count
+        let base = UnsafeRawPointer(bytes.baseAddress)
+        while true {
+            // Eight bytes at a time while none of them needs a look.
+            if let base { while at + 8 <= count && Self.isPlainText(base.loadUnaligned(fromByteOffset: at, as: UInt64.self)) { at += 8 } }
+            guard at < count else { break }
+            let byte = bytes[at]
+            if byte >= 0x20 && byte < 0x80 {
+                if byte == UInt8(ascii: "\"") { index = at + 1; return }
+                if byte != UInt8(ascii: "\\") { at += 1; continue }
+                guard at + 1 < count else { break }
+                index = at
+                switch bytes[at + 1] {
+                case UInt8(ascii: "u"):
+                    index = at + 2
+                    _ = try readUnicodeEscape()
+                    at = index
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    at += 2
+                default:
                     throw error("invalid escape")
                 }
-                index += 2
                 continue
             }
-            if byte < 0x80 { index += 1; continue }
+            index = at
+            if byte < 0x20 { throw error("control character in string") }
             try skipUTF8Sequence()
+            at = index
         }
+        index = at
         throw error("unterminated string")
+    }
+
+    /// True when none of the eight bytes in `word` ends a string, starts an escape, is a control character or is
+    /// non-ASCII (SWAR: a byte's high bit marks it in each test).
+    @inline(__always)
+    static func isPlainText(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highBits: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highBits }
+        let belowSpace = (word &- ones &* 0x20) & ~word & highBits
+        let special = belowSpace | hasZeroByte(word ^ (ones &* 0x22)) | hasZeroByte(word ^ (ones &* 0x5C)) | (word & highBits)
+        return special == 0
     }
 
     /// Validates one multi-byte UTF-8 sequence (see `UTF8Check`).

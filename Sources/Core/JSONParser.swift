@@ -118,6 +118,13 @@ public struct JSONParser {
 
         mutating func parseNumber() throws -> String {
             let start = index
+            try skipNumber()
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        }
+
+        /// Moves past a number, validating it without building it.
+        mutating func skipNumber() throws {
+            let start = index
             if bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
             if bytes[index] == UInt8(ascii: "0") {
@@ -137,7 +144,6 @@ public struct JSONParser {
                 while index < bytes.count, isDigit(bytes[index]) { index += 1 }
             }
             guard index - start <= 512 else { throw error("number literal too long") }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         }
 
         func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
@@ -145,17 +151,22 @@ public struct JSONParser {
         mutating func parseString() throws -> String {
             index += 1
             let start = index
+            var isASCII = true
             // Fast path: no escapes.
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
                     let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                     index += 1
+                    // ASCII (keys, ids, most values) needs no UTF-8 validation; `String(validating:)` costs a
+                    // generic-metadata lookup a call.
+                    if isASCII { return String(decoding: slice, as: UTF8.self) }
                     guard let text = String(validating: slice, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
                     return text
                 }
                 if byte == UInt8(ascii: "\\") { break }
                 if byte < 0x20 { throw error("control character in string") }
+                if byte >= 0x80 { isASCII = false }
                 index += 1
             }
             var scalars = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
@@ -211,6 +222,11 @@ public struct JSONParser {
         }
 
         mutating func appendUnicodeEscape(into output: inout [UInt8]) throws {
+            Unicode.UTF8.encode(try readUnicodeEscape()) { output.append($0) }
+        }
+
+        /// The scalar of a `\u` escape whose four hex digits start at `index` (a surrogate pair takes two).
+        mutating func readUnicodeEscape() throws -> Unicode.Scalar {
             var code = try readHex4()
             if (0xD800...0xDBFF).contains(code) {
                 guard index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
@@ -224,7 +240,7 @@ public struct JSONParser {
                 throw error("unpaired surrogate")
             }
             guard let scalar = Unicode.Scalar(code) else { throw error("invalid code point") }
-            output.append(contentsOf: Array(String(Character(scalar)).utf8))
+            return scalar
         }
     }
 }

@@ -95,18 +95,38 @@ enum DecimalUnits {
 
     /// `value` units as decimal text without trailing zeros (`2.5`, `0.000125`, `3`).
     static func format(_ value: Int64, fractionDigits digits: Int) -> String {
-        let sign = value < 0 ? "-" : ""
-        let magnitude = value.magnitude
         let unit = UInt64(scale(digits))
-        let whole = magnitude / unit
+        let magnitude = value.magnitude
         var fraction = magnitude % unit
-        guard fraction > 0 else { return "\(sign)\(whole)" }
-        var shown = digits
-        while fraction % 10 == 0 {
+        var shown = fraction == 0 ? 0 : digits
+        while shown > 0 && fraction % 10 == 0 {
             fraction /= 10
             shown -= 1
         }
-        let text = String(fraction)
-        return "\(sign)\(whole)." + String(repeating: "0", count: shown - text.count) + text
+        // Built in place (a cost goes out on every answer): sign, whole part, then the fraction zero-padded.
+        return String(unsafeUninitializedCapacity: 24 + shown) { text in
+            var count = 0
+            if value < 0 { text[0] = UInt8(ascii: "-"); count = 1 }
+            func put(_ number: UInt64, width: Int) {
+                var number = number, end = count + width
+                while end > count {
+                    end -= 1
+                    text[end] = UInt8(ascii: "0") + UInt8(number % 10)
+                    number /= 10
+                }
+                count += width
+            }
+            let whole = magnitude / unit
+            var wholeWidth = 1
+            var rest = whole / 10
+            while rest > 0 { wholeWidth += 1; rest /= 10 }
+            put(whole, width: wholeWidth)
+            if shown > 0 {
+                text[count] = UInt8(ascii: ".")
+                count += 1
+                put(fraction, width: shown)
+            }
+            return count
+        }
     }
 }

@@ -136,6 +136,14 @@ public enum Platform {
         return String(text[first...last])
     }
 
+    /// Parks the calling (main) thread for good; the process runs on its other threads and ends with `exit`.
+    /// Used instead of `dispatchMain()`, whose `pthread_exit` and `sigsuspend` on the main thread make valgrind
+    /// abort, so that `valgrind --tool=callgrind` can profile the gateway. Signal sources run on their own queues and keep
+    /// working (the graceful-shutdown tests send SIGTERM).
+    public static func parkMainThread() -> Never {
+        while true { pause() }
+    }
+
     /// Starts a detached thread running `body`, named `name` (top -H, perf and /proc show its first 15 bytes).
     public static func startThread(name: String, _ body: @escaping @Sendable () -> Void) {
         final class Box: @unchecked Sendable {

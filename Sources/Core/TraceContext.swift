@@ -33,7 +33,14 @@ public struct TraceContext: Sendable, Equatable {
 
     /// The `traceparent` header for a new child span (one per upstream attempt).
     public func childTraceparent() -> String {
-        "00-\(traceID)-\(Self.randomHex(words: 1))-\(flags)"
+        var header = "00-"
+        header.reserveCapacity(55)
+        header += traceID
+        header += "-"
+        header += Self.randomHex(words: 1)
+        header += "-"
+        header += flags
+        return header
     }
 
     /// Trace and span ids need to be unique and unpredictable enough to not collide, not secret: a

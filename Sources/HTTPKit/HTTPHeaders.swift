@@ -43,6 +43,7 @@ public struct HTTPHeaders: Sendable, Sequence {
 extension StringProtocol {
     /// ASCII case-insensitive equality, as header names need.
     public func caseInsensitiveEquals<Other: StringProtocol>(_ other: Other) -> Bool {
+        guard utf8.count == other.utf8.count else { return false }  // most header names differ in length
         var a = String(self), b = String(other)
         return a.withUTF8 { x in b.withUTF8 { y in asciiCaseInsensitiveEquals(x, y) } }
     }

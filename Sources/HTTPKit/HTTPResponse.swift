@@ -31,29 +31,29 @@ public enum HTTPResponseEncoder {
     public static func head(status: Int, headers: HTTPHeaders, contentLength: Int?, keepAlive: Bool, versionMinor: Int = 1) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
-        out.append(contentsOf: versionMinor == 0 ? "HTTP/1.0 ".utf8 : "HTTP/1.1 ".utf8)
-        out.append(contentsOf: String(status).utf8)
+        out.appendUTF8(versionMinor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
+        out.appendDecimal(status)
         out.append(32)
-        out.append(contentsOf: reasonPhrase(status).utf8)
+        out.appendUTF8(reasonPhrase(status))
         out.appendCRLF()
         for (name, value) in headers {
-            out.append(contentsOf: name.utf8)
+            out.appendUTF8(name)
             out.append(58)
             out.append(32)
-            out.append(contentsOf: value.utf8)
+            out.appendUTF8(value)
             out.appendCRLF()
         }
         if let length = contentLength {
-            out.append(contentsOf: "content-length: ".utf8)
-            out.append(contentsOf: String(length).utf8)
+            out.appendUTF8("content-length: ")
+            out.appendDecimal(length)
             out.appendCRLF()
         } else if status != 204 && status != 304 && !(100..<200).contains(status) {
-            out.append(contentsOf: "transfer-encoding: chunked\r\n".utf8)
+            out.appendUTF8("transfer-encoding: chunked\r\n")
         }
         if !keepAlive {
-            out.append(contentsOf: "connection: close\r\n".utf8)
+            out.appendUTF8("connection: close\r\n")
         } else if versionMinor == 0 {
-            out.append(contentsOf: "connection: keep-alive\r\n".utf8)
+            out.appendUTF8("connection: keep-alive\r\n")
         }
         out.appendCRLF()
         return out

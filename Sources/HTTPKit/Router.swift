@@ -36,7 +36,9 @@ public struct Router<Value: Sendable>: Sendable {
     public func match(method: String, path: Substring) -> Match {
         // Fast path for the hot routes: the path spelled exactly as a parameterless pattern, compared
         // byte for byte without splitting it.
-        for route in routes where route.method == method && !route.hasParameters && route.pattern.utf8.elementsEqual(path.utf8) {
+        let pathLength = path.utf8.count
+        for route in routes where route.method == method && !route.hasParameters && route.pattern.utf8.count == pathLength
+            && route.pattern.utf8.elementsEqual(path.utf8) {
             return .found(route.value, PathParameters())
         }
         let segments = path.split(separator: "/")

@@ -15,9 +15,13 @@ public final class Database: @unchecked Sendable {
     /// log behind a stream of admin commits).
     private let fileWriteLock: Lock
     private static let writeLocks = Mutex<[String: Lock]>([:])
+    /// Process-wide SQLite settings, applied once before the first connection opens: no memory statistics
+    /// (nothing reads them, and keeping them takes a global mutex on every allocation SQLite makes).
+    private static let processConfigured: Bool = csqlite_disable_memory_statistics() == SQLITE_OK
 
     /// Opens (creating if needed) the database at `path` with WAL, full sync and a busy timeout.
     public init(path: String, busyTimeoutMillis: Int32 = 5_000) throws {
+        _ = Self.processConfigured
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)

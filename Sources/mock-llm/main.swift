@@ -48,4 +48,4 @@ let sources = handleTerminationSignals { [server] in
     server.shutdown(graceSeconds: 2)
     exit(0)
 }
-withExtendedLifetime(sources) { dispatchMain() }
+withExtendedLifetime(sources) { Platform.parkMainThread() }

@@ -45,4 +45,4 @@ do {
     Platform.printError("switchyard: \(error)\n")
     exit(error is ServeOptions.UsageError ? 2 : 1)
 }
-withExtendedLifetime(signalSources) { dispatchMain() }
+withExtendedLifetime(signalSources) { Platform.parkMainThread() }

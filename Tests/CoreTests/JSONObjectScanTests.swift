@@ -31,6 +31,28 @@ struct JSONObjectScanTests {
         _ = try JSONObjectScan(Array(#"{"m":["héllo ✓ 😀 中文"]}"#.utf8))
     }
 
+    @Test("the word-at-a-time string scan agrees with the full parser wherever the special byte falls")
+    func stringScanAtEveryOffset() throws {
+        let pieces: [[UInt8]] = [Array(#"\""#.utf8), Array(#"\\"#.utf8), Array(#"\n"#.utf8), Array(#"\u00e9"#.utf8), Array("é✓😀".utf8),
+                                 [0x7F], [0x20], [0x01], [0x1F], [0x0A], [0xFF], [0xC3], Array(#"\x"#.utf8), Array(#"\ud800"#.utf8)]
+        for piece in pieces {
+            for prefix in 0...17 {
+                for suffix in [0, 3, 9] {
+                    let text = [UInt8](repeating: UInt8(ascii: "a"), count: prefix) + piece + [UInt8](repeating: UInt8(ascii: "b"), count: suffix)
+                    let document = Array(#"{"k":[""#.utf8) + text + Array(#""],"z":1}"#.utf8)
+                    let parsed = try? JSONParser.parse(document)
+                    let scanned = try? JSONObjectScan(document)
+                    #expect((parsed == nil) == (scanned == nil), "piece \(piece) after \(prefix) bytes")
+                    if let scanned { #expect(scanned.value("k") == parsed?["k"] && scanned.value("z") == .int(1)) }
+                }
+            }
+        }
+        // Unterminated, including a string that ends in the middle of an eight-byte word or on a backslash.
+        for tail in ["aaaaaaaaaaaaaaaaaaaa", "aaaaaaa\\", "aaaaaaaaaaaaaaa\\"] {
+            #expect(throws: JSONParseError.self) { try JSONObjectScan(Array(("{\"k\":\"" + tail).utf8)) }
+        }
+    }
+
     @Test("bounds the depth of skipped values")
     func depth() {
         let deep = "{\"a\":" + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "}"

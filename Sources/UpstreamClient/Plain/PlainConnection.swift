@@ -63,23 +63,27 @@ final class PlainConnection {
     static func encode(_ request: UpstreamRequest, endpoint: PlainEndpoint) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256 + request.body.count)
-        // Appended piece by piece: a variadic helper built an array of strings for every line.
-        func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
-        append(request.method)
+        bytes.appendUTF8(request.method)
         bytes.append(32)
-        append(endpoint.target)
-        append(" HTTP/1.1\r\nhost: ")
-        append(endpoint.authority)
+        bytes.appendUTF8(endpoint.target)
+        bytes.appendUTF8(" HTTP/1.1\r\nhost: ")
+        bytes.appendUTF8(endpoint.authority)
         bytes.appendCRLF()
-        for (name, value) in request.headers where !name.utf8.contains(where: isUnsafeHeaderByte) && !value.utf8.contains(where: isUnsafeHeaderByte) {
-            append(name)
-            append(": ")
-            append(value)
-            bytes.appendCRLF()
+        for (name, value) in request.headers {
+            var name = name, value = value
+            name.withUTF8 { name in
+                value.withUTF8 { value in
+                    guard !name.contains(where: isUnsafeHeaderByte) && !value.contains(where: isUnsafeHeaderByte) else { return }
+                    bytes.append(contentsOf: name)
+                    bytes.appendUTF8(": ")
+                    bytes.append(contentsOf: value)
+                    bytes.appendCRLF()
+                }
+            }
         }
         if request.method != "GET" || !request.body.isEmpty {
-            append("content-length: ")
-            append(String(request.body.count))
+            bytes.appendUTF8("content-length: ")
+            bytes.appendDecimal(request.body.count)
             bytes.appendCRLF()
         }
         bytes.appendCRLF()
@@ -256,13 +260,7 @@ final class PlainConnection {
     }
 
     private static func endOfHead(in buffer: [UInt8], from start: Int) -> Int? {
-        guard buffer.count >= 4 else { return nil }
-        var index = start
-        while index + 3 < buffer.count {
-            if buffer[index] == 13 && buffer[index + 1] == 10 && buffer[index + 2] == 13 && buffer[index + 3] == 10 { return index }
-            index += 1
-        }
-        return nil
+        buffer.withUnsafeBytes { ByteSearch.firstOffset(of: "\r\n\r\n", in: $0, from: start) }
     }
 
     /// Hands body bytes to the delegate; if refused, keeps them and the unread `rest`, and stops reading.

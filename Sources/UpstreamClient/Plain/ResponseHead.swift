@@ -73,6 +73,15 @@ struct ResponseHead {
                 continue
             }
             guard matches(name, "transfer-encoding") || matches(name, "content-encoding") || matches(name, "connection") else { continue }
+            // The usual single-token `Connection` values, read without building strings.
+            if matches(rawValue, "keep-alive") && matches(name, "connection") {
+                if minorVersion == 0 { result.keepAlive = true }
+                continue
+            }
+            if matches(rawValue, "close") && matches(name, "connection") {
+                result.keepAlive = false
+                continue
+            }
             let value = String(decoding: rawValue, as: UTF8.self)
             if matches(name, "transfer-encoding") {
                 let codings = value.split(separator: ",").map { $0.trimmingSpaces().lowercased() }
@@ -131,6 +140,8 @@ struct ResponseHead {
     }
 
     private static func matches(_ name: Slice<UnsafeBufferPointer<UInt8>>, _ lowercase: String) -> Bool {
-        name.count == lowercase.utf8.count && name.first.map({ $0 | 0x20 }) == lowercase.utf8.first && zip(name, lowercase.utf8).allSatisfy { ($0 >= 65 && $0 <= 90 ? $0 + 32 : $0) == $1 }
+        guard name.count == lowercase.utf8.count else { return false }
+        var lowercase = lowercase
+        return lowercase.withUTF8 { asciiCaseInsensitiveEquals(UnsafeBufferPointer(rebasing: name), $0) }
     }
 }

@@ -19,7 +19,7 @@ public struct JSONLineWriter {
         out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
         first = false
         out.append(UInt8(ascii: "\""))
-        out.append(contentsOf: name.utf8)
+        out.appendUTF8(name)
         out.append(UInt8(ascii: "\""))
         out.append(UInt8(ascii: ":"))
     }
@@ -27,27 +27,29 @@ public struct JSONLineWriter {
     /// A string field (null when nil).
     public mutating func field(_ name: String, _ value: String?) {
         self.name(name)
-        if let value { JSONWriter.writeString(value, into: &out) } else { out.append(contentsOf: "null".utf8) }
+        if let value { JSONWriter.writeString(value, into: &out) } else { out.appendUTF8("null") }
     }
 
     /// An integer field (null when nil).
     public mutating func field(_ name: String, _ value: Int?) {
-        literal(name, value.map(String.init))
+        self.name(name)
+        if let value { out.appendDecimal(value) } else { out.appendUTF8("null") }
     }
 
     public mutating func field(_ name: String, _ value: Bool) {
-        literal(name, value ? "true" : "false")
+        self.name(name)
+        out.appendUTF8(value ? "true" : "false")
     }
 
     /// A field whose value is already JSON text (a number literal); null when nil.
     public mutating func literal(_ name: String, _ json: String?) {
         self.name(name)
-        out.append(contentsOf: (json ?? "null").utf8)
+        if let json { out.appendUTF8(json) } else { out.appendUTF8("null") }
     }
 
     /// Closes the object and the line.
     public mutating func finish() -> [UInt8] {
-        out.append(contentsOf: "}\n".utf8)
+        out.appendUTF8("}\n")
         return out
     }
 }

@@ -3,8 +3,8 @@
 extension Array where Element == UInt8 {
     /// Appends `text`'s UTF-8 bytes.
     @inlinable public mutating func appendUTF8(_ text: String) {
-        var text = text
-        text.withUTF8 { append(contentsOf: $0) }
+        // Native and small strings lend their bytes in place; only a bridged one (never here) walks them.
+        if text.utf8.withContiguousStorageIfAvailable({ append(contentsOf: $0) }) == nil { append(contentsOf: text.utf8) }
     }
 
     /// Appends a literal's UTF-8 bytes.

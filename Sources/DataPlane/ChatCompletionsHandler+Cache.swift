@@ -37,7 +37,7 @@ extension ChatCompletionsHandler {
         let leader = cache.join(key) { entry in
             reactor.enqueue {
                 if let entry {
-                    serveHit(entry, chat: chat, admission: admission, responder: responder)
+                    self.serveHit(entry, chat: chat, admission: admission, responder: responder)
                 } else {
                     fetch.value(nil)
                 }

@@ -9,7 +9,10 @@ import UpstreamClient
 /// `POST /v1/chat/completions` (and, through `MessagesHandler.swift` and `EmbeddingsHandler.swift`,
 /// `/v1/messages` and `/v1/embeddings`): validates, lists the route group's deployments and hands them
 /// to a `FailoverCoordinator`, which relays the first good answer.
-struct ChatCompletionsHandler: @unchecked Sendable {
+///
+/// A class, made once a request: the closures of a request's attempts capture it, and a struct of a dozen
+/// references was copied, with a retain and a release for each, into every one of them.
+final class ChatCompletionsHandler: @unchecked Sendable {
     // Safety: the shared members are thread-safe; `idleWatch` belongs to the loop serving the request, and
     // closures that capture the handler (cache waiters) run back on that loop.
     let upstream: UpstreamHTTPClient
@@ -22,9 +25,25 @@ struct ChatCompletionsHandler: @unchecked Sendable {
     let ledger: BudgetLedger
     let alerts: AlertNotifier
     /// How many replicas share each key's and team's rate limits (1: this one alone).
-    var rateLimitReplicas = 1
+    let rateLimitReplicas: Int
     /// The response cache (nil where answers are never cached).
-    var cache: ResponseCache? = nil
+    let cache: ResponseCache?
+
+    init(upstream: UpstreamHTTPClient, requestLog: RequestLogWriter, planner: RoutePlanner, health: DeploymentHealth, limits: RateLimits,
+         affinity: SessionAffinity, idleWatch: StreamIdleWatch, ledger: BudgetLedger, alerts: AlertNotifier, rateLimitReplicas: Int = 1,
+         cache: ResponseCache? = nil) {
+        self.upstream = upstream
+        self.requestLog = requestLog
+        self.planner = planner
+        self.health = health
+        self.limits = limits
+        self.affinity = affinity
+        self.idleWatch = idleWatch
+        self.ledger = ledger
+        self.alerts = alerts
+        self.rateLimitReplicas = rateLimitReplicas
+        self.cache = cache
+    }
 
     /// When and for whom one client request started, for its log row.
     struct Admission {
@@ -92,17 +111,17 @@ struct ChatCompletionsHandler: @unchecked Sendable {
                 do {
                     canonical = try ChatCompletionRequest(json: JSONParser.parse(request.body))
                 } catch let error as GatewayError {
-                    reject(error, model: chat.model, admission, responder)
+                    self.reject(error, model: chat.model, admission, responder)
                     return
                 } catch {
-                    reject(.invalidRequest("The request body is not valid JSON.", code: "invalid_json"), model: chat.model, admission, responder)
+                    self.reject(.invalidRequest("The request body is not valid JSON.", code: "invalid_json"), model: chat.model, admission, responder)
                     return
                 }
             }
             let reject = routed.policy.rejectUnsupportedParams
-            run(admission, model: chat.model, routed: routed, estimate: estimate, responder: responder,
+            self.run(admission, model: chat.model, routed: routed, estimate: estimate, responder: responder,
                 recoveryRequest: chat.stream ? canonical : nil, cacheSlot: slot) { [canonical] candidate, attempt throws(GatewayError) in
-                let context = relayContext(admission, model: chat.model, candidate: candidate, stream: chat.stream, attempt: attempt)
+                let context = self.relayContext(admission, model: chat.model, candidate: candidate, stream: chat.stream, attempt: attempt)
                 let refused = try ParameterPolicy.refused(Set(chat.scan.fields.map(\.key)), by: candidate.deployment, reject: reject)
                 let wire: WireRequest
                 if let translator = chatTranslator(for: candidate.provider.kind), let canonical {

@@ -33,7 +33,7 @@ extension ChatCompletionsHandler {
         let tokenInputs = scan.value("input")?.arrayValue?.first.map { $0.arrayValue != nil || $0.intValue != nil } ?? false
         run(admission, model: canonical.model, routed: routed, estimate: estimate, responder: responder) { candidate, attempt throws(GatewayError) in
             let provider = candidate.provider, upstreamModel = candidate.deployment.upstreamModel
-            let context = relayContext(admission, model: canonical.model, candidate: candidate, stream: false, attempt: attempt)
+            let context = self.relayContext(admission, model: canonical.model, candidate: candidate, stream: false, attempt: attempt)
             let wire: WireRequest
             switch EmbeddingsSupport.of(provider.kind) {
             case .openAIFormat:

@@ -37,7 +37,7 @@ extension ChatCompletionsHandler {
             let refused = try ParameterPolicy.refused(canonical.parameterNames, by: candidate.deployment, reject: reject)
             let wire = try translator.wireRequest(refused.isEmpty ? canonical : canonical.removing(refused), provider: candidate.provider,
                                                   upstreamModel: candidate.deployment.upstreamModel)
-            let context = relayContext(admission, model: canonical.model, candidate: candidate, stream: canonical.stream, attempt: attempt)
+            let context = self.relayContext(admission, model: canonical.model, candidate: candidate, stream: canonical.stream, attempt: attempt)
             context.translator = translator
             return (context, wire)
         }

@@ -3,11 +3,21 @@ public struct HTTPHeaders: Sendable, Sequence {
     public private(set) var fields: [(name: String, value: String)] = []
 
     public init(_ fields: [(String, String)] = []) {
-        self.fields = fields.map { (name: $0.0, value: $0.1) }
+        var labelled: [(name: String, value: String)] = []
+        labelled.reserveCapacity(Swift.max(fields.count, Self.typicalCount))
+        for (name, value) in fields { labelled.append((name, value)) }
+        self.fields = labelled
     }
 
+    /// Room reserved up front: a request or response head usually has a handful of fields, and growing an empty
+    /// array one field at a time reallocated it four times.
+    static let typicalCount = 8
+
     /// Appends a field, keeping any existing ones of the same name.
-    public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
+    public mutating func add(_ name: String, _ value: String) {
+        if fields.capacity == 0 { fields.reserveCapacity(Self.typicalCount) }
+        fields.append((name, value))
+    }
 
     /// Replaces every field named `name` with one field.
     public mutating func set(_ name: String, _ value: String) {
@@ -22,12 +32,15 @@ public struct HTTPHeaders: Sendable, Sequence {
 
     /// The first value of `name`.
     public subscript(name: String) -> String? {
-        fields.first { $0.name.caseInsensitiveEquals(name) }?.value
+        for index in fields.indices where fields[index].name.caseInsensitiveEquals(name) { return fields[index].value }
+        return nil
     }
 
     /// Every value of `name`, in order.
     public func values(_ name: String) -> [String] {
-        fields.filter { $0.name.caseInsensitiveEquals(name) }.map(\.value)
+        var found: [String] = []
+        for index in fields.indices where fields[index].name.caseInsensitiveEquals(name) { found.append(fields[index].value) }
+        return found
     }
 
     /// True when a comma-separated header `name` lists `token` (case-insensitive).
@@ -44,6 +57,10 @@ extension StringProtocol {
     /// ASCII case-insensitive equality, as header names need.
     public func caseInsensitiveEquals<Other: StringProtocol>(_ other: Other) -> Bool {
         guard utf8.count == other.utf8.count else { return false }  // most header names differ in length
+        let inPlace = utf8.withContiguousStorageIfAvailable { x in
+            other.utf8.withContiguousStorageIfAvailable { y in asciiCaseInsensitiveEquals(x, y) }
+        }
+        if let inPlace, let result = inPlace { return result }
         var a = String(self), b = String(other)
         return a.withUTF8 { x in b.withUTF8 { y in asciiCaseInsensitiveEquals(x, y) } }
     }

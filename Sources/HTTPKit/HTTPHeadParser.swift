@@ -11,12 +11,16 @@ enum HTTPHeadParser {
     struct FramingHeaders {
         var hostCount = 0
         var encodings: [String] = []
-        var lengths: [String] = []
+        /// How many Content-Length fields came, and the first one's value (more than one is refused).
+        var lengthCount = 0
+        var firstLength = ""
 
         mutating func note(_ name: String, _ value: String) {
             switch name.utf8.count {
             case 4 where name.caseInsensitiveEquals("host"): hostCount += 1
-            case 14 where name.caseInsensitiveEquals("content-length"): lengths.append(value)
+            case 14 where name.caseInsensitiveEquals("content-length"):
+                if lengthCount == 0 { firstLength = value }
+                lengthCount += 1
             case 17 where name.caseInsensitiveEquals("transfer-encoding"): encodings.append(value)
             default: break
             }
@@ -72,13 +76,18 @@ enum HTTPHeadParser {
     }
 
     static func parseRequestLine(_ line: UnsafeBufferPointer<UInt8>) throws -> HTTPRequest {
-        let parts = line.split(separator: 32, maxSplits: 3, omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else { throw HTTPParseError.badRequest("malformed request line") }
-        guard parts[0].allSatisfy(isTokenByte) else { throw HTTPParseError.badRequest("invalid method") }
-        guard parts[1].allSatisfy({ $0 > 32 && $0 < 127 }) else { throw HTTPParseError.badRequest("invalid request target") }
-        let method = String(decoding: parts[0], as: UTF8.self)
-        let target = String(decoding: parts[1], as: UTF8.self)
-        let version = parts[2]
+        // METHOD SP TARGET SP VERSION: exactly two spaces, found in place.
+        guard let firstSpace = line.firstIndex(of: 32),
+              let secondSpace = line[(firstSpace + 1)...].firstIndex(of: 32),
+              !line[(secondSpace + 1)...].contains(32),
+              firstSpace > 0, secondSpace > firstSpace + 1 else { throw HTTPParseError.badRequest("malformed request line") }
+        let methodBytes = UnsafeBufferPointer(rebasing: line[0..<firstSpace])
+        let targetBytes = UnsafeBufferPointer(rebasing: line[(firstSpace + 1)..<secondSpace])
+        guard methodBytes.allSatisfy(isTokenByte) else { throw HTTPParseError.badRequest("invalid method") }
+        guard targetBytes.allSatisfy({ $0 > 32 && $0 < 127 }) else { throw HTTPParseError.badRequest("invalid request target") }
+        let method = String(decoding: methodBytes, as: UTF8.self)
+        let target = String(decoding: targetBytes, as: UTF8.self)
+        let version = line[(secondSpace + 1)...]
         let minor: Int
         if version.elementsEqual("HTTP/1.1".utf8) {
             minor = 1
@@ -114,9 +123,8 @@ enum HTTPHeadParser {
     static func framing(versionMinor: Int, _ seen: FramingHeaders) throws -> BodyFraming {
         if versionMinor == 1, seen.hostCount != 1 { throw HTTPParseError.badRequest("exactly one Host header is required") }
         let encodings = seen.encodings
-        let lengths = seen.lengths
         if !encodings.isEmpty {
-            guard lengths.isEmpty else { throw HTTPParseError.badRequest("both Content-Length and Transfer-Encoding present") }
+            guard seen.lengthCount == 0 else { throw HTTPParseError.badRequest("both Content-Length and Transfer-Encoding present") }
             guard versionMinor == 1 else { throw HTTPParseError.badRequest("Transfer-Encoding in an HTTP/1.0 request") }
             let codings = encodings.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { $0.trimmingSpaces() }
             guard let last = codings.last, last.caseInsensitiveEquals("chunked") else {
@@ -130,9 +138,9 @@ enum HTTPHeadParser {
             }
             return .chunked
         }
-        guard !lengths.isEmpty else { return .none }
-        guard lengths.count == 1 else { throw HTTPParseError.badRequest("more than one Content-Length header") }
-        let text = lengths[0]
+        guard seen.lengthCount > 0 else { return .none }
+        guard seen.lengthCount == 1 else { throw HTTPParseError.badRequest("more than one Content-Length header") }
+        let text = seen.firstLength
         guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let length = Int(text) else {
             throw HTTPParseError.badRequest("invalid Content-Length")
         }

@@ -103,7 +103,12 @@ public struct CircuitBreaker: Sendable, Equatable {
     /// Successes and failures inside the window ending at `now`.
     public func totals(now: Int64) -> (successes: Int, failures: Int) {
         let horizon = now - settings.windowMillis
-        return window.filter { $0.start > horizon }.reduce((0, 0)) { ($0.0 + $1.successes, $0.1 + $1.failures) }
+        var successes = 0, failures = 0
+        for bucket in window where bucket.start > horizon {
+            successes += bucket.successes
+            failures += bucket.failures
+        }
+        return (successes, failures)
     }
 
     private mutating func count(success: Bool, now: Int64) {

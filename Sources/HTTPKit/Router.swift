@@ -37,8 +37,7 @@ public struct Router<Value: Sendable>: Sendable {
         // Fast path for the hot routes: the path spelled exactly as a parameterless pattern, compared
         // byte for byte without splitting it.
         let pathLength = path.utf8.count
-        for route in routes where route.method == method && !route.hasParameters && route.pattern.utf8.count == pathLength
-            && route.pattern.utf8.elementsEqual(path.utf8) {
+        for route in routes where !route.hasParameters && route.pattern.utf8.count == pathLength && route.pattern == path && route.method == method {
             return .found(route.value, PathParameters())
         }
         let segments = path.split(separator: "/")

@@ -8,7 +8,7 @@ DEMO_UPSTREAM_PORT ?= 8090
 
 BENCH_APT_PACKAGES := nginx-light wrk gcc
 
-.PHONY: bench soak fuzz fuzz-build run test build deps apt-install test-deps unit-test integration-test clean
+.PHONY: bench instructions soak fuzz fuzz-build run test build deps apt-install test-deps unit-test integration-test clean
 
 ## Installs the system libraries when missing (apt, only what is absent).
 deps:
@@ -74,6 +74,12 @@ bench: deps
 	swift build -c release
 	python3 bench/bench.py --update-readme
 	python3 bench/usage.py --update-readme
+
+## Instructions, allocations and retains per request under callgrind (exact, unlike the noisy wall-clock figures).
+instructions: deps
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(BENCH_APT_PACKAGES) valgrind"
+	swift build -c release
+	python3 bench/instructions.py
 
 ## Soak: mixed load for 5 minutes while one of three deployments flaps every 20 s; fails on any client-visible error.
 soak: deps

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Instructions per request, counted exactly: `python3 bench/instructions.py [--bin DIR] [--connections N] [--seconds S]`.
+"""Instructions per request, counted exactly: `python3 bench/instructions.py [--stream] [--bin DIR] [--connections N] [--seconds S]`.
 
 Runs the release gateway under `valgrind --tool=callgrind` against the benchmark's nginx mock upstream, drives it
 with wrk, and prints what the event loops and the request-log writer executed per request: instructions, heap
 allocations and reference-count retains, then the loops' heaviest functions. Wall-clock CPU figures on this shared
-VM swing by 10-20 % between runs; these counts repeat to within about 1 %, so a change worth 2 % shows. Compare two
-builds with `--bin` (a directory holding `switchyard`).
+VM swing by 10-20 % between runs; these counts repeat to within about 1 %, so a change worth 2 % shows. `--stream`
+measures the benchmark's 22-event SSE answer instead of the plain one. Compare two builds with `--bin` (a directory
+holding `switchyard`).
 """
 import argparse
 import glob
@@ -61,6 +62,7 @@ def main():
     parser.add_argument("--bin", default=None, help="directory with a release switchyard (default: swift build -c release)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--stream", action="store_true", help="the 22-event SSE answer instead of the plain one")
     args = parser.parse_args()
     bin_dir = args.bin or subprocess.check_output(["swift", "build", "-c", "release", "--show-bin-path"], cwd=bench.ROOT, text=True).strip()
     work = tempfile.mkdtemp(prefix="switchyard-instructions-")
@@ -68,7 +70,8 @@ def main():
     up, sy, admin = bench.free_port(), bench.free_port(), bench.free_port()
     upstream = bench.start_nginx(work, "upstream", f"""
   server {{ listen 127.0.0.1:{up};
-    location = /v1/chat/completions {{ default_type application/json; return 200 '{bench.read(work, "completion.json")}'; }} }}""")
+    location = /v1/chat/completions {{ default_type application/json; return 200 '{bench.read(work, "completion.json")}'; }}
+    location = /sse/v1/chat/completions {{ default_type text/event-stream; return 200 '{bench.read(work, "stream.sse")}'; }} }}""")
     out = os.path.join(work, "callgrind.out")
     gateway = subprocess.Popen(["valgrind", "--tool=callgrind", "--separate-threads=yes", f"--callgrind-out-file={out}",
                                 os.path.join(bin_dir, "switchyard"), "serve", "--data-dir", os.path.join(work, "var"),
@@ -79,10 +82,11 @@ def main():
     try:
         for port in (up, sy, admin):
             bench.wait_port(port, timeout=120)
-        bench.admin(admin, "POST", "/providers", {"name": "fast", "kind": "openai_compatible", "base_url": f"http://127.0.0.1:{up}/v1"})
-        bench.admin(admin, "POST", "/models", {"name": "bench", "provider": "fast", "upstream_model": "bench-upstream",
-                                               "pricing": bench.PRICING})
-        script = os.path.join(work, "request.json.lua")
+        path = "/sse/v1" if args.stream else "/v1"
+        bench.admin(admin, "POST", "/providers", {"name": "fast", "kind": "openai_compatible", "base_url": f"http://127.0.0.1:{up}{path}"})
+        bench.admin(admin, "POST", "/models", {"name": "bench-sse" if args.stream else "bench", "provider": "fast",
+                                               "upstream_model": "bench-upstream", "pricing": bench.PRICING})
+        script = os.path.join(work, "request-sse.json.lua" if args.stream else "request.json.lua")
         bench.wrk(sy, "/v1/chat/completions", script, args.connections, 3)  # warm-up: pools, caches, first batches
         subprocess.run(["callgrind_control", "--zero", str(gateway.pid)], capture_output=True, check=True)
         requests = bench.wrk(sy, "/v1/chat/completions", script, args.connections, args.seconds)["requests"]
@@ -90,7 +94,7 @@ def main():
         subprocess.run(["callgrind_control", "--dump", str(gateway.pid)], capture_output=True, check=True)
         dumps = [path for path in glob.glob(out + ".*-*") if total_instructions(path) > 0]
         roles = {path: thread_role(path) for path in dumps}
-        print(f"{requests:,} requests at {args.connections} connections under callgrind ({bin_dir})")
+        print(f"{requests:,} {'22-event streams' if args.stream else 'requests'} at {args.connections} connections under callgrind ({bin_dir})")
         for role in ("loop", "writer"):
             files = [path for path, found in roles.items() if found == role]
             if not files:

@@ -21,11 +21,17 @@ public enum UTF8Check {
         return length
     }
 
-    /// True when every byte belongs to a valid UTF-8 sequence (ASCII runs cost one comparison a byte).
+    /// True when every byte belongs to a valid UTF-8 sequence (ASCII runs are checked eight bytes at a time).
     public static func isValid(_ raw: UnsafeRawBufferPointer) -> Bool {
         let bytes = raw.assumingMemoryBound(to: UInt8.self)
         var index = 0
         while index < bytes.count {
+            if let base = raw.baseAddress {
+                while index + 8 <= bytes.count && base.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                    index += 8
+                }
+            }
+            guard index < bytes.count else { break }
             if bytes[index] < 0x80 {
                 index += 1
                 continue

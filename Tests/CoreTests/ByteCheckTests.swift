@@ -26,4 +26,20 @@ import Testing
             #expect(!invalid.withUnsafeBytes { UTF8Check.isValid($0) }, "\(invalid)")
         }
     }
+
+    @Test func theWordAtATimeASCIIPathMissesNoSequenceWhereverItFalls() {
+        let filler = { (count: Int) in [UInt8](repeating: UInt8(ascii: "a"), count: count) }
+        for prefix in 0...17 {
+            for suffix in [0, 5, 11] {
+                for valid in ["é", "€", "😀"] {
+                    let bytes = filler(prefix) + Array(valid.utf8) + filler(suffix)
+                    #expect(bytes.withUnsafeBytes { UTF8Check.isValid($0) }, "\(valid) after \(prefix)")
+                }
+                for invalid: [UInt8] in [[0xFF], [0x80], [0xC3], [0xED, 0xA0, 0x80], [0xF0, 0x9F, 0x98]] {
+                    let bytes = filler(prefix) + invalid + filler(suffix)
+                    #expect(!bytes.withUnsafeBytes { UTF8Check.isValid($0) }, "\(invalid) after \(prefix)")
+                }
+            }
+        }
+    }
 }

@@ -139,6 +139,3 @@ int clinux_raise_nofile_limit(void) {
     return setrlimit(RLIMIT_NOFILE, &lim);
 }
 
-const void *clinux_memmem(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len) {
-    return memmem(haystack, haystack_len, needle, needle_len);
-}

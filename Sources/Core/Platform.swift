@@ -195,12 +195,25 @@ public enum Base64 {
     }
 }
 
-/// Substring search in raw bytes with libc's `memmem` (SIMD in glibc), for hot paths.
+/// Substring search in raw bytes, for hot paths: libc's vectorised `memchr` finds candidates for the needle's
+/// first letter (rarer in JSON and HTTP than its quotes and punctuation), and each is checked whole. glibc's
+/// `memmem` took about three instructions a byte here, a tenth of a relayed stream's.
 public enum ByteSearch {
     /// The offset of the first `needle` at or after `from` in `bytes`, if any.
     public static func firstOffset(of needle: StaticString, in bytes: UnsafeRawBufferPointer, from: Int = 0) -> Int? {
-        guard let base = bytes.baseAddress, from < bytes.count, needle.utf8CodeUnitCount > 0 else { return nil }
-        guard let hit = clinux_memmem(base + from, bytes.count - from, needle.utf8Start, needle.utf8CodeUnitCount) else { return nil }
-        return base.distance(to: UnsafeRawPointer(hit))
+        let length = needle.utf8CodeUnitCount
+        guard let base = bytes.baseAddress, from >= 0, length > 0, from + length <= bytes.count else { return nil }
+        let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: length)
+        let anchor = pattern.firstIndex { ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") } ?? 0
+        var start = from  // where the next candidate match may begin
+        while start + length <= bytes.count {
+            let searchFrom = start + anchor
+            let searchEnd = bytes.count - (length - 1 - anchor)
+            guard let hit = memchr(base + searchFrom, Int32(pattern[anchor]), searchEnd - searchFrom) else { return nil }
+            let candidate = base.distance(to: UnsafeRawPointer(hit)) - anchor
+            if memcmp(base + candidate, pattern.baseAddress!, length) == 0 { return candidate }
+            start = candidate + 1
+        }
+        return nil
     }
 }

@@ -27,6 +27,26 @@ import Testing
         }
     }
 
+    @Test func byteSearchFindsWhatANaiveSearchFinds() {
+        func naive(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
+            guard from >= 0, from + needle.count <= haystack.count else { return nil }
+            return (from..<(haystack.count - needle.count + 1)).first { Array(haystack[$0..<($0 + needle.count)]) == needle }
+        }
+        let haystacks = [#"{"id":"x","usage":null}"#, #"{"u":"usage","usage":{"prompt_tokens":1}}"#, #""usage""#, #"usage""#,
+                         #"{"usag":1,"usage"#, "", "HTTP/1.1 200 OK\r\nA: b\r\n\r\nbody\r\n\r\n", "\r\n\r", "uuuu\"usage\"uu"]
+        for text in haystacks {
+            let haystack = Array(text.utf8)
+            for from in 0...(haystack.count + 1) {
+                haystack.withUnsafeBytes { bytes in
+                    #expect(ByteSearch.firstOffset(of: "\"usage\"", in: bytes, from: from) == naive(Array("\"usage\"".utf8), in: haystack, from: from),
+                            "\(text) from \(from)")
+                    #expect(ByteSearch.firstOffset(of: "\r\n\r\n", in: bytes, from: from) == naive([13, 10, 13, 10], in: haystack, from: from),
+                            "\(text) from \(from)")
+                }
+            }
+        }
+    }
+
     @Test func theWordAtATimeASCIIPathMissesNoSequenceWhereverItFalls() {
         let filler = { (count: Int) in [UInt8](repeating: UInt8(ascii: "a"), count: count) }
         for prefix in 0...17 {

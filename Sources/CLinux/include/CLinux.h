@@ -27,8 +27,6 @@ int clinux_connect_tcp(const char *host, int port);
 /* A socket's pending error (SO_ERROR): 0 once a connect succeeded. */
 int clinux_socket_error(int fd);
 
-/* memmem(3), a GNU extension the Glibc module does not expose: the first occurrence of needle in haystack. */
-const void *clinux_memmem(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len);
 /* The local port a socket is bound to, or -1. */
 int clinux_local_port(int fd);
 /* accept4 non-blocking + close-on-exec; writes the peer address text into buf. */

@@ -1,8 +1,9 @@
 import Core
 
 /// The fields of a chat-completions request that routing needs, read without building the whole
-/// document; the original bytes stay available to forward or splice.
-public struct ChatRequest: Sendable {
+/// document; the original bytes stay available to forward or splice. A class: the closures of a request's
+/// attempts share one instead of each copying its fields.
+public final class ChatRequest: Sendable {
     /// The validated request body, top level indexed.
     public let scan: JSONObjectScan
     public let model: String

@@ -1,5 +1,5 @@
 /// Appending text to byte buffers on hot paths: whole UTF-8 runs copied at once instead of a generic
-/// element-by-element append (small strings have no contiguous storage to take the fast path).
+/// element-by-element append through `String.UTF8View`, and integers written as digits without a `String`.
 extension Array where Element == UInt8 {
     /// Appends `text`'s UTF-8 bytes.
     @inlinable public mutating func appendUTF8(_ text: String) {

@@ -44,7 +44,7 @@ final class RequestCompletion: @unchecked Sendable {
     }
 
     /// Settles and logs the request (later calls do nothing).
-    func finish(_ row: consuming RequestLogEntry) {
+    func finish(_ row: RequestLogEntry) {
         guard !finished else { return }
         finished = true
         var entry = row

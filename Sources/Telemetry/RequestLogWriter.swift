@@ -68,12 +68,9 @@ public final class RequestLogWriter: Sendable {
         Platform.startThread(name: "request-log-writer") { [self] in run() }
     }
 
-    /// Queues a row for writing. The row is moved into the queue, not copied (a copy retains and releases each
-    /// of its two dozen strings).
-    public func record(_ entry: consuming RequestLogEntry) {
-        var row: RequestLogEntry? = consume entry
+    /// Queues a row for writing.
+    public func record(_ entry: RequestLogEntry) {
         let shouldWake = state.withLock { state -> Bool in
-            guard let entry = row.take() else { return false }
             if state.pending.count >= capacity {
                 if let spill, spill.append(entry) {
                     state.spilledSinceStart += 1

@@ -334,34 +334,29 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         guard !abandoned else { return }
         var entry = context.logEntry(status: status)
         if case .success(let metrics) = result { entry.connectMillis = metrics.connectMicros / 1000 }
-        var superseded = false  // a later attempt answers instead: this one is not the request's row
-        defer {
-            if !superseded {
-                context.failover?.finish(context, entry: &entry)
-                completion.finish(entry)
-            }
-        }
+        // A later attempt answers instead (a failover, a recovery, another attempt first): not the request's row.
+        guard settle(result, entry: &entry) else { return }
+        context.failover?.finish(context, entry: &entry)
+        completion.finish(entry)
+    }
+
+    /// Answers the client with this attempt's outcome and completes its log row; false when another attempt
+    /// answers instead.
+    private func settle(_ result: Result<UpstreamMetrics, UpstreamError>, entry: inout RequestLogEntry) -> Bool {
         if responder.isCancelled {
-            guard claimClient() else {
-                superseded = true
-                return
-            }
+            guard claimClient() else { return false }
             entry.status = 499
             entry.errorType = "client_disconnected"
             entry.errorMessage = "The client closed the connection before the answer was complete."
             entry.charge(usage, at: context.pricing)
             entry.timeToFirstTokenMillis = firstTokenMillis
-            return
+            return true
         }
         if relaying && !streamStarted && failOverStream(result) {
-            superseded = true
-            return
+            return false
         }
         if relaying {
-            guard streamStarted || claimClient() else {
-                superseded = true
-                return
-            }
+            guard streamStarted || claimClient() else { return false }
             if let decoder {
                 finishTranslatedStream(decoder)
             } else {
@@ -371,11 +366,10 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             }
             if collectText && !sawToolCall, let failure = failureDescription(result), let coordinator = context.failover,
                coordinator.recover(from: context, partialText: partialText, writer: writer, reason: decoderError?.code ?? failure) {
-                superseded = true
-                return
+                return false
             }
             finishStream(result, entry: &entry)
-            return
+            return true
         }
         switch result {
         case .failure(let error):
@@ -383,13 +377,9 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                                                             message: "Provider '\(context.providerName)': \($0).") }
                 ?? gatewayError(for: error)
             if error != .cancelled, failOver(.failure(reason: failure.code ?? "upstream error"), status: 0, reason: failure.code ?? "error") {
-                superseded = true
-                return
+                return false
             }
-            guard claimClient() else {
-                superseded = true
-                return
-            }
+            guard claimClient() else { return false }
             entry.fail(with: failure)
             responder.respond(context.dialect.errorResponse(failure, headers: headers))
         case .success(let metrics):
@@ -399,13 +389,9 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                 let answer = decodeAnswer()
                 if case .failure(let error) = answer, failOver(.failure(reason: error.code ?? "malformed_response"), status: status,
                                                                 reason: error.code ?? "malformed_response") {
-                    superseded = true
-                    return
+                    return false
                 }
-                guard claimClient() else {
-                    superseded = true
-                    return
-                }
+                guard claimClient() else { return false }
                 switch answer {
                 case .success(let answer):
                     entry.charge(answer.usage, at: context.pricing)
@@ -428,19 +414,16 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
                     ?? OpenAIAdapter.error(status: status, body: body, providerName: context.providerName)
                 if let outcome = Self.retryableOutcome(status: status, failure: failure, retryAfter: retryAfter),
                    failOver(outcome, status: status, reason: failure.code ?? failure.type) {
-                    superseded = true
-                    return
+                    return false
                 }
-                guard claimClient() else {
-                    superseded = true
-                    return
-                }
+                guard claimClient() else { return false }
                 entry.fail(with: failure)
                 var head = headers
                 if let retryAfter, failure.status == 429 || failure.status == 503 { head.add("retry-after", retryAfter) }
                 responder.respond(context.dialect.errorResponse(failure, headers: head))
             }
         }
+        return true
     }
 
     /// A successful answer as the client gets it, and the tokens it reports.

@@ -77,6 +77,7 @@ public struct JSONParser {
             var pairs: [(String, JSONValue)] = []
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(pairs) }
+            pairs.reserveCapacity(4)  // most objects are small: one allocation instead of growing 1, 2, 4
             while true {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }

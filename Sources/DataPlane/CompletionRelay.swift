@@ -264,8 +264,10 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             }
             return true
         }
-        // Everything this read completes leaves as one chunk: one send per upstream read, not per event.
+        // Everything this read completes leaves as one chunk: one send per upstream read, not per event, in a
+        // buffer sized for the read (it grew event by event, reallocating as it went).
         var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
         do {
             try splitter.feed(bytes) { event in relay(event, into: &out) }
         } catch {

@@ -75,7 +75,9 @@ struct SSEEventSplitterTests {
     @Test("reads data payloads and recognises [DONE]")
     func payload() throws {
         for (event, data, done) in [("data: {\"a\":1}\n\n", "{\"a\":1}", false), ("data: one\r\ndata:two\r\n\r\n", "one\ntwo", false),
-                                    ("data: [DONE]\n\n", "[DONE]", true), ("data:[DONE]\r\r", "[DONE]", true), (": c\n\n", "", false)] {
+                                    ("data: [DONE]\n\n", "[DONE]", true), ("data:[DONE]\r\r", "[DONE]", true), (": c\n\n", "", false),
+                                    ("data: x\nid: 5\n\n", "x", false), ("data:\n\n", "", false), ("data: \n\n", "", false),
+                                    ("data:  two spaces\n\n", " two spaces", false), ("data: a\r\n\r\n", "a", false)] {
             Array(event.utf8).withUnsafeBytes { raw in
                 #expect(String(decoding: SSEPayload.data(of: raw), as: UTF8.self) == data)
                 #expect(SSEPayload.isDone(raw) == done)

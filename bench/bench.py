@@ -170,6 +170,25 @@ http {{
     return process
 
 
+def mock_upstream(directory, port):
+    """The fast nginx mock upstream: the fixed 733-byte chat.completion at /v1 and the 22-event SSE body at /sse/v1."""
+    return start_nginx(directory, "upstream", f"""
+  server {{
+    listen 127.0.0.1:{port} reuseport backlog=4096;
+    location = /v1/chat/completions {{ default_type application/json; return 200 '{read(directory, "completion.json")}'; }}
+    location = /sse/v1/chat/completions {{ default_type text/event-stream; return 200 '{read(directory, "stream.sse")}'; }}
+  }}""")
+
+
+def gateway_command(bin_dir, directory, listen, admin_listen):
+    """`switchyard serve` on a fresh data directory under `directory`, with the repository's migrations."""
+    return [os.path.join(bin_dir, "switchyard"), "serve", "--data-dir", os.path.join(directory, "var"),
+            "--listen", listen, "--admin-listen", admin_listen, "--migrations-dir", os.path.join(ROOT, "migrations")]
+
+
+GATEWAY_ENV = {**os.environ, "SWITCHYARD_ADMIN_TOKEN": ADMIN_TOKEN, "OPENAI_API_KEY": ""}
+
+
 def admin(port, method, path, body=None):
     request = urllib.request.Request(f"http://127.0.0.1:{port}/admin/v1{path}", method=method,
                                      data=json.dumps(body).encode() if body is not None else None,
@@ -323,13 +342,7 @@ def main():
     facts = {}
     try:
         up_port, hop_port, mock_port = free_port(), free_port(), free_port()
-        static = f"""
-  server {{
-    listen 127.0.0.1:{up_port} reuseport backlog=4096;
-    location = /v1/chat/completions {{ default_type application/json; return 200 '{read(work, "completion.json")}'; }}
-    location = /sse/v1/chat/completions {{ default_type text/event-stream; return 200 '{read(work, "stream.sse")}'; }}
-  }}"""
-        processes.append(start_nginx(work, "upstream", static))
+        processes.append(mock_upstream(work, up_port))
         hop = f"""
   upstream mock {{ server 127.0.0.1:{up_port}; keepalive 256; }}
   server {{
@@ -345,11 +358,8 @@ def main():
         for port in (up_port, hop_port, mock_port):
             wait_port(port)
 
-        gateway = subprocess.Popen([os.path.join(bin_dir, "switchyard"), "serve", "--data-dir", os.path.join(work, "var"),
-                                    "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0",
-                                    "--migrations-dir", os.path.join(ROOT, "migrations")],
-                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                   env={**os.environ, "SWITCHYARD_ADMIN_TOKEN": ADMIN_TOKEN, "OPENAI_API_KEY": ""})
+        gateway = subprocess.Popen(gateway_command(bin_dir, work, "127.0.0.1:0", "127.0.0.1:0"),
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=GATEWAY_ENV)
         processes.append(gateway)
         ports = {}
         while len(ports) < 2:

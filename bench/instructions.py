@@ -68,17 +68,11 @@ def main():
     work = tempfile.mkdtemp(prefix="switchyard-instructions-")
     bench.write_fixtures(work)
     up, sy, admin = bench.free_port(), bench.free_port(), bench.free_port()
-    upstream = bench.start_nginx(work, "upstream", f"""
-  server {{ listen 127.0.0.1:{up};
-    location = /v1/chat/completions {{ default_type application/json; return 200 '{bench.read(work, "completion.json")}'; }}
-    location = /sse/v1/chat/completions {{ default_type text/event-stream; return 200 '{bench.read(work, "stream.sse")}'; }} }}""")
+    upstream = bench.mock_upstream(work, up)
     out = os.path.join(work, "callgrind.out")
     gateway = subprocess.Popen(["valgrind", "--tool=callgrind", "--separate-threads=yes", f"--callgrind-out-file={out}",
-                                os.path.join(bin_dir, "switchyard"), "serve", "--data-dir", os.path.join(work, "var"),
-                                "--listen", f"127.0.0.1:{sy}", "--admin-listen", f"127.0.0.1:{admin}",
-                                "--migrations-dir", os.path.join(bench.ROOT, "migrations")],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env={**os.environ, "SWITCHYARD_ADMIN_TOKEN": bench.ADMIN_TOKEN, "OPENAI_API_KEY": ""})
+                                *bench.gateway_command(bin_dir, work, f"127.0.0.1:{sy}", f"127.0.0.1:{admin}")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=bench.GATEWAY_ENV)
     try:
         for port in (up, sy, admin):
             bench.wait_port(port, timeout=120)

@@ -85,3 +85,11 @@ public func asciiCaseInsensitiveEquals(_ x: UnsafeBufferPointer<UInt8>, _ y: Uns
     }
     return true
 }
+
+/// ASCII case-insensitive comparison of raw bytes (a header name as received) with a string.
+@inlinable
+public func asciiCaseInsensitiveEquals(_ bytes: UnsafeBufferPointer<UInt8>, _ text: String) -> Bool {
+    guard bytes.count == text.utf8.count else { return false }  // most names differ in length: no further work
+    var text = text
+    return text.withUTF8 { asciiCaseInsensitiveEquals(bytes, $0) }
+}

@@ -61,9 +61,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
         }
         guard let colon = line[0..<end].firstIndex(of: UInt8(ascii: ":")) else { return }
         let name = UnsafeBufferPointer(rebasing: line[0..<colon])
-        guard let kept = Self.keptHeaders.first(where: { kept in
-            kept.utf8.count == name.count && kept.utf8.withContiguousStorageIfAvailable { asciiCaseInsensitiveEquals($0, name) } == true
-        }) else {
+        guard let kept = Self.keptHeaders.first(where: { asciiCaseInsensitiveEquals(name, $0) }) else {
             return
         }
         let value = String(decoding: UnsafeBufferPointer(rebasing: line[(colon + 1)..<end]), as: UTF8.self).trimmingSpaces()

@@ -140,8 +140,6 @@ struct ResponseHead {
     }
 
     private static func matches(_ name: Slice<UnsafeBufferPointer<UInt8>>, _ lowercase: String) -> Bool {
-        guard name.count == lowercase.utf8.count else { return false }
-        var lowercase = lowercase
-        return lowercase.withUTF8 { asciiCaseInsensitiveEquals(UnsafeBufferPointer(rebasing: name), $0) }
+        asciiCaseInsensitiveEquals(UnsafeBufferPointer(rebasing: name), lowercase)
     }
 }

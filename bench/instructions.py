@@ -3,8 +3,8 @@
 
 Runs the release gateway under `valgrind --tool=callgrind` against the benchmark's nginx mock upstream, drives it
 with wrk, and prints what the event loops and the request-log writer executed per request: instructions, heap
-allocations and reference-count retains, then the loops' heaviest functions. Wall-clock CPU figures on this shared
-VM swing by 10-20 % between runs; these counts repeat to within about 1 %, so a change worth 2 % shows. `--stream`
+allocations and reference-count retains, then each one's heaviest functions; the callgrind files stay for
+`callgrind_annotate`. Wall-clock CPU figures on this shared VM swing by 10-20 % between runs; these counts repeat to within about 1 %, so a change worth 2 % shows. `--stream`
 measures the benchmark's 22-event SSE answer instead of the plain one. Compare two builds with `--bin` (a directory
 holding `switchyard`).
 """
@@ -57,6 +57,23 @@ def annotate(path, *options):
                           capture_output=True, text=True).stdout
 
 
+def print_heaviest(role, files, requests):
+    """The heaviest functions (self instructions a request) of the busiest thread playing `role`."""
+    if not files:
+        return
+    files = sorted(files, key=total_instructions, reverse=True)
+    share = total_instructions(files[0]) / sum(total_instructions(path) for path in files)
+    print(f"\nheaviest functions of the busiest {role} thread (self instructions a request, approximate: {share:.0%} of the requests):")
+    listing = annotate(files[0]).split("file:function")[-1]
+    thread_entry = ("clone", "start_thread", "startThread", "EventLoopC5start", "RequestLogWriterC8database")
+    rows = [line for line in listing.splitlines()
+            if re.match(r"\s*[\d,]+ \(", line) and not any(name in line for name in thread_entry)][:TOP_FUNCTIONS]
+    for line in rows:
+        count = int(line.split()[0].replace(",", ""))
+        name = line[line.index(")") + 1:].strip().replace(bench.ROOT + "/Sources/", "")
+        print(f"{count / (requests * share):>9,.0f}  {name[:140]}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", default=None, help="directory with a release switchyard (default: swift build -c release)")
@@ -99,18 +116,9 @@ def main():
             retains = sum(calls_into(tree, "swift_retain [") for tree in trees)
             print(f"{role + 's' if role == 'loop' else role:8} {instructions / requests:>9,.0f} instructions, "
                   f"{allocations / requests:5.1f} allocations, {retains / requests:6.1f} retains a request")
-        loops = sorted((path for path, role in roles.items() if role == "loop"), key=total_instructions, reverse=True)
-        if loops:
-            share = total_instructions(loops[0]) / sum(total_instructions(path) for path in loops)
-            print(f"\nheaviest functions of the busier loop (self instructions a request, approximate: {share:.0%} of the requests):")
-            listing = annotate(loops[0]).split("file:function")[-1]
-            thread_entry = ("clone", "start_thread", "startThread", "EventLoopC5start")
-            rows = [line for line in listing.splitlines()
-                    if re.match(r"\s*[\d,]+ \(", line) and not any(name in line for name in thread_entry)][:TOP_FUNCTIONS]
-            for line in rows:
-                count = int(line.split()[0].replace(",", ""))
-                name = line[line.index(")") + 1:].strip().replace(bench.ROOT + "/Sources/", "")
-                print(f"{count / (requests * share):>9,.0f}  {name[:140]}")
+        for role in ("loop", "writer"):
+            print_heaviest(role, [path for path, found in roles.items() if found == role], requests)
+        print(f"\ncallgrind files: {out}.*")
     finally:
         gateway.terminate()
         try:

@@ -15,7 +15,7 @@ public struct JSONLineWriter {
     }
 
     /// Field names are the gateway's own identifiers (letters, digits, `_`): written as they are, not escaped.
-    private mutating func name(_ name: String) {
+    private mutating func name(_ name: StaticString) {
         out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
         first = false
         out.append(UInt8(ascii: "\""))
@@ -25,24 +25,33 @@ public struct JSONLineWriter {
     }
 
     /// A string field (null when nil).
-    public mutating func field(_ name: String, _ value: String?) {
+    public mutating func field(_ name: StaticString, _ value: String?) {
         self.name(name)
         if let value { JSONWriter.writeString(value, into: &out) } else { out.appendUTF8("null") }
     }
 
+    /// A string field whose name is only known at run time (a log call's own fields); the name is escaped.
+    public mutating func field(named name: String, _ value: String) {
+        out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        first = false
+        JSONWriter.writeString(name, into: &out)
+        out.append(UInt8(ascii: ":"))
+        JSONWriter.writeString(value, into: &out)
+    }
+
     /// An integer field (null when nil).
-    public mutating func field(_ name: String, _ value: Int?) {
+    public mutating func field(_ name: StaticString, _ value: Int?) {
         self.name(name)
         if let value { out.appendDecimal(value) } else { out.appendUTF8("null") }
     }
 
-    public mutating func field(_ name: String, _ value: Bool) {
+    public mutating func field(_ name: StaticString, _ value: Bool) {
         self.name(name)
         out.appendUTF8(value ? "true" : "false")
     }
 
     /// A field whose value is already JSON text (a number literal); null when nil.
-    public mutating func literal(_ name: String, _ json: String?) {
+    public mutating func literal(_ name: StaticString, _ json: String?) {
         self.name(name)
         if let json { out.appendUTF8(json) } else { out.appendUTF8("null") }
     }

@@ -45,12 +45,20 @@ public enum JSONWriter {
         var text = s
         text.withUTF8 { bytes in
             out.append(UInt8(ascii: "\""))
+            let base = UnsafeRawPointer(bytes.baseAddress)
             var runStart = 0
-            for index in 0..<bytes.count {
+            var index = 0
+            while index < bytes.count {
+                // Eight bytes at a time while none needs escaping (nor is non-ASCII, which is then taken byte by byte).
+                if let base, index + 8 <= bytes.count, JSONParser.Cursor.isPlainText(base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                    index += 8
+                    continue
+                }
                 let byte = bytes[index]
+                index += 1
                 guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                runStart = index + 1
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index - 1]))
+                runStart = index
                 switch byte {
                 case 0x22: out.append(contentsOf: [0x5C, 0x22])
                 case 0x5C: out.append(contentsOf: [0x5C, 0x5C])

@@ -37,7 +37,7 @@ public struct Logger: Sendable {
     public func log(_ level: Level, _ message: String, _ fields: [(String, String)] = []) {
         guard Self.isEnabled(level) else { return }
         var line = JSONLineWriter(time: Timestamp.iso8601(Timestamp.nowMillis()), level: level, logger: label, message: message)
-        for (name, value) in fields { line.field(name, value) }
+        for (name, value) in fields { line.field(named: name, value) }
         Self.writeToStandardError(line.finish())
     }
 

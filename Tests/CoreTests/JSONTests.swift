@@ -12,6 +12,24 @@ struct JSONTests {
         #expect(try JSONParser.parse(JSONWriter.encode(value)) == value)
     }
 
+    @Test("escapes a special character wherever it falls in a string, word-at-a-time scan or not")
+    func escapesAtEveryOffset() throws {
+        let escaped: [(Character, String)] = [("\"", #"\""#), ("\\", #"\\"#), ("\n", #"\n"#), ("\r", #"\r"#), ("\t", #"\t"#),
+                                              ("\u{01}", #"\u0001"#), ("\u{1F}", #"\u001f"#), ("é", "é"), ("😀", "😀"), ("~", "~")]
+        for prefix in 0...17 {
+            for suffix in [0, 3, 9] {
+                for (special, expected) in escaped {
+                    let text = String(repeating: "a", count: prefix) + String(special) + String(repeating: "b", count: suffix)
+                    var out: [UInt8] = []
+                    JSONWriter.writeString(text, into: &out)
+                    let want = "\"" + String(repeating: "a", count: prefix) + expected + String(repeating: "b", count: suffix) + "\""
+                    #expect(String(decoding: out, as: UTF8.self) == want, "\(special.unicodeScalars.first!.value) after \(prefix)")
+                    #expect(try JSONParser.parse(out) == .string(text))
+                }
+            }
+        }
+    }
+
     @Test("decodes surrogate pairs and rejects lone surrogates")
     func surrogates() throws {
         #expect(try JSONParser.parse(#""\ud83d\ude00""#) == .string("😀"))

@@ -140,8 +140,9 @@ public struct ModelDeployment: Sendable {
     }
 }
 
-/// An immutable, versioned view of the whole configuration; the data plane reads only this.
-public struct ConfigSnapshot: Sendable {
+/// An immutable, versioned view of the whole configuration; the data plane reads only this. A class: every
+/// request takes the live one, and sharing it costs one reference count instead of a copy of each of its fields.
+public final class ConfigSnapshot: Sendable {
     public let version: Int
     public let createdAtMillis: Int64
     public let providers: [String: ProviderConfig]

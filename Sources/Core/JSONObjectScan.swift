@@ -1,18 +1,34 @@
+import Glibc
+
 /// A JSON object seen only at its top level: every key with the byte range of its raw value.
 /// The whole document is validated (syntax, UTF-8, depth) but nested values are not built, so the
 /// hot path can read the few fields it needs and forward or splice the original bytes.
 public struct JSONObjectScan: Sendable {
+    /// One top-level member: where its key's text and its value lie. Keys are compared as bytes and no `String` is
+    /// made for them (building one cost ~300 instructions, ten a request); a key written with escapes, which
+    /// bytes cannot be compared against, is kept decoded in `escapedKeys` (plain data: no reference counts).
+    struct Member: Sendable {
+        let key: Range<Int>
+        let value: Range<Int>
+        /// The position of the decoded key in `escapedKeys`, or -1 when the key has no escapes.
+        let escapedKey: Int
+    }
+
     public let bytes: [UInt8]
-    /// Top-level keys in document order with their value's byte range (last duplicate wins on lookup).
-    public let fields: [(key: String, range: Range<Int>)]
+    private let members: [Member]
+    private let escapedKeys: [String]
     /// The byte offset just after the opening `{`.
     public let bodyStart: Int
+
+    /// Top-level keys in document order with their value's byte range (last duplicate wins on lookup).
+    public var fields: [(key: String, range: Range<Int>)] { members.map { (key(of: $0), $0.value) } }
 
     /// Validates `bytes` as one JSON object; throws `JSONParseError` otherwise.
     public init(_ bytes: [UInt8], maxDepth: Int = JSONParser.defaultMaxDepth) throws {
         self.bytes = bytes
-        var fields: [(key: String, range: Range<Int>)] = []
-        fields.reserveCapacity(16)
+        var members: [Member] = []
+        members.reserveCapacity(16)
+        var escapedKeys: [String] = []
         var start = 0
         try bytes.withUnsafeBufferPointer { buffer in
             var cursor = JSONParser.Cursor(bytes: buffer, maxDepth: maxDepth)
@@ -29,14 +45,23 @@ public struct JSONObjectScan: Sendable {
                 while true {
                     cursor.skipWhitespace()
                     guard cursor.index < buffer.count, buffer[cursor.index] == UInt8(ascii: "\"") else { throw cursor.error("expected a string key") }
-                    let key = try cursor.parseString()
+                    let keyStart = cursor.index
+                    try cursor.skipString()
+                    let key = (keyStart + 1)..<(cursor.index - 1)
+                    var escapedKey = -1
+                    if buffer[key].contains(UInt8(ascii: "\\")) {
+                        var decoder = JSONParser.Cursor(bytes: buffer, maxDepth: maxDepth)
+                        decoder.index = keyStart
+                        escapedKey = escapedKeys.count
+                        escapedKeys.append(try decoder.parseString())
+                    }
                     cursor.skipWhitespace()
                     guard cursor.index < buffer.count, buffer[cursor.index] == UInt8(ascii: ":") else { throw cursor.error("expected ':'") }
                     cursor.index += 1
                     cursor.skipWhitespace()
                     let valueStart = cursor.index
                     try cursor.skipValue(depth: 1)
-                    fields.append((key, valueStart..<cursor.index))
+                    members.append(Member(key: key, value: valueStart..<cursor.index, escapedKey: escapedKey))
                     cursor.skipWhitespace()
                     guard cursor.index < buffer.count else { throw cursor.error("unterminated object") }
                     if buffer[cursor.index] == UInt8(ascii: ",") { cursor.index += 1; continue }
@@ -47,14 +72,39 @@ public struct JSONObjectScan: Sendable {
             cursor.skipWhitespace()
             guard cursor.index == buffer.count else { throw cursor.error("unexpected data after the JSON value") }
         }
-        self.fields = fields
+        self.members = members
+        self.escapedKeys = escapedKeys
         self.bodyStart = start
     }
 
     /// The byte range of `key`'s value.
     public func range(of key: String) -> Range<Int>? {
-        let length = key.utf8.count  // most keys differ in length, which costs no string comparison
-        return fields.last { $0.key.utf8.count == length && $0.key == key }?.range
+        let length = key.utf8.count
+        var index = members.count
+        while index > 0 {
+            index -= 1
+            let member = members[index]
+            if member.escapedKey >= 0 {
+                if escapedKeys[member.escapedKey] == key { return member.value }
+            } else if member.key.count == length && keyBytes(member.key, equal: key) {  // lengths settle most
+                return member.value
+            }
+        }
+        return nil
+    }
+
+    private func keyBytes(_ range: Range<Int>, equal key: String) -> Bool {
+        var key = key
+        return key.withUTF8 { wanted in
+            bytes.withUnsafeBufferPointer { buffer in
+                wanted.isEmpty || memcmp(buffer.baseAddress! + range.lowerBound, wanted.baseAddress!, wanted.count) == 0
+            }
+        }
+    }
+
+    /// The text of a member's key.
+    private func key(of member: Member) -> String {
+        member.escapedKey >= 0 ? escapedKeys[member.escapedKey] : String(decoding: bytes[member.key], as: UTF8.self)
     }
 
     /// `key`'s value, built (only this one).
@@ -69,6 +119,7 @@ public struct JSONObjectScan: Sendable {
 
     /// The object without the fields named in `keys` (the others keep their raw bytes, in order).
     public func removing(_ keys: Set<String>) -> [UInt8] {
+        let fields = self.fields
         guard fields.contains(where: { keys.contains($0.key) }) else { return bytes }
         var out: [UInt8] = [UInt8(ascii: "{")]
         for field in fields where !keys.contains(field.key) {
@@ -101,7 +152,7 @@ public struct JSONObjectScan: Sendable {
             out.replaceSubrange(replacement.range, with: replacement.bytes)
         }
         if !added.isEmpty {
-            if fields.isEmpty { added.removeLast() }
+            if members.isEmpty { added.removeLast() }
             out.insert(contentsOf: added, at: bodyStart)
         }
         return out

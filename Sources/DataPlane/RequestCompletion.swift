@@ -44,10 +44,9 @@ final class RequestCompletion: @unchecked Sendable {
     }
 
     /// Settles and logs the request (later calls do nothing).
-    func finish(_ row: RequestLogEntry) {
+    func finish(_ entry: consuming RequestLogEntry) {
         guard !finished else { return }
         finished = true
-        var entry = row
         entry.keyID = caller.key?.id
         entry.team = caller.team?.id
         if entry.requestBody == nil { entry.requestBody = loggedRequestBody }

@@ -12,6 +12,21 @@ struct JSONObjectScanTests {
         #expect(scan.value("absent") == nil)
     }
 
+    @Test("finds keys by their bytes: same-length neighbours, duplicates, the empty key and keys written with escapes")
+    func keyLookup() throws {
+        let scan = try JSONObjectScan(Array(#"{"modem":1,"model":2,"":3,"mo\u0064e\u006c":4,"a\"b":5,"n":6,"n":7}"#.utf8))
+        #expect(scan.fields.map(\.key) == ["modem", "model", "", "model", "a\"b", "n", "n"])
+        #expect(scan.value("modem") == .int(1))
+        #expect(scan.value("model") == .int(4))  // the last duplicate wins, escaped or not
+        #expect(scan.value("") == .int(3))
+        #expect(scan.value("a\"b") == .int(5))
+        #expect(scan.value("n") == .int(7))
+        #expect(scan.value("mode") == nil && scan.value("models") == nil && scan.value("a\\\"b") == nil)
+        let removed = try JSONObjectScan(scan.removing(["model"]))
+        #expect(removed.fields.map(\.key) == ["modem", "", "a\"b", "n", "n"])
+        #expect(try JSONParser.parse(scan.setting([("a\"b", .int(9))]))["a\"b"] == .int(9))
+    }
+
     @Test("validates what it skips like the full parser", arguments: [
         #"{"a":[1,2,}"#, #"{"a":"\x"}"#, #"{"a":"\ud800"}"#, #"{"a":tru}"#, #"{"a":01}"#, #"[1]"#, #"{"a":1} x"#, #"{"a":{"b":}}"#,
     ])

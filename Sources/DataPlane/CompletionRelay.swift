@@ -324,7 +324,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
             if delta["tool_calls"] != nil { sawToolCall = true }
         }
         if !isComment && OpenAIAdapter.mayCarryUsage(event), let scan = try? JSONObjectScan(SSEPayload.data(of: event)),
-           let found = scan.value("usage").flatMap(OpenAIAdapter.usage(from:)) {
+           let found = OpenAIAdapter.usage(in: scan) {
             usage = found
             if context.hideUsageChunk && scan.value("choices")?.arrayValue?.isEmpty == true { return }
         }

@@ -21,6 +21,24 @@ import Testing
         return (usage, Picodollars(usage: usage, pricing: pricing))
     }
 
+    @Test("usage read from the raw bytes (the relayed path) equals usage read from the parsed document (the translated path)",
+          arguments: [
+              #"{"usage":{"prompt_tokens":1200,"completion_tokens":500,"prompt_tokens_details":{"cached_tokens":1000},"completion_tokens_details":{"reasoning_tokens":200}}}"#,
+              #"{"usage":{"prompt_tokens":1200,"completion_tokens":500,"prompt_cache_hit_tokens":1000}}"#,
+              #"{"usage":{"prompt_tokens":1.0e3,"completion_tokens":12.0,"prompt_tokens_details":null}}"#,
+              #"{"usage":{"prompt_tokens":-3,"completion_tokens":2.5,"prompt_tokens_details":{"cached_tokens":"7"}}}"#,
+              #"{"usage":{"prompt_tokens":99999999999999999999,"completion_tokens":007}}"#,
+              #"{"usage":{}}"#, #"{"usage":null}"#, #"{"usage":[1]}"#, #"{"choices":[]}"#,
+          ])
+    func usageFromBytesAndTree(_ document: String) throws {
+        let bytes = Array(document.utf8)
+        guard (try? JSONParser.parse(bytes)) != nil else {
+            #expect(throws: (any Error).self) { try JSONObjectScan(bytes) }
+            return
+        }
+        #expect(OpenAIAdapter.usage(in: try JSONObjectScan(bytes)) == OpenAIAdapter.usage(in: try JSONParser.parse(bytes)), "\(document)")
+    }
+
     @Test("OpenAI: cached tokens inside prompt_tokens, reasoning inside completion_tokens")
     func openAI() throws {
         let (usage, cost) = try cost("openai", [("usage", #"{"prompt_tokens":1200,"completion_tokens":500,"total_tokens":1700,"prompt_tokens_details":{"cached_tokens":1000},"completion_tokens_details":{"reasoning_tokens":200}}"#)])

@@ -73,13 +73,14 @@ public enum OpenAIAdapter {
         return false
     }
 
-    /// Token usage from a `usage` object (DeepSeek reports its cache hits as `prompt_cache_hit_tokens`).
-    public static func usage(from usage: JSONValue) -> TokenUsage? {
-        guard case .object = usage else { return nil }
-        return TokenUsage(inputTokens: usage["prompt_tokens"]?.intValue ?? 0, outputTokens: usage["completion_tokens"]?.intValue ?? 0,
-                          cachedInputTokens: usage["prompt_tokens_details"]?["cached_tokens"]?.intValue
-                              ?? usage["prompt_cache_hit_tokens"]?.intValue ?? 0,
-                          reasoningTokens: usage["completion_tokens_details"]?["reasoning_tokens"]?.intValue ?? 0)
+    /// Token usage from the `usage` object of a response or stream event, parsed or scanned (DeepSeek reports its
+    /// cache hits as `prompt_cache_hit_tokens`).
+    public static func usage(in document: some JSONFieldReading) -> TokenUsage? {
+        guard let usage = document.object("usage") else { return nil }
+        return TokenUsage(inputTokens: usage.int("prompt_tokens") ?? 0, outputTokens: usage.int("completion_tokens") ?? 0,
+                          cachedInputTokens: usage.object("prompt_tokens_details")?.int("cached_tokens")
+                              ?? usage.int("prompt_cache_hit_tokens") ?? 0,
+                          reasoningTokens: usage.object("completion_tokens_details")?.int("reasoning_tokens") ?? 0)
     }
 
     static let usageKey: StaticString = "\"usage\""
@@ -107,7 +108,7 @@ public enum OpenAIAdapter {
             throw GatewayError(status: 502, type: "api_error", code: "upstream_error",
                                message: "Provider '\(providerName)' answered HTTP 200 with an error: \(String(message.prefix(500))).")
         }
-        return (body, scan.value("usage").flatMap(usage(from:)))
+        return (body, usage(in: scan))
     }
 
     /// The client-facing error for an upstream error response; never echoes the raw body.

@@ -27,7 +27,7 @@ public struct OpenAITranslator: ChatTranslator {
                                                     toolCalls: (message?["tool_calls"]?.arrayValue ?? []).map(Self.toolCall),
                                                     finishReason: Self.finishReason(choice["finish_reason"]?.stringValue))
                               },
-                              usage: response["usage"].flatMap(OpenAIAdapter.usage(from:)))
+                              usage: OpenAIAdapter.usage(in: response))
     }
 
     static func toolCall(_ call: JSONValue) -> ToolCall {
@@ -74,7 +74,7 @@ final class OpenAIStreamDecoder: ChatStreamDecoder {
                 throw UpstreamErrorMapping.gatewayError(status: 500, message: error["message"]?.stringValue, code: error["code"]?.stringValue,
                                                         providerName: providerName)
             }
-            if let found = event["usage"].flatMap(OpenAIAdapter.usage(from:)) { usage = found }
+            if let found = OpenAIAdapter.usage(in: event) { usage = found }
             let choices = (event["choices"]?.arrayValue ?? []).enumerated().map { position, choice in
                 let delta = choice["delta"]
                 return ChunkChoice(index: choice["index"]?.intValue ?? position, role: delta?["role"]?.stringValue.flatMap(ChatRole.init(rawValue:)),

@@ -1,13 +1,25 @@
-/// Writes one log line, a flat JSON object of `"name":value` pairs ending in a newline, straight into a byte
+/// Writes log lines, flat JSON objects of `"name":value` pairs each ending in a newline, straight into a byte
 /// buffer (no intermediate JSON tree): the common head of every log line (`time`, `level`, `logger`, `msg`),
-/// then string, integer or literal fields.
+/// then string, integer or literal fields. One writer can hold a batch of lines (`begin`, fields, `end`, again).
 public struct JSONLineWriter {
-    private var out: [UInt8]
+    /// A reference: copies of a writer write into the same buffer.
+    private var out: ByteBuffer
     private var first = true
 
-    /// Starts a line with the common head, after what `buffer` already holds (earlier lines of a batch).
-    public init(time: String, level: Logger.Level, logger: String, message: String, appendingTo buffer: [UInt8] = []) {
-        out = buffer
+    /// An empty writer with room for `capacity` bytes.
+    public init(reservingCapacity capacity: Int) {
+        out = ByteBuffer(capacity: capacity)
+    }
+
+    /// Starts a line with the common head.
+    public init(time: String, level: Logger.Level, logger: String, message: String) {
+        out = ByteBuffer()
+        begin(time: time, level: level, logger: logger, message: message)
+    }
+
+    /// Starts another line with the common head, after the lines already written.
+    public mutating func begin(time: String, level: Logger.Level, logger: String, message: String) {
+        first = true
         field("time", time)
         field("level", level.label)
         field("logger", logger)
@@ -57,8 +69,21 @@ public struct JSONLineWriter {
     }
 
     /// Closes the object and the line.
-    public mutating func finish() -> [UInt8] {
+    public mutating func end() {
         out.appendUTF8("}\n")
-        return out
+    }
+
+    /// Closes the line and returns every line written.
+    public mutating func finish() -> [UInt8] {
+        end()
+        return out.bytes
+    }
+
+    /// Bytes written so far.
+    public var byteCount: Int { out.count }
+
+    /// Calls `body` with every line written so far.
+    public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try out.withUnsafeBytes(body)
     }
 }

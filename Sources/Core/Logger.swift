@@ -43,14 +43,17 @@ public struct Logger: Sendable {
 
     /// Writes already formatted lines with as few system calls as possible.
     public static func writeToStandardError(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return }
-                offset += n
-            }
+        bytes.withUnsafeBytes(writeToStandardError)
+    }
+
+    /// Writes already formatted lines with as few system calls as possible.
+    public static func writeToStandardError(_ buffer: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset < buffer.count {
+            let n = write(2, buffer.baseAddress! + offset, buffer.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }
+            offset += n
         }
     }
 

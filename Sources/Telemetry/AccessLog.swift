@@ -4,21 +4,19 @@ import Core
 /// or `warn` for 5xx), written a batch at a time from the request-log writer.
 public enum AccessLog {
     public static func write(_ batch: [RequestLogEntry]) {
-        var out: [UInt8] = []
-        out.reserveCapacity(batch.count * 480)
+        var lines = JSONLineWriter(reservingCapacity: batch.count * 480)
         let time = Timestamp.iso8601(Timestamp.nowMillis())
         for entry in batch {
             let level: Logger.Level = entry.status >= 500 ? .warning : .info
             guard Logger.isEnabled(level) else { continue }
-            line(entry, level: level, time: time, into: &out)
+            line(entry, level: level, time: time, into: &lines)
         }
-        if !out.isEmpty { Logger.writeToStandardError(out) }
+        if lines.byteCount > 0 { lines.withUnsafeBytes(Logger.writeToStandardError) }
     }
 
-    /// One entry's line (the logger's head, then the request's fields), appended to `out` in place.
-    static func line(_ e: RequestLogEntry, level: Logger.Level, time: String, into out: inout [UInt8]) {
-        var line = JSONLineWriter(time: time, level: level, logger: "request", message: "request", appendingTo: out)
-        out = []  // the line's writer now holds the only reference: it appends without copying the batch so far
+    /// One entry's line (the logger's head, then the request's fields), after the lines `line` already holds.
+    static func line(_ e: RequestLogEntry, level: Logger.Level, time: String, into line: inout JSONLineWriter) {
+        line.begin(time: time, level: level, logger: "request", message: "request")
         line.field("request_id", e.id)
         line.field("trace_id", e.traceID)
         line.field("endpoint", e.endpoint)
@@ -38,6 +36,6 @@ public enum AccessLog {
         line.field("queue_ms", e.queueMillis)
         line.field("ttft_ms", e.timeToFirstTokenMillis)
         line.field("total_ms", e.latencyMillis)
-        out = line.finish()
+        line.end()
     }
 }

@@ -27,6 +27,27 @@ import Testing
         }
     }
 
+    @Test func aByteBufferHoldsWhatAByteArrayHoldsAcrossEveryGrowth() {
+        let buffer = ByteBuffer(capacity: 1)
+        var sink: ByteBuffer = buffer
+        var array: [UInt8] = []
+        for round in 0..<200 {
+            let text = String(repeating: "é", count: round % 7) + "run \(round)"
+            sink.appendUTF8(text)
+            array.appendUTF8(text)
+            sink.appendDecimal(round * -37)
+            array.appendDecimal(round * -37)
+            sink.append(UInt8(round % 256))
+            array.append(UInt8(round % 256))
+            sink.appendUTF8("")
+            JSONWriter.writeString("q\"\(round)\n", into: &sink)
+            JSONWriter.writeString("q\"\(round)\n", into: &array)
+            #expect(buffer.count == array.count)
+        }
+        #expect(buffer.bytes == array)
+        #expect(buffer.withUnsafeBytes { Array($0) } == array)
+    }
+
     @Test func byteSearchFindsWhatANaiveSearchFinds() {
         func naive(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
             guard from >= 0, from + needle.count <= haystack.count else { return nil }

@@ -59,10 +59,16 @@ struct AccessLogTests {
                                     latencyMillis: 12)
         entry.cost = Picodollars(1_500_000)
         entry.traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
-        var out: [UInt8] = Array("previous\n".utf8)
-        AccessLog.line(entry, level: .warning, time: "2026-11-22T00:00:00.000Z", into: &out)
-        #expect(out.starts(with: Array("previous\n".utf8)) && out.last == UInt8(ascii: "\n"))
-        let json = try JSONParser.parse(out.dropFirst(9).dropLast())
+        var lines = JSONLineWriter(reservingCapacity: 16)  // grows as lines come
+        var previous = entry
+        previous.id = "previous"
+        AccessLog.line(previous, level: .info, time: "2026-11-22T00:00:00.000Z", into: &lines)
+        let first = lines.byteCount
+        AccessLog.line(entry, level: .warning, time: "2026-11-22T00:00:00.000Z", into: &lines)
+        let out = lines.withUnsafeBytes { Array($0) }
+        #expect(out[first - 1] == UInt8(ascii: "\n") && out.last == UInt8(ascii: "\n"))
+        #expect(try JSONParser.parse(out[..<(first - 1)])["request_id"]?.stringValue == "previous")
+        let json = try JSONParser.parse(out[first...].dropLast())
         #expect(json["request_id"]?.stringValue == "r\"1" && json["model"]?.stringValue == "m\\odel\n")
         #expect(json["level"]?.stringValue == "warn" && json["provider"]?.isNull == true && json["status"]?.intValue == 502)
         #expect(json["cost_usd"] == .number("0.0000015") && json["stream"]?.boolValue == false && json["output_tokens"]?.isNull == true)

@@ -46,12 +46,10 @@ extension ByteSink {
 /// array's goes through its generic sequence code (about 90 instructions a call). For text built at high rates:
 /// the per-request log lines.
 public final class ByteBuffer: ByteSink {
-    // A class's stored properties are otherwise checked for overlapping access at run time, on every append (a
-    // tenth of the request-log writer's time); a buffer is used by one thread and never reentrantly.
-    @exclusivity(unchecked) private var storage: UnsafeMutableRawPointer
-    @exclusivity(unchecked) private var capacity: Int
+    private var storage: UnsafeMutableRawPointer
+    private var capacity: Int
     /// Bytes written so far.
-    @exclusivity(unchecked) public private(set) var count = 0
+    public private(set) var count = 0
 
     public init(capacity: Int = 256) {
         self.capacity = max(capacity, 16)

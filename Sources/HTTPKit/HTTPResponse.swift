@@ -29,42 +29,51 @@ public struct HTTPResponse: Sendable {
 public enum HTTPResponseEncoder {
     /// The status line and headers; adds `content-length` or `transfer-encoding: chunked` and `connection`.
     public static func head(status: Int, headers: HTTPHeaders, contentLength: Int?, keepAlive: Bool, versionMinor: Int = 1) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
-        out.appendUTF8(versionMinor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
-        out.appendDecimal(status)
-        out.append(32)
-        out.appendUTF8(reasonPhrase(status))
-        out.appendCRLF()
-        for (name, value) in headers {
-            out.appendUTF8(name)
-            out.append(58)
+        // Status line (version, up to 20 digits, the longest reason), framing and connection lines, final CRLF.
+        var bound = 9 + 20 + 1 + 31 + 2 + 16 + 20 + 28 + 24 + 2
+        for (name, value) in headers { bound += name.utf8.count + value.utf8.count + 4 }
+        return [UInt8](writingAtMost: bound) { out in
+            out.appendUTF8(versionMinor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
+            out.appendDecimal(status)
             out.append(32)
-            out.appendUTF8(value)
+            out.appendUTF8(reasonPhrase(status))
+            out.appendCRLF()
+            for (name, value) in headers {
+                out.appendUTF8(name)
+                out.append(58)
+                out.append(32)
+                out.appendUTF8(value)
+                out.appendCRLF()
+            }
+            if let length = contentLength {
+                out.appendUTF8("content-length: ")
+                out.appendDecimal(length)
+                out.appendCRLF()
+            } else if status != 204 && status != 304 && !(100..<200).contains(status) {
+                out.appendUTF8("transfer-encoding: chunked\r\n")
+            }
+            if !keepAlive {
+                out.appendUTF8("connection: close\r\n")
+            } else if versionMinor == 0 {
+                out.appendUTF8("connection: keep-alive\r\n")
+            }
             out.appendCRLF()
         }
-        if let length = contentLength {
-            out.appendUTF8("content-length: ")
-            out.appendDecimal(length)
-            out.appendCRLF()
-        } else if status != 204 && status != 304 && !(100..<200).contains(status) {
-            out.appendUTF8("transfer-encoding: chunked\r\n")
-        }
-        if !keepAlive {
-            out.appendUTF8("connection: close\r\n")
-        } else if versionMinor == 0 {
-            out.appendUTF8("connection: keep-alive\r\n")
-        }
-        out.appendCRLF()
-        return out
     }
 
     /// The size line of a chunk of `count` bytes.
     public static func chunkHeader(_ count: Int) -> [UInt8] {
-        var out = Array(String(count, radix: 16).utf8)
-        out.append(13)
-        out.append(10)
-        return out
+        precondition(count >= 0)
+        return [UInt8](writingAtMost: 18) { out in
+            var shift = 0
+            while shift < 60 && count >> (shift + 4) > 0 { shift += 4 }
+            while shift >= 0 {
+                let digit = UInt8((count >> shift) & 0xF)
+                out.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
+                shift -= 4
+            }
+            out.appendCRLF()
+        }
     }
 
     /// The CRLF that ends a chunk's data.
@@ -103,7 +112,7 @@ public enum HTTPResponseEncoder {
     }
 }
 
-extension Array where Element == UInt8 {
+extension ByteSink {
     /// Appends CR LF (two appends: an array literal here would be built on every call).
     @inlinable public mutating func appendCRLF() {
         append(13)

@@ -19,6 +19,27 @@ struct SSEEventTests {
     func chunk() {
         #expect(HTTPResponseEncoder.chunkHeader(16) == Array("10\r\n".utf8))
         #expect(HTTPResponseEncoder.chunkHeader(4095) == Array("fff\r\n".utf8))
+        for count in [0, 1, 9, 10, 15, 255, 256, 1 << 20, Int.max] {
+            #expect(HTTPResponseEncoder.chunkHeader(count) == Array((String(count, radix: 16) + "\r\n").utf8))
+        }
+    }
+
+    @Test("writes a response head exactly, whatever its size: long values, many headers, any status")
+    func responseHead() {
+        var headers = HTTPHeaders()
+        for index in 0..<200 { headers.add("x-header-\(index)", String(repeating: "v", count: index * 37)) }
+        for (status, length, keepAlive, minor) in [(200, 12, true, 1), (999_999_999, Int.max, false, 0), (204, nil, true, 0),
+                                                   (431, nil, false, 1), (-1, 0, true, 1)] as [(Int, Int?, Bool, Int)] {
+            var expected = (minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ") + "\(status) \(HTTPResponseEncoder.reasonPhrase(status))\r\n"
+            for (name, value) in headers { expected += "\(name): \(value)\r\n" }
+            if let length { expected += "content-length: \(length)\r\n" } else if status != 204 { expected += "transfer-encoding: chunked\r\n" }
+            if !keepAlive { expected += "connection: close\r\n" } else if minor == 0 { expected += "connection: keep-alive\r\n" }
+            expected += "\r\n"
+            let head = HTTPResponseEncoder.head(status: status, headers: headers, contentLength: length, keepAlive: keepAlive, versionMinor: minor)
+            #expect(String(decoding: head, as: UTF8.self) == expected, "status \(status)")
+        }
+        #expect(HTTPResponseEncoder.head(status: 200, headers: HTTPHeaders(), contentLength: 0, keepAlive: true)
+                == Array("HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n".utf8))
     }
 }
 

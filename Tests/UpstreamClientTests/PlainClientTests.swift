@@ -76,4 +76,21 @@ private func head(_ text: String) throws -> ResponseHead {
         let text = String(decoding: PlainConnection.encode(request, endpoint: endpoint), as: UTF8.self)
         #expect(text == "POST /v1/x HTTP/1.1\r\nhost: 127.0.0.1:8080\r\nauthorization: Bearer k\r\ncontent-length: 2\r\n\r\n{}")
     }
+
+    @Test func largeRequestsAreEncodedWhole() {
+        var headers = HTTPHeaders()
+        for index in 0..<100 { headers.add("x-\(index)", String(repeating: "h", count: index * 41)) }
+        let body = [UInt8](repeating: UInt8(ascii: "b"), count: 1 << 20)
+        let path = "/v1/" + String(repeating: "p", count: 3000)
+        let request = UpstreamRequest(url: "http://[::1]:65535" + path, headers: headers, body: body)
+        let endpoint = PlainEndpoint(url: request.url)!
+        let encoded = PlainConnection.encode(request, endpoint: endpoint)
+        var head = "POST \(path) HTTP/1.1\r\nhost: \(endpoint.authority)\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        head += "content-length: \(body.count)\r\n\r\n"
+        #expect(encoded == Array(head.utf8) + body)
+        let get = UpstreamRequest(method: "GET", url: "http://127.0.0.1/v1/models", headers: HTTPHeaders(), body: [])
+        #expect(String(decoding: PlainConnection.encode(get, endpoint: PlainEndpoint(url: get.url)!), as: UTF8.self)
+                == "GET /v1/models HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n")
+    }
 }

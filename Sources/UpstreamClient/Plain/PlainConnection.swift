@@ -61,34 +61,36 @@ final class PlainConnection {
 
     /// The request's bytes: head and body in one buffer, written with as few sends as the socket allows.
     static func encode(_ request: UpstreamRequest, endpoint: PlainEndpoint) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(256 + request.body.count)
-        bytes.appendUTF8(request.method)
-        bytes.append(32)
-        bytes.appendUTF8(endpoint.target)
-        bytes.appendUTF8(" HTTP/1.1\r\nhost: ")
-        bytes.appendUTF8(endpoint.authority)
-        bytes.appendCRLF()
-        for (name, value) in request.headers {
-            var name = name, value = value
-            name.withUTF8 { name in
-                value.withUTF8 { value in
-                    guard !name.contains(where: isUnsafeHeaderByte) && !value.contains(where: isUnsafeHeaderByte) else { return }
-                    bytes.append(contentsOf: name)
-                    bytes.appendUTF8(": ")
-                    bytes.append(contentsOf: value)
-                    bytes.appendCRLF()
+        // Request line, host, the headers, content-length (up to 20 digits), final CRLF, body.
+        var bound = request.method.utf8.count + endpoint.target.utf8.count + endpoint.authority.utf8.count + 64 + request.body.count
+        for (name, value) in request.headers { bound += name.utf8.count + value.utf8.count + 4 }
+        return [UInt8](writingAtMost: bound) { bytes in
+            bytes.appendUTF8(request.method)
+            bytes.append(32)
+            bytes.appendUTF8(endpoint.target)
+            bytes.appendUTF8(" HTTP/1.1\r\nhost: ")
+            bytes.appendUTF8(endpoint.authority)
+            bytes.appendCRLF()
+            for (name, value) in request.headers {
+                var name = name, value = value
+                name.withUTF8 { name in
+                    value.withUTF8 { value in
+                        guard !name.contains(where: isUnsafeHeaderByte) && !value.contains(where: isUnsafeHeaderByte) else { return }
+                        bytes.appendBytes(UnsafeRawBufferPointer(name))
+                        bytes.appendUTF8(": ")
+                        bytes.appendBytes(UnsafeRawBufferPointer(value))
+                        bytes.appendCRLF()
+                    }
                 }
             }
-        }
-        if request.method != "GET" || !request.body.isEmpty {
-            bytes.appendUTF8("content-length: ")
-            bytes.appendDecimal(request.body.count)
+            if request.method != "GET" || !request.body.isEmpty {
+                bytes.appendUTF8("content-length: ")
+                bytes.appendDecimal(request.body.count)
+                bytes.appendCRLF()
+            }
             bytes.appendCRLF()
+            request.body.withUnsafeBytes { bytes.appendBytes($0) }
         }
-        bytes.appendCRLF()
-        bytes.append(contentsOf: request.body)
-        return bytes
     }
 
     private static func isUnsafeHeaderByte(_ byte: UInt8) -> Bool { byte == 13 || byte == 10 || byte == 0 }

@@ -139,6 +139,7 @@ public struct JSONObjectScan: Sendable {
         var added: [UInt8] = []
         for (key, value) in changes {
             if let range = range(of: key) {
+                replacements.removeAll { $0.range == range }  // the same key set twice: the last value wins
                 replacements.append((range, JSONWriter.encode(value)))
             } else {
                 added.append(contentsOf: JSONWriter.encode(.string(key)))
@@ -147,15 +148,23 @@ public struct JSONObjectScan: Sendable {
                 added.append(UInt8(ascii: ","))
             }
         }
-        var out = bytes
-        for replacement in replacements.sorted(by: { $0.range.lowerBound > $1.range.lowerBound }) {
-            out.replaceSubrange(replacement.range, with: replacement.bytes)
+        if members.isEmpty && !added.isEmpty { added.removeLast() }
+        if replacements.count > 1 { replacements.sort { $0.range.lowerBound < $1.range.lowerBound } }
+        // Written once, front to back: the new fields right after the `{`, then the document with each replaced value swapped.
+        let size = replacements.reduce(bytes.count + added.count) { $0 + $1.bytes.count - $1.range.count }
+        return bytes.withUnsafeBytes { source in
+            [UInt8](writingAtMost: size) { out in
+                out.appendBytes(UnsafeRawBufferPointer(rebasing: source[..<bodyStart]))
+                added.withUnsafeBytes { out.appendBytes($0) }
+                var copied = bodyStart
+                for replacement in replacements {
+                    out.appendBytes(UnsafeRawBufferPointer(rebasing: source[copied..<replacement.range.lowerBound]))
+                    replacement.bytes.withUnsafeBytes { out.appendBytes($0) }
+                    copied = replacement.range.upperBound
+                }
+                out.appendBytes(UnsafeRawBufferPointer(rebasing: source[copied...]))
+            }
         }
-        if !added.isEmpty {
-            if members.isEmpty { added.removeLast() }
-            out.insert(contentsOf: added, at: bodyStart)
-        }
-        return out
     }
 }
 

@@ -85,4 +85,25 @@ struct JSONObjectScanTests {
         let empty = try JSONObjectScan(Array("{}".utf8)).setting([("a", .int(1))])
         #expect(String(decoding: empty, as: UTF8.self) == #"{"a":1}"#)
     }
+
+    @Test("setting agrees with setting the parsed document, for any mix of replaced, added and repeated keys")
+    func settingAgreesWithTheTree() throws {
+        let documents = [#"{"a":1,"b":[true,{"x":"y"}],"c":"long value, long value","d":null}"#, #"{}"#, #" { "only" : 0 } "#]
+        let changeSets: [[(key: String, value: JSONValue)]] = [
+            [], [("a", .int(2))], [("d", .string("last"))], [("c", .int(3)), ("a", .object([]))], [("new", .bool(false))],
+            [("d", .int(1)), ("new", .array([.int(1)])), ("a", .string("x\"y")), ("other", .null)], [("a", .int(1)), ("a", .int(5))],
+            [("only", .string(String(repeating: "z", count: 500)))],
+        ]
+        for document in documents {
+            let scan = try JSONObjectScan(Array(document.utf8))
+            for changes in changeSets {
+                var expected = try JSONParser.parse(Array(document.utf8))
+                for (key, value) in changes { expected = expected.setting(key, to: value) }
+                let changed = try JSONParser.parse(scan.setting(changes))
+                // The same members with the same values; new ones come first in the scan's output, last in the tree's.
+                let byKey = { (value: JSONValue) in Dictionary((value.objectValue ?? []).map { ($0.0, $0.1) }, uniquingKeysWith: { $1 }) }
+                #expect(byKey(changed) == byKey(expected), "\(document) with \(changes.map(\.key))")
+            }
+        }
+    }
 }

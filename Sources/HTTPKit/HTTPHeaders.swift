@@ -3,6 +3,7 @@ public struct HTTPHeaders: Sendable, Sequence {
     public private(set) var fields: [(name: String, value: String)] = []
 
     public init(_ fields: [(String, String)] = []) {
+        guard !fields.isEmpty else { return }  // `add` reserves room when the first field comes: no allocation for none
         var labelled: [(name: String, value: String)] = []
         labelled.reserveCapacity(Swift.max(fields.count, Self.typicalCount))
         for (name, value) in fields { labelled.append((name, value)) }
@@ -45,8 +46,23 @@ public struct HTTPHeaders: Sendable, Sequence {
 
     /// True when a comma-separated header `name` lists `token` (case-insensitive).
     public func contains(_ name: String, token: String) -> Bool {
-        values(name).contains { value in
-            value.split(separator: ",").contains { $0.trimmingSpaces().caseInsensitiveEquals(token) }
+        // Read in place, without an array of the values or of their comma-separated parts.
+        fields.contains { field in
+            guard field.name.caseInsensitiveEquals(name) else { return false }
+            var value = field.value
+            return value.withUTF8 { bytes in
+                var start = 0
+                while start <= bytes.count {
+                    var end = start
+                    while end < bytes.count && bytes[end] != UInt8(ascii: ",") { end += 1 }
+                    var first = start, last = end
+                    while first < last && (bytes[first] == 32 || bytes[first] == 9) { first += 1 }
+                    while last > first && (bytes[last - 1] == 32 || bytes[last - 1] == 9) { last -= 1 }
+                    if first < last && asciiCaseInsensitiveEquals(UnsafeBufferPointer(rebasing: bytes[first..<last]), token) { return true }
+                    start = end + 1
+                }
+                return false
+            }
         }
     }
 

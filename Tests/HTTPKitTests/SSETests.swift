@@ -115,3 +115,24 @@ struct SSEEventSplitterTests {
         }
     }
 }
+
+@Suite("Header fields")
+struct HeaderFieldTests {
+    @Test("finds a token in comma-separated values of any field of the name, case and spaces aside")
+    func tokens() {
+        var headers = HTTPHeaders()
+        headers.add("Connection", " Keep-Alive ,\tUpgrade")
+        headers.add("x-other", "close")
+        headers.add("connection", "")
+        headers.add("CONNECTION", "te,,close")
+        #expect(headers.contains("connection", token: "keep-alive"))
+        #expect(headers.contains("connection", token: "upgrade"))
+        #expect(headers.contains("connection", token: "close"))
+        #expect(!headers.contains("connection", token: ""))  // empty parts are no tokens
+        #expect(!headers.contains("connection", token: "keep"))
+        #expect(!headers.contains("connection", token: "keep-alive,"))
+        #expect(!headers.contains("expect", token: "close"))
+        #expect(!HTTPHeaders().contains("connection", token: "close"))
+        #expect(HTTPHeaders([("expect", "100-continue")]).contains("Expect", token: "100-CONTINUE"))
+    }
+}

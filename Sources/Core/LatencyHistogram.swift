@@ -86,14 +86,16 @@ public struct LatencyHistogram: Sendable, Equatable {
     /// byte) and count (u32, little-endian), in ascending order. The SQLite functions `hist_merge` and
     /// `hist_add` (CSQLite) read and write the same form.
     public var encoded: [UInt8] {
-        var bytes: [UInt8] = [1]
-        for (index, value) in counts.enumerated() where value != 0 {
-            bytes.append(UInt8(index))
-            bytes.append(UInt8(value & 0xff))
-            bytes.append(UInt8(value >> 8 & 0xff))
-            bytes.append(UInt8(value >> 16 & 0xff))
-            bytes.append(UInt8(value >> 24))
+        let filled = counts.reduce(0) { $0 + ($1 == 0 ? 0 : 1) }
+        return [UInt8](writingAtMost: 1 + 5 * filled) { bytes in
+            bytes.append(1)
+            for (index, value) in counts.enumerated() where value != 0 {
+                bytes.append(UInt8(index))
+                bytes.append(UInt8(value & 0xff))
+                bytes.append(UInt8(value >> 8 & 0xff))
+                bytes.append(UInt8(value >> 16 & 0xff))
+                bytes.append(UInt8(value >> 24))
+            }
         }
-        return bytes
     }
 }

@@ -107,7 +107,7 @@ public struct UsageRollup: Sendable {
     /// Every cell the batch adds to: each minute cell, rolled up to its hour and day, at all three levels.
     public var cells: [RollupKey: UsageTotals] {
         var cells: [RollupKey: UsageTotals] = [:]
-        cells.reserveCapacity(minuteCells.count * 3)
+        cells.reserveCapacity(minuteCells.count * 7)  // per minute cell: minute, hour and day at two levels, day per key
         for (minute, totals) in minuteCells {
             for granularity in RollupGranularity.allCases {
                 var key = minute

@@ -38,3 +38,14 @@ extension Array where Element == UInt8 {
         }
     }
 }
+
+extension String {
+    /// A string written by `body` as UTF-8, at most `bound` bytes: one allocation and raw copies.
+    @inlinable public init(writingAtMost bound: Int, _ body: (inout BoundedByteWriter) -> Void) {
+        self.init(unsafeUninitializedCapacity: Swift.max(bound, 1)) { buffer in
+            var writer = BoundedByteWriter(buffer)
+            body(&writer)
+            return writer.count
+        }
+    }
+}

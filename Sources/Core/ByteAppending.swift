@@ -26,8 +26,10 @@ extension ByteSink {
         appendBytes(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
-    /// Appends `value` in decimal, without building a string.
-    @inlinable public mutating func appendDecimal(_ value: Int) {
+    /// Appends `value` in decimal, without building a string: at least `minimumDigits` digits (at most 20),
+    /// zero-padded on the left.
+    @inlinable public mutating func appendDecimal(_ value: Int, minimumDigits: Int = 1) {
+        precondition(minimumDigits <= 20)
         if value < 0 { append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
@@ -36,8 +38,17 @@ extension ByteSink {
                 start -= 1
                 digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
                 magnitude /= 10
-            } while magnitude > 0
+            } while magnitude > 0 || digits.count - start < minimumDigits
             appendBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: digits[start...])))
+        }
+    }
+
+    /// Appends the low `digits` hexadecimal digits of `value` (lowercase, zero-padded; at most 16).
+    @inlinable public mutating func appendHex(_ value: UInt64, digits: Int) {
+        precondition(digits > 0 && digits <= 16)
+        for shift in stride(from: 4 * (digits - 1), through: 0, by: -4) {
+            let digit = UInt8(truncatingIfNeeded: value >> UInt64(shift)) & 0xF
+            append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
         }
     }
 }

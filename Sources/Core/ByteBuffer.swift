@@ -32,9 +32,6 @@ public final class ByteBuffer: ByteSink {
         try body(UnsafeRawBufferPointer(start: storage, count: count))
     }
 
-    /// The bytes written so far, copied out.
-    public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
-
     private func grow(toHold needed: Int) {
         capacity = max(needed, capacity * 2)
         let larger = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 1)

@@ -69,21 +69,13 @@ public enum Identifier {
     /// A unique, cheap id for high-rate events such as requests: a random per-process prefix and a counter.
     /// Unique, not secret: never use it where guessing matters.
     public static func sequential(_ prefix: String) -> String {
-        var next = counter.add(1, ordering: .relaxed).newValue
+        let next = counter.add(1, ordering: .relaxed).newValue
         // Written into one buffer: the prefix, `_`, the process prefix, then 12 hex digits of the counter.
-        let head = prefix.utf8.count + 1 + processPrefix.utf8.count
-        return String(unsafeUninitializedCapacity: head + 12) { buffer in
-            var index = 0
-            for byte in prefix.utf8 { buffer[index] = byte; index += 1 }
-            buffer[index] = UInt8(ascii: "_")
-            index += 1
-            for byte in processPrefix.utf8 { buffer[index] = byte; index += 1 }
-            for position in stride(from: head + 11, through: head, by: -1) {
-                let digit = UInt8(next & 15)
-                buffer[position] = digit < 10 ? 48 + digit : 87 + digit
-                next >>= 4
-            }
-            return head + 12
+        return String(writingAtMost: prefix.utf8.count + 1 + processPrefix.utf8.count + 12) { out in
+            out.appendUTF8(prefix)
+            out.append(UInt8(ascii: "_"))
+            out.appendUTF8(processPrefix)
+            out.appendHex(next, digits: 12)
         }
     }
 }

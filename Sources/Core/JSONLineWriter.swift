@@ -26,10 +26,15 @@ public struct JSONLineWriter {
         field("msg", message)
     }
 
-    /// Field names are the gateway's own identifiers (letters, digits, `_`): written as they are, not escaped.
-    private mutating func name(_ name: StaticString) {
+    /// The `{` before a line's first field, the `,` before any other.
+    private mutating func separate() {
         out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
         first = false
+    }
+
+    /// Field names are the gateway's own identifiers (letters, digits, `_`): written as they are, not escaped.
+    private mutating func name(_ name: StaticString) {
+        separate()
         out.append(UInt8(ascii: "\""))
         out.appendUTF8(name)
         out.append(UInt8(ascii: "\""))
@@ -44,8 +49,7 @@ public struct JSONLineWriter {
 
     /// A string field whose name is only known at run time (a log call's own fields); the name is escaped.
     public mutating func field(named name: String, _ value: String) {
-        out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
-        first = false
+        separate()
         JSONWriter.writeString(name, into: &out)
         out.append(UInt8(ascii: ":"))
         JSONWriter.writeString(value, into: &out)
@@ -71,12 +75,6 @@ public struct JSONLineWriter {
     /// Closes the object and the line.
     public mutating func end() {
         out.appendUTF8("}\n")
-    }
-
-    /// Closes the line and returns every line written.
-    public mutating func finish() -> [UInt8] {
-        end()
-        return out.bytes
     }
 
     /// Bytes written so far.

@@ -38,12 +38,8 @@ public struct Logger: Sendable {
         guard Self.isEnabled(level) else { return }
         var line = JSONLineWriter(time: Timestamp.iso8601(Timestamp.nowMillis()), level: level, logger: label, message: message)
         for (name, value) in fields { line.field(named: name, value) }
-        Self.writeToStandardError(line.finish())
-    }
-
-    /// Writes already formatted lines with as few system calls as possible.
-    public static func writeToStandardError(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes(writeToStandardError)
+        line.end()
+        line.withUnsafeBytes(Self.writeToStandardError)
     }
 
     /// Writes already formatted lines with as few system calls as possible.

@@ -104,29 +104,13 @@ enum DecimalUnits {
             shown -= 1
         }
         // Built in place (a cost goes out on every answer): sign, whole part, then the fraction zero-padded.
-        return String(unsafeUninitializedCapacity: 24 + shown) { text in
-            var count = 0
-            if value < 0 { text[0] = UInt8(ascii: "-"); count = 1 }
-            func put(_ number: UInt64, width: Int) {
-                var number = number, end = count + width
-                while end > count {
-                    end -= 1
-                    text[end] = UInt8(ascii: "0") + UInt8(number % 10)
-                    number /= 10
-                }
-                count += width
-            }
-            let whole = magnitude / unit
-            var wholeWidth = 1
-            var rest = whole / 10
-            while rest > 0 { wholeWidth += 1; rest /= 10 }
-            put(whole, width: wholeWidth)
+        return String(writingAtMost: 22 + shown) { text in
+            if value < 0 { text.append(UInt8(ascii: "-")) }
+            text.appendDecimal(Int(magnitude / unit))
             if shown > 0 {
-                text[count] = UInt8(ascii: ".")
-                count += 1
-                put(fraction, width: shown)
+                text.append(UInt8(ascii: "."))
+                text.appendDecimal(Int(fraction), minimumDigits: shown)
             }
-            return count
         }
     }
 }

@@ -34,27 +34,13 @@ public struct TraceContext: Sendable, Equatable {
     /// The `traceparent` header for a new child span (one per upstream attempt).
     public func childTraceparent() -> String {
         // "00-" trace "-" span "-" flags, written in place (it goes upstream with every attempt).
-        var traceID = traceID, flags = flags
-        return traceID.withUTF8 { trace in
-            flags.withUTF8 { flags in
-                String(unsafeUninitializedCapacity: 6 + trace.count + 16 + flags.count) { out in
-                    var at = 0
-                    func put(_ bytes: UnsafeBufferPointer<UInt8>) {
-                        for byte in bytes { out[at] = byte; at += 1 }
-                    }
-                    out[0] = UInt8(ascii: "0"); out[1] = UInt8(ascii: "0"); out[2] = UInt8(ascii: "-")
-                    at = 3
-                    put(trace)
-                    out[at] = UInt8(ascii: "-")
-                    at += 1
-                    Self.writeRandomHex(into: UnsafeMutableBufferPointer(rebasing: out[at..<(at + 16)]))
-                    at += 16
-                    out[at] = UInt8(ascii: "-")
-                    at += 1
-                    put(flags)
-                    return at
-                }
-            }
+        String(writingAtMost: 5 + traceID.utf8.count + 16 + flags.utf8.count) { out in
+            out.appendUTF8("00-")
+            out.appendUTF8(traceID)
+            out.append(UInt8(ascii: "-"))
+            out.appendHex(Self.randomID(), digits: 16)
+            out.append(UInt8(ascii: "-"))
+            out.appendUTF8(flags)
         }
     }
 
@@ -64,23 +50,18 @@ public struct TraceContext: Sendable, Equatable {
     private static let counter = Atomic<UInt64>(0)
 
     private static func randomHex(words: Int) -> String {
-        String(unsafeUninitializedCapacity: words * 16) { buffer in
-            for word in 0..<words { writeRandomHex(into: UnsafeMutableBufferPointer(rebasing: buffer[(word * 16)..<(word * 16 + 16)])) }
-            return words * 16
+        String(writingAtMost: words * 16) { out in
+            for _ in 0..<words { out.appendHex(randomID(), digits: 16) }
         }
     }
 
-    /// Sixteen lowercase hex digits of a fresh non-zero id into `buffer` (16 bytes).
-    private static func writeRandomHex(into buffer: UnsafeMutableBufferPointer<UInt8>) {
+    /// A fresh non-zero id.
+    private static func randomID() -> UInt64 {
         var z = seed &+ counter.add(1, ordering: .relaxed).newValue &* 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         z ^= z >> 31
-        if z == 0 { z = 1 }  // an all-zero id is invalid
-        for nibble in 0..<16 {
-            let digit = UInt8(truncatingIfNeeded: z >> UInt64(60 - 4 * nibble)) & 0xF
-            buffer[nibble] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
-        }
+        return z == 0 ? 1 : z  // an all-zero id is invalid
     }
 
     private static func isLowerHex(_ byte: UInt8) -> Bool {

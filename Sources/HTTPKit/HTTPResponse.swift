@@ -65,13 +65,7 @@ public enum HTTPResponseEncoder {
     public static func chunkHeader(_ count: Int) -> [UInt8] {
         precondition(count >= 0)
         return [UInt8](writingAtMost: 18) { out in
-            var shift = 0
-            while shift < 60 && count >> (shift + 4) > 0 { shift += 4 }
-            while shift >= 0 {
-                let digit = UInt8((count >> shift) & 0xF)
-                out.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
-                shift -= 4
-            }
+            out.appendHex(UInt64(count), digits: max(1, (Int.bitWidth - count.leadingZeroBitCount + 3) / 4))
             out.appendCRLF()
         }
     }

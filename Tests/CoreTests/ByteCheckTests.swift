@@ -44,8 +44,18 @@ import Testing
             JSONWriter.writeString("q\"\(round)\n", into: &array)
             #expect(buffer.count == array.count)
         }
-        #expect(buffer.bytes == array)
         #expect(buffer.withUnsafeBytes { Array($0) } == array)
+    }
+
+    @Test func paddedDecimalsAndFixedWidthHex() {
+        func written(_ body: (inout BoundedByteWriter) -> Void) -> String { String(writingAtMost: 40, body) }
+        #expect(written { $0.appendDecimal(42, minimumDigits: 5) } == "00042")
+        #expect(written { $0.appendDecimal(-7, minimumDigits: 3) } == "-007")
+        #expect(written { $0.appendDecimal(123_456, minimumDigits: 2) } == "123456")
+        #expect(written { $0.appendDecimal(Int.min) } == String(Int.min))
+        #expect(written { $0.appendHex(0xabc, digits: 5) } == "00abc")
+        #expect(written { $0.appendHex(0x1234_5678_9abc_def0, digits: 12) } == "56789abcdef0")
+        #expect(written { $0.appendHex(.max, digits: 16) } == "ffffffffffffffff")
     }
 
     @Test func byteSearchFindsWhatANaiveSearchFinds() {

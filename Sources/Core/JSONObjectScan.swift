@@ -17,6 +17,9 @@ public struct JSONObjectScan: Sendable {
     public let bytes: [UInt8]
     private let members: [Member]
     private let escapedKeys: [String]
+    /// Bit n set when some key is n bytes long (bit 63: 63 or more; every bit once a key has escapes), so most lookups
+    /// of an absent key (the optional parameters a request is checked for) end at one test.
+    private let keyLengths: UInt64
     /// The byte offset just after the opening `{`.
     public let bodyStart: Int
 
@@ -29,6 +32,7 @@ public struct JSONObjectScan: Sendable {
         var members: [Member] = []
         members.reserveCapacity(16)
         var escapedKeys: [String] = []
+        var keyLengths: UInt64 = 0
         var start = 0
         try bytes.withUnsafeBufferPointer { buffer in
             var cursor = JSONParser.Cursor(bytes: buffer, maxDepth: maxDepth)
@@ -62,6 +66,7 @@ public struct JSONObjectScan: Sendable {
                     let valueStart = cursor.index
                     try cursor.skipValue(depth: 1)
                     members.append(Member(key: key, value: valueStart..<cursor.index, escapedKey: escapedKey))
+                    keyLengths |= escapedKey >= 0 ? ~0 : Self.lengthBit(key.count)
                     cursor.skipWhitespace()
                     guard cursor.index < buffer.count else { throw cursor.error("unterminated object") }
                     if buffer[cursor.index] == UInt8(ascii: ",") { cursor.index += 1; continue }
@@ -74,12 +79,16 @@ public struct JSONObjectScan: Sendable {
         }
         self.members = members
         self.escapedKeys = escapedKeys
+        self.keyLengths = keyLengths
         self.bodyStart = start
     }
+
+    private static func lengthBit(_ length: Int) -> UInt64 { 1 << UInt64(min(length, 63)) }
 
     /// The byte range of `key`'s value.
     public func range(of key: String) -> Range<Int>? {
         let length = key.utf8.count
+        guard keyLengths & Self.lengthBit(length) != 0 else { return nil }
         var index = members.count
         while index > 0 {
             index -= 1
@@ -210,17 +219,14 @@ extension JSONParser.Cursor {
     /// nearly every byte of a completion, is checked eight bytes at a time.
     mutating func skipString() throws {
         var at = index + 1
-        let count = bytes.count
-        let base = UnsafeRawPointer(bytes.baseAddress)
+        let raw = UnsafeRawBufferPointer(bytes)
         while true {
-            // Eight bytes at a time while none of them needs a look.
-            if let base { while at + 8 <= count && Self.isPlainText(base.loadUnaligned(fromByteOffset: at, as: UInt64.self)) { at += 8 } }
-            guard at < count else { break }
+            at = JSONStringBytes.firstSpecial(in: raw, from: at)
+            guard at < bytes.count else { break }
             let byte = bytes[at]
-            if byte >= 0x20 && byte < 0x80 {
-                if byte == UInt8(ascii: "\"") { index = at + 1; return }
-                if byte != UInt8(ascii: "\\") { at += 1; continue }
-                guard at + 1 < count else { break }
+            if byte == UInt8(ascii: "\"") { index = at + 1; return }
+            if byte == UInt8(ascii: "\\") {
+                guard at + 1 < bytes.count else { break }
                 index = at
                 switch bytes[at + 1] {
                 case UInt8(ascii: "u"):
@@ -242,17 +248,6 @@ extension JSONParser.Cursor {
         }
         index = at
         throw error("unterminated string")
-    }
-
-    /// True when none of the eight bytes in `word` ends a string, starts an escape, is a control character or is
-    /// non-ASCII (SWAR: a byte's high bit marks it in each test).
-    @inline(__always)
-    static func isPlainText(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101, highBits: UInt64 = 0x8080_8080_8080_8080
-        func hasZeroByte(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highBits }
-        let belowSpace = (word &- ones &* 0x20) & ~word & highBits
-        let special = belowSpace | hasZeroByte(word ^ (ones &* 0x22)) | hasZeroByte(word ^ (ones &* 0x5C)) | (word & highBits)
-        return special == 0
     }
 
     /// Validates one multi-byte UTF-8 sequence (see `UTF8Check`).

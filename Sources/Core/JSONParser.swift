@@ -154,7 +154,10 @@ public struct JSONParser {
             let start = index
             var isASCII = true
             // Fast path: no escapes.
-            while index < bytes.count {
+            let raw = UnsafeRawBufferPointer(bytes)
+            while true {
+                index = JSONStringBytes.firstSpecial(in: raw, from: index)
+                guard index < bytes.count else { break }
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
                     let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])

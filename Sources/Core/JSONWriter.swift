@@ -45,15 +45,13 @@ public enum JSONWriter {
         var text = s
         text.withUTF8 { bytes in
             out.append(UInt8(ascii: "\""))
-            let base = UnsafeRawPointer(bytes.baseAddress)
+            let raw = UnsafeRawBufferPointer(bytes)
             var runStart = 0
             var index = 0
-            while index < bytes.count {
-                // Eight bytes at a time while none needs escaping (nor is non-ASCII, which is then taken byte by byte).
-                if let base, index + 8 <= bytes.count, JSONParser.Cursor.isPlainText(base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
-                    index += 8
-                    continue
-                }
+            while true {
+                // Straight to the next byte that may need escaping (non-ASCII ones are marked too, and passed over).
+                index = JSONStringBytes.firstSpecial(in: raw, from: index)
+                guard index < bytes.count else { break }
                 let byte = bytes[index]
                 index += 1
                 guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }

@@ -1,4 +1,4 @@
-import Core
+@testable import Core
 import Testing
 
 @Suite("JSON object scan")
@@ -25,6 +25,12 @@ struct JSONObjectScanTests {
         let removed = try JSONObjectScan(scan.removing(["model"]))
         #expect(removed.fields.map(\.key) == ["modem", "", "a\"b", "n", "n"])
         #expect(try JSONParser.parse(scan.setting([("a\"b", .int(9))]))["a\"b"] == .int(9))
+        // Without escaped keys a lookup first checks that some key has its length; long keys share the last bit.
+        let long = (60...66).map { String(repeating: "k", count: $0) }
+        let plain = try JSONObjectScan(Array(("{" + long.enumerated().map { "\"\($1)\":\($0)" }.joined(separator: ",") + ",\"ab\":9}").utf8))
+        for (position, key) in long.enumerated() { #expect(plain.value(key) == .int(position)) }
+        #expect(plain.value("ab") == .int(9) && plain.value("a") == nil && plain.value("ba") == nil && plain.value("abc") == nil)
+        #expect(plain.value(String(repeating: "k", count: 67)) == nil && plain.value(String(repeating: "k", count: 59)) == nil)
     }
 
     @Test("validates what it skips like the full parser", arguments: [
@@ -65,6 +71,38 @@ struct JSONObjectScanTests {
         // Unterminated, including a string that ends in the middle of an eight-byte word or on a backslash.
         for tail in ["aaaaaaaaaaaaaaaaaaaa", "aaaaaaa\\", "aaaaaaaaaaaaaaa\\"] {
             #expect(throws: JSONParseError.self) { try JSONObjectScan(Array(("{\"k\":\"" + tail).utf8)) }
+        }
+    }
+
+    @Test("the word-at-a-time search finds exactly the first quote, backslash, control or non-ASCII byte")
+    func firstSpecialByte() {
+        func isSpecial(_ byte: UInt8) -> Bool { byte == 0x22 || byte == 0x5C || byte < 0x20 || byte >= 0x80 }
+        func reference(_ bytes: [UInt8], from start: Int) -> Int { bytes[start...].firstIndex(where: isSpecial) ?? bytes.count }
+        func found(_ bytes: [UInt8], from start: Int) -> Int {
+            bytes.withUnsafeBytes { JSONStringBytes.firstSpecial(in: $0, from: start) }
+        }
+        // Every byte value at every place in and after the first word, alone or followed by bytes whose borrows could
+        // mark a neighbour (0x00, 0x01, 0x20, 0x21, 0x23, 0x5D).
+        for value in 0...255 {
+            for place in 0..<19 {
+                for follower: UInt8? in [nil, 0x00, 0x01, 0x20, 0x21, 0x23, 0x5D] {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 24)
+                    bytes[place] = UInt8(value)
+                    if let follower { bytes[place + 1] = follower }
+                    for start in [0, 1, place] where start <= place {
+                        #expect(found(bytes, from: start) == reference(bytes, from: start), "\(value) at \(place) from \(start)")
+                    }
+                }
+            }
+        }
+        // Random text over an alphabet rich in near misses, every start.
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [0x00, 0x01, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xC3, 0xFF] + Array("abcxyz".utf8)
+        for _ in 0..<300 {
+            let bytes = (0..<Int.random(in: 0...40, using: &generator)).map { _ in
+                Bool.random(using: &generator) ? UInt8(ascii: "m") : alphabet.randomElement(using: &generator)!
+            }
+            for start in 0...bytes.count { #expect(found(bytes, from: start) == reference(bytes, from: start), "\(bytes)") }
         }
     }
 

@@ -7,27 +7,45 @@ enum BodyFraming {
 
 /// Parses a request line and header block (without the final empty line) and decides body framing.
 enum HTTPHeadParser {
-    /// The headers that decide framing, noted while the head is read (so no second pass looks them up).
+    /// The headers that decide framing, noted from their bytes while the head is read (so no second pass looks them up).
     struct FramingHeaders {
         var hostCount = 0
         var encodings: [String] = []
-        /// How many Content-Length fields came, and the first one's value (more than one is refused).
+        /// How many Content-Length fields came, and the first one's value: nil when it is not a plain decimal number
+        /// (refused once the head is read, after the checks that come first).
         var lengthCount = 0
-        var firstLength = ""
+        var firstLength: Int?
+        /// Some `Expect` field lists `100-continue`.
+        var expectsContinue = false
 
-        mutating func note(_ name: String, _ value: String) {
-            switch name.utf8.count {
-            case 4 where name.caseInsensitiveEquals("host"): hostCount += 1
-            case 14 where name.caseInsensitiveEquals("content-length"):
-                if lengthCount == 0 { firstLength = value }
+        mutating func note(_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) {
+            switch name.count {
+            case 4 where asciiCaseInsensitiveEquals(name, lowercase: "host"): hostCount += 1
+            case 6 where asciiCaseInsensitiveEquals(name, lowercase: "expect"):
+                if commaList(value, contains: "100-continue") { expectsContinue = true }
+            case 14 where asciiCaseInsensitiveEquals(name, lowercase: "content-length"):
+                if lengthCount == 0 { firstLength = Self.decimal(value) }
                 lengthCount += 1
-            case 17 where name.caseInsensitiveEquals("transfer-encoding"): encodings.append(value)
+            case 17 where asciiCaseInsensitiveEquals(name, lowercase: "transfer-encoding"):
+                encodings.append(String(decoding: value, as: UTF8.self))
             default: break
             }
         }
+
+        /// One to 18 ASCII digits as a number (no sign, no spaces, no overflow possible); nil otherwise.
+        static func decimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+            guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+            var value = 0
+            for byte in bytes {
+                guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
     }
 
-    static func parse(_ head: UnsafeBufferPointer<UInt8>, limits: HTTPParserLimits) throws -> (HTTPRequest, BodyFraming) {
+    /// The request (without its body), how its body is framed, and whether the client waits for `100 Continue`.
+    static func parse(_ head: UnsafeBufferPointer<UInt8>, limits: HTTPParserLimits) throws -> (HTTPRequest, BodyFraming, expectsContinue: Bool) {
         var request: HTTPRequest?
         var headers = HTTPHeaders()
         var framingHeaders = FramingHeaders()
@@ -41,7 +59,7 @@ enum HTTPHeadParser {
             guard headerCount <= limits.maxHeaderCount else { throw HTTPParseError.headersTooLarge }
             let (name, value) = try parseHeaderLine(line)
             framingHeaders.note(name, value)
-            headers.add(name, value)
+            headers.add(String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
         }
         var lineStart = 0
         var i = 0
@@ -61,7 +79,7 @@ enum HTTPHeadParser {
         try take(UnsafeBufferPointer(rebasing: head[lineStart..<head.count]))
         guard var parsed = request else { throw HTTPParseError.badRequest("malformed request line") }
         parsed.headers = headers
-        return (parsed, try framing(versionMinor: parsed.versionMinor, framingHeaders))
+        return (parsed, try framing(versionMinor: parsed.versionMinor, framingHeaders), framingHeaders.expectsContinue)
     }
 
     static func isTokenByte(_ b: UInt8) -> Bool {
@@ -87,24 +105,25 @@ enum HTTPHeadParser {
         guard targetBytes.allSatisfy({ $0 > 32 && $0 < 127 }) else { throw HTTPParseError.badRequest("invalid request target") }
         let method = String(decoding: methodBytes, as: UTF8.self)
         let target = String(decoding: targetBytes, as: UTF8.self)
-        let version = line[(secondSpace + 1)...]
+        let version = UnsafeBufferPointer(rebasing: line[(secondSpace + 1)...])
         let minor: Int
-        if version.elementsEqual("HTTP/1.1".utf8) {
+        if bytesEqual(version, "HTTP/1.1") {
             minor = 1
-        } else if version.elementsEqual("HTTP/1.0".utf8) {
+        } else if bytesEqual(version, "HTTP/1.0") {
             minor = 0
         } else {
             if version.starts(with: "HTTP/".utf8), version.count == 8 { throw HTTPParseError.versionNotSupported }
             throw HTTPParseError.badRequest("malformed HTTP version")
         }
         if method == "CONNECT" { throw HTTPParseError.methodNotAllowed(method) }
-        guard target.hasPrefix("/") || (target == "*" && method == "OPTIONS") else {
+        guard targetBytes[0] == UInt8(ascii: "/") || (target == "*" && method == "OPTIONS") else {
             throw HTTPParseError.badRequest("request target must be in origin form")
         }
         return HTTPRequest(method: method, target: target, versionMinor: minor)
     }
 
-    static func parseHeaderLine(_ line: UnsafeBufferPointer<UInt8>) throws -> (String, String) {
+    /// A header line's name and value (without the spaces around it), checked, in place.
+    static func parseHeaderLine(_ line: UnsafeBufferPointer<UInt8>) throws -> (name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
         guard let first = line.first else { throw HTTPParseError.badRequest("empty header line") }
         if first == 32 || first == 9 { throw HTTPParseError.badRequest("obsolete line folding is not allowed") }
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0 else { throw HTTPParseError.badRequest("header line without a colon") }
@@ -116,8 +135,7 @@ enum HTTPHeadParser {
         for b in line[start..<end] where (b < 32 && b != 9) || b == 127 {
             throw HTTPParseError.badRequest("control character in header value")
         }
-        return (String(decoding: UnsafeBufferPointer(rebasing: line[0..<colon]), as: UTF8.self),
-                String(decoding: UnsafeBufferPointer(rebasing: line[start..<end]), as: UTF8.self))
+        return (UnsafeBufferPointer(rebasing: line[0..<colon]), UnsafeBufferPointer(rebasing: line[start..<end]))
     }
 
     static func framing(versionMinor: Int, _ seen: FramingHeaders) throws -> BodyFraming {
@@ -140,10 +158,7 @@ enum HTTPHeadParser {
         }
         guard seen.lengthCount > 0 else { return .none }
         guard seen.lengthCount == 1 else { throw HTTPParseError.badRequest("more than one Content-Length header") }
-        let text = seen.firstLength
-        guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let length = Int(text) else {
-            throw HTTPParseError.badRequest("invalid Content-Length")
-        }
+        guard let length = seen.firstLength else { throw HTTPParseError.badRequest("invalid Content-Length") }
         return length == 0 ? .none : .length(length)
     }
 }

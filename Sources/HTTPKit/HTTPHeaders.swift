@@ -50,19 +50,7 @@ public struct HTTPHeaders: Sendable, Sequence {
         fields.contains { field in
             guard field.name.caseInsensitiveEquals(name) else { return false }
             var value = field.value
-            return value.withUTF8 { bytes in
-                var start = 0
-                while start <= bytes.count {
-                    var end = start
-                    while end < bytes.count && bytes[end] != UInt8(ascii: ",") { end += 1 }
-                    var first = start, last = end
-                    while first < last && (bytes[first] == 32 || bytes[first] == 9) { first += 1 }
-                    while last > first && (bytes[last - 1] == 32 || bytes[last - 1] == 9) { last -= 1 }
-                    if first < last && asciiCaseInsensitiveEquals(UnsafeBufferPointer(rebasing: bytes[first..<last]), token) { return true }
-                    start = end + 1
-                }
-                return false
-            }
+            return value.withUTF8 { bytes in commaList(bytes, contains: token) }
         }
     }
 
@@ -108,4 +96,34 @@ public func asciiCaseInsensitiveEquals(_ bytes: UnsafeBufferPointer<UInt8>, _ te
     guard bytes.count == text.utf8.count else { return false }  // most names differ in length: no further work
     var text = text
     return text.withUTF8 { asciiCaseInsensitiveEquals(bytes, $0) }
+}
+
+/// ASCII case-insensitive comparison of raw bytes with a lowercase constant, without a `String` in between.
+@inlinable
+public func asciiCaseInsensitiveEquals(_ bytes: UnsafeBufferPointer<UInt8>, lowercase: StaticString) -> Bool {
+    bytes.count == lowercase.utf8CodeUnitCount
+        && asciiCaseInsensitiveEquals(bytes, UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount))
+}
+
+/// True when a comma-separated header value lists `token` (case-insensitive; spaces and tabs around items ignored).
+public func commaList(_ bytes: UnsafeBufferPointer<UInt8>, contains token: String) -> Bool {
+    var start = 0
+    while start <= bytes.count {
+        var end = start
+        while end < bytes.count && bytes[end] != UInt8(ascii: ",") { end += 1 }
+        var first = start, last = end
+        while first < last && (bytes[first] == 32 || bytes[first] == 9) { first += 1 }
+        while last > first && (bytes[last - 1] == 32 || bytes[last - 1] == 9) { last -= 1 }
+        if first < last && asciiCaseInsensitiveEquals(UnsafeBufferPointer(rebasing: bytes[first..<last]), token) { return true }
+        start = end + 1
+    }
+    return false
+}
+
+/// Byte-for-byte comparison of raw bytes with a short constant (a protocol version, say).
+@inlinable
+public func bytesEqual(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
+    guard bytes.count == text.utf8CodeUnitCount else { return false }
+    for index in 0..<bytes.count where bytes[index] != text.utf8Start[index] { return false }
+    return true
 }

@@ -75,7 +75,7 @@ public struct HTTPRequestParser: Sendable {
                     return nil
                 }
                 guard end - readIndex <= limits.maxHeadBytes else { throw HTTPParseError.headersTooLarge }
-                let (request, framing) = try buffer.withUnsafeBufferPointer {
+                let (request, framing, expectsContinue) = try buffer.withUnsafeBufferPointer {
                     try HTTPHeadParser.parse(UnsafeBufferPointer(rebasing: $0[readIndex..<end]), limits: limits)
                 }
                 readIndex = end + 4
@@ -86,12 +86,12 @@ public struct HTTPRequestParser: Sendable {
                 case .length(let length):
                     guard length <= limits.maxBodyBytes else { throw HTTPParseError.bodyTooLarge }
                     if length == 0 { state = .head(scanFrom: readIndex); return request }
-                    continuePending = request.headers.contains("expect", token: "100-continue")
+                    continuePending = expectsContinue
                     var withBody = request
                     withBody.body.reserveCapacity(length)
                     state = .fixedBody(withBody, remaining: length)
                 case .chunked:
-                    continuePending = request.headers.contains("expect", token: "100-continue")
+                    continuePending = expectsContinue
                     state = .chunkedBody(request, ChunkedDecoder(maxBodyBytes: limits.maxBodyBytes))
                 }
             case .fixedBody(var request, let remaining):

@@ -39,7 +39,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
     }
 
     /// The response headers the gateway acts on; others are not materialised.
-    static let keptHeaders = ["content-type", "retry-after"] + QuotaSignal.headerNames
+    static let keptHeaders = HeaderNameSet(["content-type", "retry-after"] + QuotaSignal.headerNames)
     static let statusLinePrefix = Array("HTTP/".utf8)
 
     /// Called by libcurl for each header line.
@@ -61,9 +61,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
         }
         guard let colon = line[0..<end].firstIndex(of: UInt8(ascii: ":")) else { return }
         let name = UnsafeBufferPointer(rebasing: line[0..<colon])
-        guard let kept = Self.keptHeaders.first(where: { asciiCaseInsensitiveEquals(name, $0) }) else {
-            return
-        }
+        guard let kept = Self.keptHeaders.member(name) else { return }
         let value = String(decoding: UnsafeBufferPointer(rebasing: line[(colon + 1)..<end]), as: UTF8.self).trimmingSpaces()
         headHeaders.add(kept, String(value))
     }

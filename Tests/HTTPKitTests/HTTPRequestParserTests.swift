@@ -110,6 +110,10 @@ struct HTTPRequestParserTests {
         ("CONNECT evil:443 HTTP/1.1\r\nHost: a\r\n\r\n", 405),
         ("GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505),
         ("GET / FOO\r\nHost: a\r\n\r\n", 400),
+        ("GET / http/1.1\r\nHost: a\r\n\r\n", 400),
+        ("GET / HTTP/1.11\r\nHost: a\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n", 400),
+        ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n\r\n", 400),
         ("GET  / HTTP/1.1\r\nHost: a\r\n\r\n", 400),
         ("G(T / HTTP/1.1\r\nHost: a\r\n\r\n", 400),
         ("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400),
@@ -157,6 +161,25 @@ struct HTTPRequestParserTests {
         parser.append(bytes("ok"))
         let request = try parser.next()
         #expect(request?.body == bytes("ok"))
+        // Any Expect field listing the token, in any case; nothing else asks.
+        for (fields, asks) in [("Expect: 100-Continue\r\n", true), ("X: 1\r\nexpect: a, 100-continue \r\n", true),
+                               ("Expect: 100-continued\r\n", false), ("Expects: 100-continue\r\n", false), ("", false)] {
+            var parser = HTTPRequestParser()
+            parser.append(bytes("POST / HTTP/1.1\r\nHost: a\r\n" + fields + "Content-Length: 2\r\n\r\n"))
+            _ = try parser.next()
+            #expect(parser.takeContinueRequest() == asks, "\(fields)")
+        }
+    }
+
+    @Test("finds a fixed set's header names by their bytes, in any case, and nothing else")
+    func headerNameSet() {
+        let set = HeaderNameSet(["content-type", "retry-after", "x-ratelimit-remaining-requests", "x-ratelimit-limit-requests", "a"])
+        func member(_ text: String) -> String? { Array(text.utf8).withUnsafeBufferPointer { set.member($0) } }
+        #expect(member("Content-Type") == "content-type" && member("RETRY-AFTER") == "retry-after" && member("A") == "a")
+        #expect(member("X-RateLimit-Remaining-Requests") == "x-ratelimit-remaining-requests")
+        #expect(member("x-ratelimit-limit-requests") == "x-ratelimit-limit-requests")
+        #expect(member("content-typf") == nil && member("retry_after") == nil && member("") == nil && member("b") == nil)
+        #expect(member("x-ratelimit-remaining-requestss") == nil && member(String(repeating: "x", count: 200)) == nil)
     }
 
     @Test("decodes percent-escaped query parameters")

@@ -15,6 +15,8 @@ private func head(_ text: String) throws -> ResponseHead {
         #expect(parsed.keepAlive)
         #expect(parsed.headers.fields.map(\.name) == ["content-type", "retry-after"])
         #expect(parsed.headers["retry-after"] == "7")
+        let quota = try head("HTTP/1.1 200 OK\r\nX-RateLimit-Remaining-Tokens: 5\r\nx-ratelimit-remaining-token: 6\r\nContent-Length: 0")
+        #expect(quota.headers.fields.map(\.name) == ["x-ratelimit-remaining-tokens"] && quota.headers["x-ratelimit-remaining-tokens"] == "5")
     }
 
     @Test func chunkedWinsAndUndelimitedBodiesEndTheConnection() throws {
@@ -30,7 +32,7 @@ private func head(_ text: String) throws -> ResponseHead {
     }
 
     @Test(arguments: [
-        "HTTP/2 200 OK", "HTTP/1.1 20 OK", "HTTP/1.1 2000 OK", "HTTP/1.1 099 Low", "ICY 200 OK", "",
+        "HTTP/2 200 OK", "http/1.1 200 OK", "HTTP/1.1 20 OK", "HTTP/1.1 2000 OK", "HTTP/1.1 099 Low", "ICY 200 OK", "",
         "HTTP/1.1 200 OK\r\ncontent-length: 4\r\ncontent-length: 5",
         "HTTP/1.1 200 OK\r\ncontent-length: -1", "HTTP/1.1 200 OK\r\ncontent-length: 1,1",
         "HTTP/1.1 200 OK\r\ncontent-length: 99999999999999999999",

@@ -29,7 +29,7 @@ struct ResponseHead {
     /// Parses `head` (status line and header lines, without the blank line that ends them), keeping only
     /// the headers named in `kept` (lowercase). Strict about framing: conflicting lengths or an
     /// unsupported transfer or content coding fail rather than risk a misread body.
-    static func parse(_ head: UnsafeBufferPointer<UInt8>, kept: [String]) throws -> ResponseHead {
+    static func parse(_ head: UnsafeBufferPointer<UInt8>, kept: HeaderNameSet) throws -> ResponseHead {
         var lineStart = 0
         /// The next line without its CRLF, or nil at the end.
         func nextLine() -> Slice<UnsafeBufferPointer<UInt8>>? {
@@ -68,7 +68,7 @@ struct ResponseHead {
                 contentLength = length
                 continue
             }
-            if let name = kept.first(where: { matches(name, $0) }) {
+            if let name = kept.member(UnsafeBufferPointer(rebasing: name)) {
                 result.headers.add(name, String(decoding: rawValue, as: UTF8.self))
                 continue
             }
@@ -121,7 +121,7 @@ struct ResponseHead {
         let base = line.startIndex
         func at(_ offset: Int) -> UInt8 { line[base + offset] }
         func isDigit(_ offset: Int) -> Bool { at(offset) >= 48 && at(offset) <= 57 }
-        guard line.count >= 12, line.prefix(7).elementsEqual("HTTP/1.".utf8), at(7) == 48 || at(7) == 49, at(8) == 32,
+        guard line.count >= 12, bytesEqual(UnsafeBufferPointer(rebasing: line.prefix(7)), "HTTP/1."), at(7) == 48 || at(7) == 49, at(8) == 32,
               isDigit(9), isDigit(10), isDigit(11), line.count == 12 || at(12) == 32 else {
             throw UpstreamProtocolError("malformed status line from the upstream")
         }
@@ -139,7 +139,7 @@ struct ResponseHead {
         }
     }
 
-    private static func matches(_ name: Slice<UnsafeBufferPointer<UInt8>>, _ lowercase: String) -> Bool {
-        asciiCaseInsensitiveEquals(UnsafeBufferPointer(rebasing: name), lowercase)
+    private static func matches(_ name: Slice<UnsafeBufferPointer<UInt8>>, _ lowercase: StaticString) -> Bool {
+        asciiCaseInsensitiveEquals(UnsafeBufferPointer(rebasing: name), lowercase: lowercase)
     }
 }

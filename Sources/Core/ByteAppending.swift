@@ -46,9 +46,17 @@ extension ByteSink {
     /// Appends the low `digits` hexadecimal digits of `value` (lowercase, zero-padded; at most 16).
     @inlinable public mutating func appendHex(_ value: UInt64, digits: Int) {
         precondition(digits > 0 && digits <= 16)
-        for shift in stride(from: 4 * (digits - 1), through: 0, by: -4) {
-            let digit = UInt8(truncatingIfNeeded: value >> UInt64(shift)) & 0xF
-            append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
+        // Written last digit first into a scratch buffer, then appended in one run.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { buffer in
+            var rest = value
+            var index = digits
+            while index > 0 {
+                index -= 1
+                let digit = UInt8(truncatingIfNeeded: rest) & 0xF
+                buffer[index] = digit &+ (digit < 10 ? UInt8(ascii: "0") : UInt8(ascii: "a") &- 10)
+                rest >>= 4
+            }
+            appendBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[0..<digits])))
         }
     }
 }

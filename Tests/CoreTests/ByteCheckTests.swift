@@ -56,6 +56,7 @@ import Testing
         #expect(written { $0.appendHex(0xabc, digits: 5) } == "00abc")
         #expect(written { $0.appendHex(0x1234_5678_9abc_def0, digits: 12) } == "56789abcdef0")
         #expect(written { $0.appendHex(.max, digits: 16) } == "ffffffffffffffff")
+        #expect(written { $0.appendHex(0x0123_4567_89ab_cdef, digits: 16) } == "0123456789abcdef")
     }
 
     @Test func byteSearchFindsWhatANaiveSearchFinds() {

@@ -16,8 +16,6 @@ public final class UpstreamHTTPClient: @unchecked Sendable {
     private var idleHandles: [UnsafeMutableRawPointer] = []
     private var curlTimer: UInt64?
     private lazy var plainPool = PlainConnectionPool(client: self)
-    /// Parsed upstream URLs (nil: not one for the plain client), so the hot path parses each URL once.
-    private var endpoints: [String: PlainEndpoint?] = [:]
     private static let maxIdleHandles = 256
 
     /// Creates a client bound to `reactor`; call only on the reactor's thread.
@@ -51,12 +49,12 @@ public final class UpstreamHTTPClient: @unchecked Sendable {
             transfer.firstByteTimer = nil
             finish(transfer, .failure(.firstByteTimeout))
         }
-        if request.caFile == nil, let endpoint = plainEndpoint(for: request.url) {
+        if request.caFile == nil, let destination = plainPool.destination(forURL: request.url) {
             transfer.totalTimer = reactor.scheduleTimer(afterMillis: request.totalTimeoutMillis) { [unowned self] in
                 transfer.totalTimer = nil
                 finish(transfer, .failure(.totalTimeout))
             }
-            plainPool.start(transfer, on: endpoint)
+            plainPool.start(transfer, on: destination)
             return transfer
         }
         guard let easy = idleHandles.popLast() ?? curl_easy_init() else {
@@ -68,14 +66,6 @@ public final class UpstreamHTTPClient: @unchecked Sendable {
         active[easy] = transfer
         curl_multi_add_handle(multi, easy)
         return transfer
-    }
-
-    private func plainEndpoint(for url: String) -> PlainEndpoint? {
-        if let known = endpoints[url] { return known }
-        if endpoints.count >= 4096 { endpoints.removeAll() }
-        let endpoint = PlainEndpoint(url: url)
-        endpoints[url] = endpoint
-        return endpoint
     }
 
     private func configure(_ easy: UnsafeMutableRawPointer, for transfer: UpstreamTransfer) {

@@ -96,3 +96,30 @@ private func head(_ text: String) throws -> ResponseHead {
                 == "GET /v1/models HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n")
     }
 }
+
+/// A reactor that never runs anything: enough for the pool's bookkeeping, which does no I/O.
+private final class InertReactor: UpstreamReactor, @unchecked Sendable {
+    var inLoop: Bool { true }
+    func watchSocket(_ fd: Int32, readable: Bool, writable: Bool, handler: @escaping (Bool, Bool, Bool) -> Void) {}
+    func unwatchSocket(_ fd: Int32) {}
+    func scheduleTimer(afterMillis millis: Int, _ handler: @escaping () -> Void) -> UInt64 { 0 }
+    func cancelTimer(_ id: UInt64) {}
+    func enqueue(_ task: @escaping @Sendable () -> Void) {}
+}
+
+@Suite struct PlainDestinationTests {
+    @Test func urlsNamingOneEndpointShareADestinationAndUnusedOnesAreForgotten() throws {
+        let client = UpstreamHTTPClient(reactor: InertReactor())
+        let pool = PlainConnectionPool(client: client)
+        let used = try #require(pool.destination(forURL: "http://127.0.0.1:9/v1"))
+        #expect(pool.destination(forURL: "http://127.0.0.1:9/v1#fragment") === used)
+        let unused = try #require(pool.destination(forURL: "http://127.0.0.1:9/v2"))
+        #expect(unused !== used)
+        #expect(pool.destination(forURL: "https://api.example.com/v1") == nil && pool.destination(forURL: "https://api.example.com/v1") == nil)
+        used.busyCount = 1  // a connection to it is carrying a request
+        for n in 0..<4100 { _ = pool.destination(forURL: "http://127.0.0.1:9/x\(n)") }
+        // Past 4,096 URLs the cache starts over and forgets destinations with no connection; one in use is kept.
+        #expect(pool.destination(forURL: "http://127.0.0.1:9/v1") === used)
+        #expect(pool.destination(forURL: "http://127.0.0.1:9/v2") !== unused)
+    }
+}

@@ -8,7 +8,7 @@ import HTTPKit
 /// until close) to the transfer's delegate, pausing when the delegate refuses bytes.
 final class PlainConnection {
     let fd: Int32
-    let endpoint: PlainEndpoint
+    let destination: PlainDestination
     unowned let pool: PlainConnectionPool
     private(set) var transfer: UpstreamTransfer?
     private var connected = false
@@ -33,9 +33,9 @@ final class PlainConnection {
     /// The interest registered with the loop (nil: not watched), so an unchanged one is not registered again.
     private var watchedWritable: Bool?
 
-    init(fd: Int32, endpoint: PlainEndpoint, pool: PlainConnectionPool) {
+    init(fd: Int32, destination: PlainDestination, pool: PlainConnectionPool) {
         self.fd = fd
-        self.endpoint = endpoint
+        self.destination = destination
         self.pool = pool
     }
 
@@ -44,7 +44,7 @@ final class PlainConnection {
         self.transfer = transfer
         transfer.connection = self
         receivedAny = false
-        outbox = Self.encode(transfer.request, endpoint: endpoint)
+        outbox = Self.encode(transfer.request, endpoint: destination.endpoint)
         outboxSent = 0
         if connected {
             flushOutbox()
@@ -177,7 +177,7 @@ final class PlainConnection {
         if reused && !receivedAny {
             detach()
             pool.close(self)
-            pool.start(transfer, on: endpoint, allowReuse: false)
+            pool.start(transfer, on: destination, allowReuse: false)
             return
         }
         let why = code == 0 ? "the upstream closed the connection before the response was complete" : String(cString: strerror(code))

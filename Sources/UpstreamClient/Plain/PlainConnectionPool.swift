@@ -7,7 +7,10 @@ import Glibc
 final class PlainConnectionPool {
     unowned let client: UpstreamHTTPClient
     var reactor: any UpstreamReactor { client.reactor }
-    private var idle: [PlainEndpoint: [PlainConnection]] = [:]
+    /// Every endpoint in use, one destination each (two URLs naming one endpoint share its connections).
+    private var destinations: [PlainEndpoint: PlainDestination] = [:]
+    /// Upstream URLs already parsed (nil: not one for the plain client), so the hot path parses each URL once.
+    private var byURL: [String: PlainDestination?] = [:]
     private var busy: [Int32: PlainConnection] = [:]
     private var sweepTimer: UInt64?
     /// One read buffer for every connection of the loop: bytes are handed on before the next read.
@@ -17,51 +20,77 @@ final class PlainConnectionPool {
 
     init(client: UpstreamHTTPClient) { self.client = client }
 
-    deinit { readBuffer.deallocate() }
+    deinit {
+        for destination in destinations.values { destination.idle.removeAll() }  // idle connections hold their destination
+        readBuffer.deallocate()
+    }
 
-    /// Sends `transfer` over an idle connection to `endpoint`, or a new one.
-    func start(_ transfer: UpstreamTransfer, on endpoint: PlainEndpoint, allowReuse: Bool = true) {
-        if allowReuse, let connection = idle[endpoint]?.popLast() {
+    /// Where `url` is served over the pool's own connections; nil when it is not a plain-HTTP URL at an IP literal or localhost.
+    func destination(forURL url: String) -> PlainDestination? {
+        if let known = byURL[url] { return known }
+        if byURL.count >= 4096 {
+            byURL.removeAll()
+            destinations = destinations.filter { !$0.value.idle.isEmpty || $0.value.busyCount > 0 }
+        }
+        let destination = PlainEndpoint(url: url).map { endpoint in
+            if let existing = destinations[endpoint] { return existing }
+            let created = PlainDestination(endpoint: endpoint)
+            destinations[endpoint] = created
+            return created
+        }
+        byURL[url] = .some(destination)
+        return destination
+    }
+
+    /// Sends `transfer` over an idle connection to `destination`, or a new one.
+    func start(_ transfer: UpstreamTransfer, on destination: PlainDestination, allowReuse: Bool = true) {
+        destination.busyCount += 1
+        if allowReuse, let connection = destination.idle.popLast() {
             busy[connection.fd] = connection
             connection.reused = true
             connection.begin(transfer, connectTimeoutMillis: nil)
             return
         }
-        let fd = clinux_connect_tcp(endpoint.address, Int32(endpoint.port))
+        let fd = clinux_connect_tcp(destination.endpoint.address, Int32(destination.endpoint.port))
         guard fd >= 0 else {
+            destination.busyCount -= 1
             let why = String(cString: strerror(-fd))
             reactor.enqueue { [client] in client.finish(transfer, .failure(.connectFailed(why))) }
             return
         }
-        let connection = PlainConnection(fd: fd, endpoint: endpoint, pool: self)
+        let connection = PlainConnection(fd: fd, destination: destination, pool: self)
         busy[fd] = connection
         connection.begin(transfer, connectTimeoutMillis: transfer.request.connectTimeoutMillis)
     }
 
     /// Takes back a connection whose response was read completely.
     func release(_ connection: PlainConnection) {
-        busy[connection.fd] = nil
-        guard idle[connection.endpoint, default: []].count < Self.maxIdlePerEndpoint else {
+        markNotBusy(connection)
+        let destination = connection.destination
+        guard destination.idle.count < Self.maxIdlePerEndpoint else {
             close(connection)
             return
         }
         connection.idleSinceNanos = Timestamp.monotonicNanos()
-        // Appended in place: a copy of the list taken out of the dictionary would be copied whole to grow.
-        idle[connection.endpoint, default: []].append(connection)
+        destination.idle.append(connection)
         if sweepTimer == nil { scheduleSweep() }
     }
 
     /// Closes an idle connection the upstream closed or wrote to unasked.
     func discard(_ connection: PlainConnection) {
-        idle[connection.endpoint]?.removeAll { $0 === connection }
+        connection.destination.idle.removeAll { $0 === connection }
         close(connection)
     }
 
     /// Closes a connection that is not (or no longer) in the idle list.
     func close(_ connection: PlainConnection) {
-        busy[connection.fd] = nil
+        markNotBusy(connection)
         reactor.unwatchSocket(connection.fd)
         Glibc.close(connection.fd)
+    }
+
+    private func markNotBusy(_ connection: PlainConnection) {
+        if busy.removeValue(forKey: connection.fd) != nil { connection.destination.busyCount -= 1 }
     }
 
     /// Closes connections idle for longer than most upstreams keep them, before the upstream does.
@@ -70,12 +99,14 @@ final class PlainConnectionPool {
             guard let self else { return }
             sweepTimer = nil
             let cutoff = Timestamp.monotonicNanos() &- Self.idleTimeoutNanos
-            for (endpoint, list) in idle {
-                let (stale, fresh) = (list.filter { $0.idleSinceNanos < cutoff }, list.filter { $0.idleSinceNanos >= cutoff })
+            var anyIdle = false
+            for destination in destinations.values where !destination.idle.isEmpty {
+                let stale = destination.idle.filter { $0.idleSinceNanos < cutoff }
+                destination.idle.removeAll { $0.idleSinceNanos < cutoff }
                 stale.forEach(close)
-                idle[endpoint] = fresh.isEmpty ? nil : fresh
+                anyIdle = anyIdle || !destination.idle.isEmpty
             }
-            if !idle.isEmpty { scheduleSweep() }
+            if anyIdle { scheduleSweep() }
         }
     }
 }

@@ -10,13 +10,6 @@ struct PlainEndpoint: Hashable {
     /// The request target: path and query.
     let target: String
 
-    /// Hashes the address and port only (equality still compares every field): the pool looks its endpoint
-    /// up a few times a request, and the authority and path repeat what tells endpoints apart there.
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(address)
-        hasher.combine(port)
-    }
-
     init?(url: String) {
         guard url.hasPrefix("http://") else { return nil }
         let rest = url.dropFirst(7)

@@ -257,7 +257,7 @@ public final class AdminHandler: HTTPHandler {
             return .json(200, .object([("status", .string("ok"))]))
         case .openAPI:
             guard let openAPIDocument else { throw AdminError(404, "the OpenAPI document is not installed (admin/openapi.json; see --admin-dir)") }
-            return HTTPResponse(status: 200, headers: HTTPHeaders([("content-type", "application/json")]), body: openAPIDocument)
+            return HTTPResponse(status: 200, headers: HTTPHeaders("content-type", "application/json"), body: openAPIDocument)
         case .readyz:
             let version = try config.read { try $0.currentVersion() }
             return .json(200, .object([("status", .string("ready")), ("config_version", .int(version))]))

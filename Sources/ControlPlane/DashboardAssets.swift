@@ -63,7 +63,7 @@ public struct DashboardAssets: Sendable {
         guard let asset = assets[name] else {
             return AdminError(404, assets.isEmpty ? "the dashboard is not installed (admin/dashboard; see --admin-dir)" : "no such file: \(name)").response
         }
-        var headers = HTTPHeaders([("content-type", asset.contentType)])
+        var headers = HTTPHeaders("content-type", asset.contentType)
         for (field, value) in Self.securityHeaders { headers.add(field, value) }
         return HTTPResponse(status: 200, headers: headers, body: method == "HEAD" ? [] : asset.body)
     }

@@ -27,6 +27,20 @@ public final class ByteBuffer: ByteSink {
         count += bytes.count
     }
 
+    /// Appends `separator`, then `name` in quotes and a colon (`,"name":`), a JSON member's head, with one capacity
+    /// check (four appends cost four; a log line has two dozen members).
+    public func appendMemberName(_ name: StaticString, separator: UInt8) {
+        let length = name.utf8CodeUnitCount
+        if count + length + 4 > capacity { grow(toHold: count + length + 4) }
+        let at = storage + count
+        at.storeBytes(of: separator, as: UInt8.self)
+        at.storeBytes(of: UInt8(ascii: "\""), toByteOffset: 1, as: UInt8.self)
+        (at + 2).copyMemory(from: name.utf8Start, byteCount: length)
+        at.storeBytes(of: UInt8(ascii: "\""), toByteOffset: length + 2, as: UInt8.self)
+        at.storeBytes(of: UInt8(ascii: ":"), toByteOffset: length + 3, as: UInt8.self)
+        count += length + 4
+    }
+
     /// Calls `body` with the bytes written so far.
     public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         try body(UnsafeRawBufferPointer(start: storage, count: count))

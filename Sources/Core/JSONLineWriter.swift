@@ -34,11 +34,8 @@ public struct JSONLineWriter {
 
     /// Field names are the gateway's own identifiers (letters, digits, `_`): written as they are, not escaped.
     private mutating func name(_ name: StaticString) {
-        separate()
-        out.append(UInt8(ascii: "\""))
-        out.appendUTF8(name)
-        out.append(UInt8(ascii: "\""))
-        out.append(UInt8(ascii: ":"))
+        out.appendMemberName(name, separator: first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        first = false
     }
 
     /// A string field (null when nil).

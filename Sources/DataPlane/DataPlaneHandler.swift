@@ -167,8 +167,14 @@ extension HTTPHeaders {
     /// The response headers every data-plane answer carries.
     static func switchyard(requestID: String, provider: String = "none", model: String = "none", attempts: Int = 0,
                            cache: String = "miss") -> HTTPHeaders {
-        HTTPHeaders([("x-request-id", requestID), ("x-switchyard-provider", provider), ("x-switchyard-model", model),
-                     ("x-switchyard-attempts", String(attempts)), ("x-switchyard-cache", cache)])
+        // Added one by one into the room `add` reserves: an array literal handed to the initialiser was a second array.
+        var headers = HTTPHeaders()
+        headers.add("x-request-id", requestID)
+        headers.add("x-switchyard-provider", provider)
+        headers.add("x-switchyard-model", model)
+        headers.add("x-switchyard-attempts", String(attempts))
+        headers.add("x-switchyard-cache", cache)
+        return headers
     }
 }
 

@@ -10,6 +10,11 @@ public struct HTTPHeaders: Sendable, Sequence {
         self.fields = labelled
     }
 
+    /// Headers starting with one field (an array literal of one would be an array more to allocate and copy).
+    public init(_ name: String, _ value: String) {
+        add(name, value)
+    }
+
     /// Room reserved up front: a request or response head usually has a handful of fields, and growing an empty
     /// array one field at a time reallocated it four times.
     static let typicalCount = 8

@@ -21,7 +21,7 @@ public struct HTTPResponse: Sendable {
 
     /// A plain-text response.
     public static func text(_ status: Int, _ text: String, contentType: String = "text/plain; charset=utf-8") -> HTTPResponse {
-        HTTPResponse(status: status, headers: HTTPHeaders([("content-type", contentType)]), body: Array(text.utf8))
+        HTTPResponse(status: status, headers: HTTPHeaders("content-type", contentType), body: Array(text.utf8))
     }
 }
 

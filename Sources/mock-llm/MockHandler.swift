@@ -96,7 +96,7 @@ final class MockHandler: HTTPHandler {
                 if behaviour.status == 429 { response.headers.add("retry-after", "1") }
                 responder.respond(response)
             } else if behaviour.fault == .malformed {
-                responder.respond(HTTPResponse(status: 200, headers: HTTPHeaders([("content-type", "application/json")]),
+                responder.respond(HTTPResponse(status: 200, headers: HTTPHeaders("content-type", "application/json"),
                                                body: Array(JSONWriter.encode(wire.response(completion)).prefix(40))))
             } else if behaviour.fault == .errorBody {
                 responder.respond(wire.errorResponse(status: 200, message: "the model is overloaded"))

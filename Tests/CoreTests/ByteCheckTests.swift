@@ -42,6 +42,11 @@ import Testing
             sink.appendUTF8("")
             JSONWriter.writeString("q\"\(round)\n", into: &sink)
             JSONWriter.writeString("q\"\(round)\n", into: &array)
+            let names: [StaticString] = ["a", "request_id", "", "a_name_longer_than_the_buffer_grows_by"]
+            let separator = round % 2 == 0 ? UInt8(ascii: "{") : UInt8(ascii: ",")
+            buffer.appendMemberName(names[round % 4], separator: separator)
+            array.append(separator)
+            array.appendUTF8("\"\(names[round % 4])\":")
             #expect(buffer.count == array.count)
         }
         #expect(buffer.withUnsafeBytes { Array($0) } == array)

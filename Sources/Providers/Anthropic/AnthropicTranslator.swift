@@ -34,7 +34,7 @@ public struct AnthropicTranslator: ChatTranslator {
             })))
             if let choice = Self.toolChoice(request.toolChoice, parallel: request.parallelToolCalls) { body.append(("tool_choice", choice)) }
         }
-        var headers = HTTPHeaders([("content-type", "application/json")])
+        var headers = HTTPHeaders("content-type", "application/json")
         headers.add("accept", request.stream ? "text/event-stream" : "application/json")
         headers.add("anthropic-version", provider.apiVersion ?? Self.defaultVersion)
         if let key = provider.apiKey { headers.add("x-api-key", key) }

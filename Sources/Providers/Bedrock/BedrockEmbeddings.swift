@@ -23,7 +23,7 @@ struct BedrockEmbeddings: EmbeddingsTranslator {
         }
         let path = "/model/" + AWSSigV4.uriEncode(upstreamModel) + "/invoke"
         let encoded = JSONWriter.encode(body)
-        var headers = HTTPHeaders([("content-type", "application/json")])
+        var headers = HTTPHeaders("content-type", "application/json")
         headers.add("accept", "application/json")
         try signer.sign(&headers, provider: provider, path: path, body: encoded)
         return WireRequest(url: provider.trimmedBaseURL + path, headers: headers, body: encoded)

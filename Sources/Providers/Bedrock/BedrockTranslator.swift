@@ -36,7 +36,7 @@ public struct BedrockTranslator: ChatTranslator {
 
         let path = "/model/" + AWSSigV4.uriEncode(upstreamModel) + (request.stream ? "/converse-stream" : "/converse")
         let encoded = JSONWriter.encode(.object(body))
-        var headers = HTTPHeaders([("content-type", "application/json")])
+        var headers = HTTPHeaders("content-type", "application/json")
         headers.add("accept", request.stream ? "application/vnd.amazon.eventstream" : "application/json")
         try sign(&headers, provider: provider, path: path, body: encoded)
         return WireRequest(url: provider.trimmedBaseURL + path, headers: headers, body: encoded)

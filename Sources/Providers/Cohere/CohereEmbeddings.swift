@@ -8,7 +8,7 @@ struct CohereEmbeddings: EmbeddingsTranslator {
         var body: [(String, JSONValue)] = [("model", .string(upstreamModel)), ("texts", .array(request.inputs.map { .string($0) })),
                                            ("input_type", .string("search_document")), ("embedding_types", .array([.string("float")]))]
         if let dimensions = request.dimensions { body.append(("output_dimension", .int(dimensions))) }
-        var headers = HTTPHeaders([("content-type", "application/json")])
+        var headers = HTTPHeaders("content-type", "application/json")
         if let key = provider.apiKey { headers.add("authorization", "Bearer " + key) }
         return WireRequest(url: provider.trimmedBaseURL + "/embed", headers: headers, body: JSONWriter.encode(.object(body)))
     }

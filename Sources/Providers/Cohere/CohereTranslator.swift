@@ -37,7 +37,7 @@ public struct CohereTranslator: ChatTranslator {
         if !request.stop.isEmpty { body.append(("stop_sequences", .array(request.stop.map { .string($0) }))) }
         if let seed = request.seed { body.append(("seed", .int(seed))) }
         body.append(("stream", .bool(request.stream)))
-        var headers = HTTPHeaders([("content-type", "application/json")])
+        var headers = HTTPHeaders("content-type", "application/json")
         headers.add("accept", request.stream ? "text/event-stream" : "application/json")
         if let key = provider.apiKey { headers.add("authorization", "Bearer " + key) }
         return WireRequest(url: provider.trimmedBaseURL + "/chat", headers: headers, body: JSONWriter.encode(.object(body)))

@@ -29,7 +29,7 @@ public enum EmbeddingsSupport {
 extension OpenAIAdapter {
     /// The embeddings URL and headers for an OpenAI-format provider (Azure: the deployment's URL).
     public static func embeddingsRequest(_ scan: JSONObjectScan, provider: ProviderConfig, upstreamModel: String) -> WireRequest {
-        var headers = HTTPHeaders([("content-type", "application/json")])
+        var headers = HTTPHeaders("content-type", "application/json")
         let url: String
         if provider.kind == .azureOpenAI {
             if let key = provider.apiKey { headers.add("api-key", key) }

@@ -12,7 +12,7 @@ struct GeminiEmbeddings: EmbeddingsTranslator {
             if let dimensions = request.dimensions { fields.append(("outputDimensionality", .int(dimensions))) }
             return .object(fields)
         }
-        var headers = HTTPHeaders([("content-type", "application/json")])
+        var headers = HTTPHeaders("content-type", "application/json")
         if let key = provider.apiKey { headers.add("x-goog-api-key", key) }
         return WireRequest(url: provider.trimmedBaseURL + "/models/" + PercentEncoding.pathSegment(model) + ":batchEmbedContents",
                            headers: headers, body: JSONWriter.encode(.object([("requests", .array(requests))])))

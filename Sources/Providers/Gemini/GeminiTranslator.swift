@@ -38,7 +38,7 @@ public struct GeminiTranslator: ChatTranslator {
             break
         }
         if !generation.isEmpty { body.append(("generationConfig", .object(generation))) }
-        var headers = HTTPHeaders([("content-type", "application/json")])
+        var headers = HTTPHeaders("content-type", "application/json")
         if let key = provider.apiKey { headers.add("x-goog-api-key", key) }
         let method = request.stream ? ":streamGenerateContent?alt=sse" : ":generateContent"
         let model = upstreamModel.hasPrefix("models/") ? String(upstreamModel.dropFirst(7)) : upstreamModel

@@ -6,7 +6,7 @@ struct OllamaEmbeddings: EmbeddingsTranslator {
     func wireRequest(_ request: EmbeddingsRequest, provider: ProviderConfig, upstreamModel: String) throws(GatewayError) -> WireRequest {
         var body: [(String, JSONValue)] = [("model", .string(upstreamModel)), ("input", .array(request.inputs.map { .string($0) }))]
         if let dimensions = request.dimensions { body.append(("dimensions", .int(dimensions))) }
-        var headers = HTTPHeaders([("content-type", "application/json")])
+        var headers = HTTPHeaders("content-type", "application/json")
         if let key = provider.apiKey { headers.add("authorization", "Bearer " + key) }
         return WireRequest(url: provider.trimmedBaseURL + "/api/embed", headers: headers, body: JSONWriter.encode(.object(body)))
     }

@@ -34,7 +34,7 @@ public struct OllamaTranslator: ChatTranslator {
         if !options.isEmpty { body.append(("options", .object(options))) }
         // Ollama streams unless told not to.
         body.append(("stream", .bool(request.stream)))
-        var headers = HTTPHeaders([("content-type", "application/json")])
+        var headers = HTTPHeaders("content-type", "application/json")
         if let key = provider.apiKey { headers.add("authorization", "Bearer " + key) }
         return WireRequest(url: provider.trimmedBaseURL + "/api/chat", headers: headers, body: JSONWriter.encode(.object(body)))
     }

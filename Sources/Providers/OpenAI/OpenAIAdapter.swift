@@ -46,7 +46,7 @@ public enum OpenAIAdapter {
 
     /// The chat-completions URL and headers for `provider` around `body`.
     static func endpoint(provider: ProviderConfig, upstreamModel: String, stream: Bool, body: [UInt8]) -> WireRequest {
-        var headers = HTTPHeaders([("content-type", "application/json")])
+        var headers = HTTPHeaders("content-type", "application/json")
         headers.add("accept", stream ? "text/event-stream" : "application/json")
         let url: String
         if provider.kind == .azureOpenAI {

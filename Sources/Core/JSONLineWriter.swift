@@ -17,6 +17,19 @@ public struct JSONLineWriter {
         begin(time: time, level: level, logger: logger, message: message)
     }
 
+    /// The common head of a line (`{"time":…,"level":…,"logger":…,"msg":…`), made once for lines that share it.
+    public static func head(time: String, level: Logger.Level, logger: String, message: String) -> [UInt8] {
+        var writer = JSONLineWriter(reservingCapacity: 128)
+        writer.begin(time: time, level: level, logger: logger, message: message)
+        return writer.withUnsafeBytes { Array($0) }
+    }
+
+    /// Starts another line with a head made by `head(time:level:logger:message:)`, after the lines already written.
+    public mutating func begin(head: [UInt8]) {
+        head.withUnsafeBytes { out.appendBytes($0) }
+        first = false
+    }
+
     /// Starts another line with the common head, after the lines already written.
     public mutating func begin(time: String, level: Logger.Level, logger: String, message: String) {
         first = true

@@ -5,18 +5,28 @@ import Core
 public enum AccessLog {
     public static func write(_ batch: [RequestLogEntry]) {
         var lines = JSONLineWriter(reservingCapacity: batch.count * 480)
+        // The lines of a batch share their time, so their heads are written once, not field by field on every line.
         let time = Timestamp.iso8601(Timestamp.nowMillis())
-        for entry in batch {
-            let level: Logger.Level = entry.status >= 500 ? .warning : .info
-            guard Logger.isEnabled(level) else { continue }
-            line(entry, level: level, time: time, into: &lines)
+        let info = Logger.isEnabled(.info) ? head(level: .info, time: time) : nil
+        let warning = Logger.isEnabled(.warning) ? head(level: .warning, time: time) : nil
+        // Rows are read where they lie: a `for entry in batch` copy retains and releases each of a row's strings.
+        batch.withUnsafeBufferPointer { rows in
+            for index in rows.indices {
+                guard let head = rows[index].status >= 500 ? warning : info else { continue }
+                line(rows[index], head: head, into: &lines)
+            }
         }
         if lines.byteCount > 0 { lines.withUnsafeBytes(Logger.writeToStandardError) }
     }
 
-    /// One entry's line (the logger's head, then the request's fields), after the lines `line` already holds.
-    static func line(_ e: RequestLogEntry, level: Logger.Level, time: String, into line: inout JSONLineWriter) {
-        line.begin(time: time, level: level, logger: "request", message: "request")
+    /// The head of a request line at `level`.
+    static func head(level: Logger.Level, time: String) -> [UInt8] {
+        JSONLineWriter.head(time: time, level: level, logger: "request", message: "request")
+    }
+
+    /// One entry's line (`head`, then the request's fields), after the lines `line` already holds.
+    static func line(_ e: borrowing RequestLogEntry, head: [UInt8], into line: inout JSONLineWriter) {
+        line.begin(head: head)
         line.field("request_id", e.id)
         line.field("trace_id", e.traceID)
         line.field("endpoint", e.endpoint)

@@ -26,9 +26,12 @@ public final class GatewayMetrics: Sendable {
     /// Counts a batch of logged requests.
     public func observe(_ batch: [RequestLogEntry]) {
         series.withLock { series in
-            for entry in batch {
-                let key = Series(endpoint: entry.endpoint, model: entry.model, provider: entry.provider ?? "")
-                series[key, default: Totals()].add(entry)
+            // Rows are read where they lie: a `for entry in batch` copy retains and releases each of a row's strings.
+            batch.withUnsafeBufferPointer { rows in
+                for index in rows.indices {
+                    let key = Series(endpoint: rows[index].endpoint, model: rows[index].model, provider: rows[index].provider ?? "")
+                    series[key, default: Totals()].add(rows[index])
+                }
             }
         }
     }
@@ -102,7 +105,7 @@ public final class GatewayMetrics: Sendable {
 }
 
 extension GatewayMetrics.Totals {
-    mutating func add(_ entry: RequestLogEntry) {
+    mutating func add(_ entry: borrowing RequestLogEntry) {
         usage.add(entry)
         requests[entry.status, default: 0] += 1
         if entry.status >= 400 { errors[entry.errorType ?? "http_\(entry.status)", default: 0] += 1 }

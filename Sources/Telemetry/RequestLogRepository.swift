@@ -33,28 +33,31 @@ public struct RequestLogRepository {
     public func insert<Rows: RandomAccessCollection<RequestLogEntry>>(_ rows: Rows) throws -> [Rows.Index] {
         var skipped: [Rows.Index] = []
         for index in rows.indices {
-            let e = rows[index]
-            let changed = try connection.execute(Self.insertRow) { row in
-                row.add(e.id); row.add(e.createdAtMillis); row.add(e.model); row.add(e.provider); row.add(e.upstreamModel)
-                row.add(e.status); row.add(e.errorType); row.add(e.inputTokens); row.add(e.outputTokens); row.add(e.stream)
-                row.add(e.attempts); row.add(e.latencyMillis); row.add(e.timeToFirstTokenMillis); row.add(e.endpoint)
-                row.add(e.keyID); row.add(e.team); row.add(e.deploymentID); row.add(e.cachedTokens); row.add(e.reasoningTokens)
-                row.add(e.cost.value); row.add(e.unpriced); row.add(e.cacheHit); row.add(e.queueMillis); row.add(e.connectMillis)
-                row.add(e.errorMessage); row.add(e.traceID); row.add(e.requestBody); row.add(e.responseBody)
-            }
+            let changed = try connection.execute(Self.insertRow) { row in Self.bind(rows[index], to: &row) }
             guard changed > 0 else {
                 skipped.append(index)
                 continue
             }
-            for a in e.attemptsToStore {
+            for a in rows[index].attemptsToStore {
                 try connection.execute(Self.insertAttempt) { row in
-                    row.add(e.id); row.add(a.number); row.add(a.provider); row.add(a.upstreamModel); row.add(a.status)
+                    row.add(rows[index].id); row.add(a.number); row.add(a.provider); row.add(a.upstreamModel); row.add(a.status)
                     row.add(a.outcome); row.add(a.latencyMillis); row.add(a.deploymentID); row.add(a.error); row.add(a.connectMillis)
                     row.add(a.timeToFirstTokenMillis); row.add(a.startedMillis)
                 }
             }
         }
         return skipped
+    }
+
+    /// Binds a row's columns in `insertRow`'s order; the row is read where it lies (a copy of it retains and releases
+    /// each of its strings).
+    private static func bind(_ e: borrowing RequestLogEntry, to row: inout StatementBindings) {
+        row.add(e.id); row.add(e.createdAtMillis); row.add(e.model); row.add(e.provider); row.add(e.upstreamModel)
+        row.add(e.status); row.add(e.errorType); row.add(e.inputTokens); row.add(e.outputTokens); row.add(e.stream)
+        row.add(e.attempts); row.add(e.latencyMillis); row.add(e.timeToFirstTokenMillis); row.add(e.endpoint)
+        row.add(e.keyID); row.add(e.team); row.add(e.deploymentID); row.add(e.cachedTokens); row.add(e.reasoningTokens)
+        row.add(e.cost.value); row.add(e.unpriced); row.add(e.cacheHit); row.add(e.queueMillis); row.add(e.connectMillis)
+        row.add(e.errorMessage); row.add(e.traceID); row.add(e.requestBody); row.add(e.responseBody)
     }
 
     /// Inserts rows with their attempts and counts the new ones in the usage rollups (call inside one

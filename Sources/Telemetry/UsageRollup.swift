@@ -55,7 +55,7 @@ public struct UsageTotals: Sendable, Equatable {
     public init() {}
 
     /// Counts one logged request.
-    public mutating func add(_ entry: RequestLogEntry) {
+    public mutating func add(_ entry: borrowing RequestLogEntry) {
         requests += 1
         if entry.status >= 400 { errors += 1 }
         inputTokens += entry.inputTokens ?? 0
@@ -97,7 +97,7 @@ public struct UsageRollup: Sendable {
     public init() {}
 
     /// Counts `entry` in its minute cell.
-    public mutating func add(_ entry: RequestLogEntry) {
+    public mutating func add(_ entry: borrowing RequestLogEntry) {
         let key = RollupKey(granularity: .minute, bucketStart: RollupGranularity.minute.floor(entry.createdAtMillis), model: entry.model,
                             provider: entry.provider ?? "", deploymentID: entry.deploymentID ?? "", keyID: entry.keyID ?? "",
                             team: entry.team ?? "", status: entry.status)

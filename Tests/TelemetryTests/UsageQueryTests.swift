@@ -62,14 +62,16 @@ struct AccessLogTests {
         var lines = JSONLineWriter(reservingCapacity: 16)  // grows as lines come
         var previous = entry
         previous.id = "previous"
-        AccessLog.line(previous, level: .info, time: "2026-11-22T00:00:00.000Z", into: &lines)
+        AccessLog.line(previous, head: AccessLog.head(level: .info, time: "2026-11-22T00:00:00.000Z"), into: &lines)
         let first = lines.byteCount
-        AccessLog.line(entry, level: .warning, time: "2026-11-22T00:00:00.000Z", into: &lines)
+        AccessLog.line(entry, head: AccessLog.head(level: .warning, time: "2026-11-22T00:00:00.000Z"), into: &lines)
         let out = lines.withUnsafeBytes { Array($0) }
         #expect(out[first - 1] == UInt8(ascii: "\n") && out.last == UInt8(ascii: "\n"))
         #expect(try JSONParser.parse(out[..<(first - 1)])["request_id"]?.stringValue == "previous")
         let json = try JSONParser.parse(out[first...].dropLast())
         #expect(json["request_id"]?.stringValue == "r\"1" && json["model"]?.stringValue == "m\\odel\n")
+        #expect(json["time"]?.stringValue == "2026-11-22T00:00:00.000Z" && json["logger"]?.stringValue == "request")
+        #expect(try JSONParser.parse(out[..<(first - 1)])["level"]?.stringValue == "info")
         #expect(json["level"]?.stringValue == "warn" && json["provider"]?.isNull == true && json["status"]?.intValue == 502)
         #expect(json["cost_usd"] == .number("0.0000015") && json["stream"]?.boolValue == false && json["output_tokens"]?.isNull == true)
         #expect(Picodollars(10_000_000_000_000).description == "10" && Picodollars(-120_000_000_000).description == "-0.12")

@@ -47,7 +47,9 @@ final class ChatCompletionsHandler: @unchecked Sendable {
 
     /// When and for whom one client request started, for its log row.
     struct Admission {
-        let requestID: String
+        let ids: RequestIDs
+        /// What the client's response carries in `x-request-id`.
+        var requestID: String { ids.response }
         let startedAt = Timestamp.monotonicNanos()
         let createdAt = Timestamp.nowMillis()
         let dialect: ClientDialect
@@ -57,8 +59,8 @@ final class ChatCompletionsHandler: @unchecked Sendable {
         let caller: Caller
         let body: [UInt8]
 
-        init(_ request: HTTPRequest, requestID: String, caller: Caller, dialect: ClientDialect, endpoint: String) {
-            self.requestID = requestID
+        init(_ request: HTTPRequest, ids: RequestIDs, caller: Caller, dialect: ClientDialect, endpoint: String) {
+            self.ids = ids
             self.caller = caller
             body = request.body
             self.dialect = dialect
@@ -75,8 +77,9 @@ final class ChatCompletionsHandler: @unchecked Sendable {
 
         /// The log row of a request answered without an upstream attempt (refused, or from the cache).
         func entry(model: String, status: Int) -> RequestLogEntry {
-            var entry = RequestLogEntry(id: requestID, createdAtMillis: createdAt, model: model, status: status,
+            var entry = RequestLogEntry(id: ids.log, createdAtMillis: createdAt, model: model, status: status,
                                         latencyMillis: Int((Timestamp.monotonicNanos() - startedAt) / 1_000_000))
+            entry.clientRequestID = ids.client
             entry.endpoint = endpoint
             entry.traceID = trace.traceID
             entry.keyID = caller.key?.id
@@ -86,8 +89,8 @@ final class ChatCompletionsHandler: @unchecked Sendable {
         }
     }
 
-    func handle(_ request: HTTPRequest, requestID: String, caller: Caller, responder: HTTPResponder) {
-        let admission = Admission(request, requestID: requestID, caller: caller, dialect: .openAI, endpoint: "chat")
+    func handle(_ request: HTTPRequest, ids: RequestIDs, caller: Caller, responder: HTTPResponder) {
+        let admission = Admission(request, ids: ids, caller: caller, dialect: .openAI, endpoint: "chat")
         let chat: ChatRequest
         do {
             chat = try ChatRequest(body: request.body)
@@ -226,7 +229,7 @@ final class ChatCompletionsHandler: @unchecked Sendable {
 
     func relayContext(_ admission: Admission, model: String, candidate: FailoverCoordinator.Candidate, stream: Bool,
                       attempt: Int) -> CompletionRelay.Context {
-        let context = CompletionRelay.Context(requestID: admission.requestID, createdAtMillis: admission.createdAt,
+        let context = CompletionRelay.Context(ids: admission.ids, createdAtMillis: admission.createdAt,
                                               startedAtNanos: admission.startedAt, publicModel: model, providerName: candidate.provider.name,
                                               upstreamModel: candidate.deployment.upstreamModel, stream: stream)
         context.dialect = admission.dialect

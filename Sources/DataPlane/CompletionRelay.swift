@@ -15,7 +15,9 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     /// One attempt's facts; a class so the per-request hand-offs pass a reference, not a large copy.
     final class Context: @unchecked Sendable {
         // Safety: built and read on the connection's event loop only.
-        let requestID: String
+        let ids: RequestIDs
+        /// What the client's response carries in `x-request-id` (and the upstream request, and ids made up for an answer).
+        var requestID: String { ids.response }
         let createdAtMillis: Int64
         let startedAtNanos: UInt64
         let publicModel: String
@@ -47,9 +49,9 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         var pricing: Pricing?
         var queueMillis: Int?
 
-        init(requestID: String, createdAtMillis: Int64, startedAtNanos: UInt64, publicModel: String, providerName: String,
+        init(ids: RequestIDs, createdAtMillis: Int64, startedAtNanos: UInt64, publicModel: String, providerName: String,
              upstreamModel: String, stream: Bool) {
-            self.requestID = requestID
+            self.ids = ids
             self.createdAtMillis = createdAtMillis
             self.startedAtNanos = startedAtNanos
             self.publicModel = publicModel
@@ -60,7 +62,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
 
         /// An independent copy, for the next attempt of the same request.
         func copy() -> Context {
-            let copy = Context(requestID: requestID, createdAtMillis: createdAtMillis, startedAtNanos: startedAtNanos, publicModel: publicModel,
+            let copy = Context(ids: ids, createdAtMillis: createdAtMillis, startedAtNanos: startedAtNanos, publicModel: publicModel,
                                providerName: providerName, upstreamModel: upstreamModel, stream: stream)
             copy.deploymentID = deploymentID
             copy.providerFingerprint = providerFingerprint
@@ -80,9 +82,10 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
 
         /// A log row for this attempt's request, before its outcome is known.
         func logEntry(status: Int) -> RequestLogEntry {
-            var entry = RequestLogEntry(id: requestID, createdAtMillis: createdAtMillis, model: publicModel, provider: providerName,
+            var entry = RequestLogEntry(id: ids.log, createdAtMillis: createdAtMillis, model: publicModel, provider: providerName,
                                         upstreamModel: upstreamModel, status: status, stream: stream, attempts: 1,
                                         latencyMillis: Int((Timestamp.monotonicNanos() - startedAtNanos) / 1_000_000))
+            entry.clientRequestID = ids.client
             entry.deploymentID = deploymentID
             entry.endpoint = endpoint
             entry.traceID = trace?.traceID

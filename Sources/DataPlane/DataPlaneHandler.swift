@@ -61,7 +61,8 @@ public final class DataPlaneHandler: HTTPHandler {
             let (status, body) = request.path == "/healthz" ? (200, .object([("status", .string("ok"))])) : readiness()
             return responder.respond(.json(status, body))
         }
-        let requestID = RequestID.from(request.headers)
+        let ids = RequestIDs.from(request.headers)
+        let requestID = ids.response
         let snapshot = snapshots.current
         let caller: Caller
         switch Caller.authenticate(request.headers, snapshot: snapshot, isLoopback: context.isLoopbackPeer, now: Timestamp.nowMillis()) {
@@ -72,7 +73,8 @@ public final class DataPlaneHandler: HTTPHandler {
             headers.add("www-authenticate", "Bearer")
             let dialect: ClientDialect = request.path == "/v1/messages" ? .anthropic : .openAI
             responder.respond(dialect.errorResponse(error, headers: headers))
-            var entry = RequestLogEntry(id: requestID, createdAtMillis: Timestamp.nowMillis(), model: "", status: error.status, latencyMillis: 0)
+            var entry = RequestLogEntry(id: ids.log, createdAtMillis: Timestamp.nowMillis(), model: "", status: error.status, latencyMillis: 0)
+            entry.clientRequestID = ids.client
             entry.fail(with: error)
             requestLog.record(entry)
             return
@@ -80,13 +82,13 @@ public final class DataPlaneHandler: HTTPHandler {
         switch router.match(method: request.method, path: request.path) {
         case .found(.chatCompletions, _):
             handler(context, snapshot)
-                .handle(request, requestID: requestID, caller: caller, responder: responder)
+                .handle(request, ids: ids, caller: caller, responder: responder)
         case .found(.messages, _):
             handler(context, snapshot)
-                .handleMessages(request, requestID: requestID, caller: caller, responder: responder)
+                .handleMessages(request, ids: ids, caller: caller, responder: responder)
         case .found(.embeddings, _):
             handler(context, snapshot)
-                .handleEmbeddings(request, requestID: requestID, caller: caller, responder: responder)
+                .handleEmbeddings(request, ids: ids, caller: caller, responder: responder)
         case .found(.models, _):
             responder.respond(.json(200, modelList(snapshot, caller: caller), headers: .switchyard(requestID: requestID)))
         case .methodNotAllowed(let allowed):
@@ -152,14 +154,22 @@ public final class DataPlaneHandler: HTTPHandler {
     }
 }
 
-/// Request ids: the client's own when it sent a sane one, otherwise a new one.
-enum RequestID {
-    static func from(_ headers: HTTPHeaders) -> String {
+/// A request's ids: `response`, what its `x-request-id` carries (the client's own when it sent a sane one, so it can
+/// correlate), and `log`, the id of its request-log row, always the gateway's own: a client may send one id twice, and
+/// each request needs a row of its own.
+struct RequestIDs: Sendable {
+    let response: String
+    let log: String
+    /// The client's own id, kept on the row beside the row's id.
+    var client: String? { response == log ? nil : response }
+
+    static func from(_ headers: HTTPHeaders) -> RequestIDs {
+        let log = Identifier.sequential("req")
         if let given = headers["x-request-id"], !given.isEmpty, given.utf8.count <= 128,
            given.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 95 || $0 == 46 || $0 == 58 }) {
-            return given
+            return RequestIDs(response: given, log: log)
         }
-        return Identifier.sequential("req")
+        return RequestIDs(response: log, log: log)
     }
 }
 

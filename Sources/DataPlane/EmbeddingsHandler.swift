@@ -7,8 +7,8 @@ import Routing
 extension ChatCompletionsHandler {
     /// `POST /v1/embeddings`: forwarded as sent to OpenAI-format providers, translated for Gemini, Cohere,
     /// Ollama and Bedrock; always answered in OpenAI's shape (float or base64 vectors, as asked).
-    func handleEmbeddings(_ request: HTTPRequest, requestID: String, caller: Caller, responder: HTTPResponder) {
-        let admission = Admission(request, requestID: requestID, caller: caller, dialect: .openAI, endpoint: "embeddings")
+    func handleEmbeddings(_ request: HTTPRequest, ids: RequestIDs, caller: Caller, responder: HTTPResponder) {
+        let admission = Admission(request, ids: ids, caller: caller, dialect: .openAI, endpoint: "embeddings")
         let scan: JSONObjectScan
         let canonical: EmbeddingsRequest
         do throws(GatewayError) {

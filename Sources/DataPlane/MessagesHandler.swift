@@ -7,8 +7,8 @@ import Routing
 extension ChatCompletionsHandler {
     /// `POST /v1/messages`: an Anthropic Messages request, routed like any completion; every provider's
     /// answer is translated into Anthropic's message, stream and error shapes.
-    func handleMessages(_ request: HTTPRequest, requestID: String, caller: Caller, responder: HTTPResponder) {
-        let admission = Admission(request, requestID: requestID, caller: caller, dialect: .anthropic, endpoint: "messages")
+    func handleMessages(_ request: HTTPRequest, ids: RequestIDs, caller: Caller, responder: HTTPResponder) {
+        let admission = Admission(request, ids: ids, caller: caller, dialect: .anthropic, endpoint: "messages")
         let canonical: ChatCompletionRequest
         let routed: (candidates: [FailoverCoordinator.Candidate], policy: RoutePolicy)
         do throws(GatewayError) {

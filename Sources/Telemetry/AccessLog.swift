@@ -28,6 +28,7 @@ public enum AccessLog {
     static func line(_ e: borrowing RequestLogEntry, head: [UInt8], into line: inout JSONLineWriter) {
         line.begin(head: head)
         line.field("request_id", e.id)
+        line.field("client_request_id", e.clientRequestID)
         line.field("trace_id", e.traceID)
         line.field("endpoint", e.endpoint)
         line.field("model", e.model)

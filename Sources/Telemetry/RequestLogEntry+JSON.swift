@@ -4,7 +4,7 @@ extension RequestLogEntry {
     /// The JSON form: what `GET /admin/v1/requests/{id}` answers and what the spill file holds, one per line.
     public var json: JSONValue {
         .object([
-            ("id", .string(id)), ("created_at", .string(Timestamp.iso8601(createdAtMillis))), ("endpoint", .string(endpoint)),
+            ("id", .string(id)), ("client_request_id", .optional(clientRequestID)), ("created_at", .string(Timestamp.iso8601(createdAtMillis))), ("endpoint", .string(endpoint)),
             ("model", .string(model)), ("key_id", .optional(keyID)), ("team", .optional(team)), ("provider", .optional(provider)),
             ("deployment_id", .optional(deploymentID)), ("upstream_model", .optional(upstreamModel)), ("status", .int(status)),
             ("error_type", .optional(errorType)), ("error_message", .optional(errorMessage)), ("stream", .bool(stream)),
@@ -58,6 +58,7 @@ extension RequestLogEntry {
                   stream: json["stream"]?.boolValue ?? false, attempts: json["attempts"]?.intValue ?? 0, latencyMillis: latency,
                   timeToFirstTokenMillis: timings?["ttft_ms"]?.intValue)
         endpoint = json["endpoint"]?.stringValue ?? "chat"
+        clientRequestID = json["client_request_id"]?.stringValue
         keyID = json["key_id"]?.stringValue
         team = json["team"]?.stringValue
         deploymentID = json["deployment_id"]?.stringValue

@@ -36,6 +36,9 @@ public struct RequestLogEntry: Sendable, Equatable {
     /// Upstream connection set-up of the answering attempt (0 on a reused connection).
     public var connectMillis: Int?
     public var errorMessage: String?
+    /// The client's own `x-request-id`, when it sent one (the row's `id` is always the gateway's: a client may send an
+    /// id twice).
+    public var clientRequestID: String?
     /// The W3C trace id the request ran under (the client's `traceparent`, or one the gateway started).
     public var traceID: String?
     /// Bodies, truncated, only for keys with `log_bodies`.

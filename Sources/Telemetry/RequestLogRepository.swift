@@ -9,17 +9,17 @@ public struct RequestLogRepository {
     static let columns = """
         id, created_at, model, provider, upstream_model, status, error_type, input_tokens, output_tokens, stream, attempts,
         latency_ms, ttft_ms, endpoint, key_id, team, deployment_id, cached_tokens, reasoning_tokens, cost_pusd, unpriced,
-        cache_hit, queue_ms, connect_ms, error_message, trace_id, request_body, response_body, rowid
+        cache_hit, queue_ms, connect_ms, error_message, trace_id, request_body, response_body, client_request_id, rowid
         """
-    static let rowidColumn = 28
+    static let rowidColumn = 29
     static let costColumn = 19
 
     static let insertRow = """
         INSERT OR IGNORE INTO requests (id, created_at, model, provider, upstream_model, status, error_type, input_tokens,
           output_tokens, stream, attempts, latency_ms, ttft_ms, endpoint, key_id, team, deployment_id, cached_tokens,
           reasoning_tokens, cost_pusd, unpriced, cache_hit, queue_ms, connect_ms, error_message, trace_id, request_body,
-          response_body)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          response_body, client_request_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     static let insertAttempt = """
         INSERT OR IGNORE INTO request_attempts (request_id, number, provider, upstream_model, status, outcome, latency_ms,
@@ -57,7 +57,7 @@ public struct RequestLogRepository {
         row.add(e.attempts); row.add(e.latencyMillis); row.add(e.timeToFirstTokenMillis); row.add(e.endpoint)
         row.add(e.keyID); row.add(e.team); row.add(e.deploymentID); row.add(e.cachedTokens); row.add(e.reasoningTokens)
         row.add(e.cost.value); row.add(e.unpriced); row.add(e.cacheHit); row.add(e.queueMillis); row.add(e.connectMillis)
-        row.add(e.errorMessage); row.add(e.traceID); row.add(e.requestBody); row.add(e.responseBody)
+        row.add(e.errorMessage); row.add(e.traceID); row.add(e.requestBody); row.add(e.responseBody); row.add(e.clientRequestID)
     }
 
     /// Inserts rows with their attempts and counts the new ones in the usage rollups (call inside one
@@ -169,8 +169,14 @@ public struct RequestLogRepository {
     }
 
     /// One request with its attempts.
+    /// The row `id` names: the row's own id, or else a client's `x-request-id` (its latest request under that id).
     public func entry(id: String) throws -> RequestLogEntry? {
-        guard var entry = try connection.query("SELECT \(Self.columns) FROM requests WHERE id = ?", [id]).first.map(Self.entry) else { return nil }
+        let found = try connection.query("SELECT \(Self.columns) FROM requests WHERE id = ?", [id]).first
+            ?? connection.query("""
+                SELECT \(Self.columns) FROM requests WHERE client_request_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1
+                """, [id]).first
+        guard var entry = found.map(Self.entry) else { return nil }
+        let id = entry.id
         entry.attemptDetails = try connection.query("""
             SELECT number, provider, upstream_model, status, outcome, latency_ms, deployment_id, error, connect_ms, ttft_ms, started_ms
             FROM request_attempts WHERE request_id = ? ORDER BY number
@@ -227,6 +233,7 @@ public struct RequestLogRepository {
         e.traceID = row[25].string
         e.requestBody = row[26].string
         e.responseBody = row[27].string
+        e.clientRequestID = row[28].string
         return e
     }
 }

@@ -74,6 +74,7 @@ struct RequestLogWriterTests {
         e.traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
         e.requestBody = "{}"
         e.responseBody = "{\"x\":1}"
+        e.clientRequestID = "client-7"
         var attempt = RequestAttempt(number: 1, provider: "p", upstreamModel: "u", status: 500, outcome: "upstream_error", latencyMillis: 3)
         attempt.deploymentID = "mdl_1"
         attempt.error = "HTTP 500"
@@ -87,6 +88,13 @@ struct RequestLogWriterTests {
         let stored = try database.read { try RequestLogRepository($0).entry(id: e.id) }
         #expect(stored == e)
         #expect(RequestLogEntry(json: e.json) == e)
+        // A client's id finds its latest row; a second row under the same client id is a request of its own, not a replay.
+        var again = entry(8)
+        again.clientRequestID = "client-7"
+        try database.write { _ = try RequestLogRepository($0).record([again]) }
+        #expect(try database.read { try RequestLogRepository($0).entry(id: "client-7") }?.id == again.id)
+        #expect(try database.read { try RequestLogRepository($0).entry(id: e.id) } == e)
+        #expect(try database.read { try RequestLogRepository($0).entry(id: "client-8") } == nil)
     }
 
     @Test("a request answered by the one attempt its row implies stores no attempt row and shows that attempt unchanged")

@@ -38,6 +38,30 @@ def test_configured_route_serves_non_streaming_and_streaming_without_restart(gat
     assert row["stream"] is True and row["output_tokens"] == 8 and row["ttft_ms"] is not None
 
 
+def test_a_client_request_id_sent_twice_logs_both_requests(gateway, mock):
+    add_route(gateway, mock)
+    body = {"model": "chat", "messages": [{"role": "user", "content": "say hello"}]}
+    answers = [http("POST", gateway.data + "/v1/chat/completions", body, {"X-Request-Id": "client-retry-7"}) for _ in range(2)]
+    # The client sees its own id echoed, as always.
+    assert [a.status for a in answers] == [200, 200]
+    assert [a.headers["x-request-id"] for a in answers] == ["client-retry-7", "client-retry-7"]
+
+    def both_rows():
+        listed = admin(gateway, "GET", "/requests?model=chat&limit=50").json()["data"]
+        rows = [row for row in listed if row["client_request_id"] == "client-retry-7"]
+        return rows if len(rows) == 2 else None
+    rows = wait_for(both_rows)
+    # Each request has a row of its own under a gateway id; the client's id finds the latest.
+    ids = {row["id"] for row in rows}
+    assert len(ids) == 2 and "client-retry-7" not in ids
+    latest = logged_request(gateway, "client-retry-7")
+    assert latest["client_request_id"] == "client-retry-7" and latest["id"] == max(ids)
+    assert latest["status"] == 200 and latest["output_tokens"] == 8
+    # Without a client id the row's id is what the response carried, and it has no client id.
+    plain = chat(gateway, "chat")
+    assert logged_request(gateway, plain.headers["x-request-id"])["client_request_id"] is None
+
+
 def test_stream_usage_is_forwarded_when_the_client_asks(gateway, mock):
     add_route(gateway, mock)
     streamed = chat(gateway, "chat", stream=True, stream_options={"include_usage": True})

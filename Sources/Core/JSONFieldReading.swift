@@ -20,13 +20,7 @@ extension JSONObjectScan: JSONFieldReading {
     public func int(_ key: String) -> Int? {
         guard let range = range(of: key) else { return nil }
         // Plain digits (every token count) are read in place; anything else as the parser reads numbers.
-        var value = 0
-        let digits = bytes[range]
-        if !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
-            for digit in digits { value = value * 10 + Int(digit - UInt8(ascii: "0")) }
-            return value
-        }
-        return self.value(key)?.intValue
+        return ASCIIDecimal.value(bytes[range]) ?? self.value(key)?.intValue
     }
 
     public func object(_ key: String) -> JSONObjectScan? {

@@ -1,3 +1,4 @@
+import Core
 /// How a request's body is delimited.
 enum BodyFraming {
     case none
@@ -24,23 +25,12 @@ enum HTTPHeadParser {
             case 6 where asciiCaseInsensitiveEquals(name, lowercase: "expect"):
                 if commaList(value, contains: "100-continue") { expectsContinue = true }
             case 14 where asciiCaseInsensitiveEquals(name, lowercase: "content-length"):
-                if lengthCount == 0 { firstLength = Self.decimal(value) }
+                if lengthCount == 0 { firstLength = ASCIIDecimal.value(value) }
                 lengthCount += 1
             case 17 where asciiCaseInsensitiveEquals(name, lowercase: "transfer-encoding"):
                 encodings.append(String(decoding: value, as: UTF8.self))
             default: break
             }
-        }
-
-        /// One to 18 ASCII digits as a number (no sign, no spaces, no overflow possible); nil otherwise.
-        static func decimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-            guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
-            var value = 0
-            for byte in bytes {
-                guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            return value
         }
     }
 

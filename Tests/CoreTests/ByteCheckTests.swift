@@ -52,6 +52,12 @@ import Testing
         #expect(buffer.withUnsafeBytes { Array($0) } == array)
     }
 
+    @Test func decimalsReadFromBytesAreOneToEighteenDigitsOnly() {
+        func value(_ text: String) -> Int? { ASCIIDecimal.value(Array(text.utf8)) }
+        #expect(value("0") == 0 && value("00042") == 42 && value("999999999999999999") == 999_999_999_999_999_999)
+        for refused in ["", "1234567890123456789", "+1", "-1", " 1", "1 ", "1.0", "0x1", "١"] { #expect(value(refused) == nil, "\(refused)") }
+    }
+
     @Test func paddedDecimalsAndFixedWidthHex() {
         func written(_ body: (inout BoundedByteWriter) -> Void) -> String { String(writingAtMost: 40, body) }
         #expect(written { $0.appendDecimal(42, minimumDigits: 5) } == "00042")

@@ -1,3 +1,4 @@
+import Core
 import Glibc
 import HTTPKit
 
@@ -58,10 +59,9 @@ struct ResponseHead {
             while valueEnd > valueStart && (head[valueEnd - 1] == 32 || head[valueEnd - 1] == 9) { valueEnd -= 1 }
             let rawValue = head[valueStart..<valueEnd]
             if matches(name, "content-length") {
-                guard !rawValue.isEmpty, rawValue.count <= 15, rawValue.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+                guard let length = ASCIIDecimal.value(rawValue) else {
                     throw UpstreamProtocolError("invalid Content-Length in the upstream response")
                 }
-                let length = rawValue.reduce(0) { $0 * 10 + Int($1) - 48 }
                 guard contentLength == nil || contentLength == length else {
                     throw UpstreamProtocolError("conflicting Content-Length values in the upstream response")
                 }

@@ -162,7 +162,7 @@ def test_data_planes_outlive_the_control_plane_and_their_usage_arrives_exactly_o
     wait_for(lambda: control_total(cluster) >= len(served), timeout=15)
     time.sleep(1.0)  # nothing more may arrive: a duplicate would show here
     assert control_total(cluster) == len(served)
-    logged = {row["id"] for row in admin(cluster.control, "GET", "/requests?limit=1000").json()["data"]}
+    logged = {row["client_request_id"] for row in admin(cluster.control, "GET", "/requests?limit=1000").json()["data"]}
     assert set(served) <= logged
 
 
@@ -195,14 +195,14 @@ def test_a_data_plane_killed_mid_load_is_routed_around_and_ships_its_rows_after_
         found = set()
         for i in range(3):
             with sqlite3.connect(tmp_path / f"dp{i}" / "switchyard.db") as connection:
-                found |= {row[0] for row in connection.execute("SELECT id FROM requests WHERE id LIKE 'load-%'")}
+                found |= {row[0] for row in connection.execute("SELECT client_request_id FROM requests WHERE client_request_id LIKE 'load-%'")}
         return found
 
     def control_ids():
         found, cursor = set(), ""
         while cursor is not None:
             page = admin(cluster.control, "GET", f"/requests?limit=1000&cursor={cursor}").json()
-            found |= {row["id"] for row in page["data"] if row["id"].startswith("load-")}
+            found |= {row["client_request_id"] for row in page["data"] if (row["client_request_id"] or "").startswith("load-")}
             cursor = page["next_cursor"]
         return found
 

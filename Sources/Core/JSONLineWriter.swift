@@ -40,15 +40,14 @@ public struct JSONLineWriter {
     }
 
     /// The `{` before a line's first field, the `,` before any other.
-    private mutating func separate() {
-        out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
-        first = false
+    private mutating func separator() -> UInt8 {
+        defer { first = false }
+        return first ? UInt8(ascii: "{") : UInt8(ascii: ",")
     }
 
     /// Field names are the gateway's own identifiers (letters, digits, `_`): written as they are, not escaped.
     private mutating func name(_ name: StaticString) {
-        out.appendMemberName(name, separator: first ? UInt8(ascii: "{") : UInt8(ascii: ","))
-        first = false
+        out.appendMemberName(name, separator: separator())
     }
 
     /// A string field (null when nil).
@@ -59,7 +58,7 @@ public struct JSONLineWriter {
 
     /// A string field whose name is only known at run time (a log call's own fields); the name is escaped.
     public mutating func field(named name: String, _ value: String) {
-        separate()
+        out.append(separator())
         JSONWriter.writeString(name, into: &out)
         out.append(UInt8(ascii: ":"))
         JSONWriter.writeString(value, into: &out)

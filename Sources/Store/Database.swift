@@ -118,6 +118,8 @@ public final class Database: @unchecked Sendable {
     }
 
     func changes() -> Int { Int(sqlite3_changes(handle)) }
+
+    func lastInsertRowid() -> Int64 { sqlite3_last_insert_rowid(handle) }
 }
 
 /// The operations available inside `Database.read` / `Database.write`.
@@ -130,6 +132,9 @@ public struct DatabaseConnection {
         _ = try step(sql, bindings, collect: false)
         return database.changes()
     }
+
+    /// The rowid of the last row this connection inserted (for a statement that inserted several, the last of them).
+    public var lastInsertRowid: Int64 { database.lastInsertRowid() }
 
     /// Runs a query and returns all rows.
     public func query(_ sql: String, _ bindings: [SQLBindable] = []) throws -> [Row] {

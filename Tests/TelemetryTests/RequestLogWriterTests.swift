@@ -38,6 +38,30 @@ struct RequestLogWriterTests {
         #expect(page.items.first?.id == "req_79")
     }
 
+    @Test("names exactly the rows it ignored in each multi-row statement, and the rollups count only the others")
+    func ignoredRowsAcrossStatements() throws {
+        let database = try database()
+        // 50 rows go in as statements of 32, 16 and 2: ids already logged in the first, an id twice within the second,
+        // and in the third an id the second statement has just written.
+        var second = (40..<72).map(entry)
+        second += (72..<86).map(entry) + [entry(72), entry(60)]
+        second += [entry(86), entry(75)]
+        second[46].inputTokens = 9_999
+        let skipped = try database.write { connection in
+            let repository = RequestLogRepository(connection)
+            try repository.record((0..<70).map(entry))
+            return try repository.record(second)
+        }
+        #expect(skipped == Array(0..<30) + [46, 47, 49])
+        let totals = try database.read { connection in
+            try connection.query("SELECT count(*), sum(input_tokens) FROM requests")[0].values
+                + connection.query("SELECT sum(requests), sum(input_tokens) FROM usage_rollups WHERE granularity = ? AND key_id = '*' AND team = '*'",
+                                   [RollupGranularity.minute.rawValue])[0].values
+        }
+        let expectedTokens = (0..<87).reduce(0, +)
+        #expect(totals.map(\.int) == [87, expectedTokens, 87, expectedTokens])
+    }
+
     @Test("a full queue spills to the overflow file, which is replayed so no row is lost")
     func spillsAndReplays() throws {
         let database = try database()

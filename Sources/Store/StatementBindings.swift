@@ -16,15 +16,21 @@ public struct StatementBindings {
     }
 
     public mutating func add(_ value: String?) {
-        guard var value else { return next(sqlite3_bind_null(statement, position)) }
-        let statement = statement, position = position
-        next(value.withUTF8 { bytes in
+        guard let value else { return next(sqlite3_bind_null(statement, position)) }
+        next(Self.bindText(value, to: statement, at: position))
+    }
+
+    /// Binds `value`'s UTF-8 bytes where they lie (SQLite copies them): a `String` passed where a C string is expected
+    /// is first copied into a new array.
+    static func bindText(_ value: String, to statement: OpaquePointer, at position: Int32) -> Int32 {
+        var value = value
+        return value.withUTF8 { bytes in
             // An empty buffer may have no address, and a null pointer would bind NULL instead of ''.
             guard !bytes.isEmpty else { return sqlite3_bind_text(statement, position, "", 0, csqlite_transient()) }
             return bytes.withMemoryRebound(to: CChar.self) { text in
                 sqlite3_bind_text(statement, position, text.baseAddress, Int32(text.count), csqlite_transient())
             }
-        })
+        }
     }
 
     public mutating func add(_ value: Int64?) {
@@ -35,6 +41,13 @@ public struct StatementBindings {
     public mutating func add(_ value: Int?) { add(value.map(Int64.init)) }
 
     public mutating func add(_ value: Bool) { add(Int64(value ? 1 : 0)) }
+
+    /// Binds a blob (SQLite copies it); an empty one is an empty blob, not NULL.
+    public mutating func add(blob value: [UInt8]) {
+        guard !value.isEmpty else { return next(sqlite3_bind_zeroblob(statement, position, 0)) }
+        let statement = statement, position = position
+        next(value.withUnsafeBytes { sqlite3_bind_blob(statement, position, $0.baseAddress, Int32($0.count), csqlite_transient()) })
+    }
 
     private mutating func next(_ rc: Int32) {
         if rc != SQLITE_OK && failure == SQLITE_OK { failure = rc }

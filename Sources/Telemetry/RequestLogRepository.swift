@@ -103,21 +103,26 @@ public struct RequestLogRepository {
     /// Adds a batch's rollup cells to the stored ones (creating missing rows).
     public func addRollups(_ rollup: UsageRollup) throws {
         for (key, cell) in rollup.cells {
-            try connection.execute("""
-                INSERT INTO usage_rollups (granularity, bucket_start, model, provider, deployment_id, key_id, team, status, requests,
-                  errors, input_tokens, output_tokens, cached_tokens, cost_pusd, unpriced, cache_hits, latency_hist, ttft_hist)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT DO UPDATE SET requests = requests + excluded.requests, errors = errors + excluded.errors,
-                  input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
-                  cached_tokens = cached_tokens + excluded.cached_tokens, cost_pusd = cost_pusd + excluded.cost_pusd,
-                  unpriced = unpriced + excluded.unpriced, cache_hits = cache_hits + excluded.cache_hits,
-                  latency_hist = hist_add(latency_hist, excluded.latency_hist), ttft_hist = hist_add(ttft_hist, excluded.ttft_hist)
-                """, [key.granularity.rawValue, key.bucketStart, key.model, key.provider, key.deploymentID, key.keyID, key.team,
-                      key.status, cell.requests, cell.errors, cell.inputTokens, cell.outputTokens, cell.cachedTokens,
-                      cell.cost.value, cell.unpriced, cell.cacheHits, SQLValue.blob(cell.latency.encoded),
-                      SQLValue.blob(cell.timeToFirstToken.encoded)])
+            try connection.execute(Self.addRollup) { row in
+                row.add(key.granularity.rawValue); row.add(key.bucketStart); row.add(key.model); row.add(key.provider)
+                row.add(key.deploymentID); row.add(key.keyID); row.add(key.team); row.add(key.status); row.add(cell.requests)
+                row.add(cell.errors); row.add(cell.inputTokens); row.add(cell.outputTokens); row.add(cell.cachedTokens)
+                row.add(cell.cost.value); row.add(cell.unpriced); row.add(cell.cacheHits); row.add(blob: cell.latency.encoded)
+                row.add(blob: cell.timeToFirstToken.encoded)
+            }
         }
     }
+
+    static let addRollup = """
+        INSERT INTO usage_rollups (granularity, bucket_start, model, provider, deployment_id, key_id, team, status, requests,
+          errors, input_tokens, output_tokens, cached_tokens, cost_pusd, unpriced, cache_hits, latency_hist, ttft_hist)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT DO UPDATE SET requests = requests + excluded.requests, errors = errors + excluded.errors,
+          input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
+          cached_tokens = cached_tokens + excluded.cached_tokens, cost_pusd = cost_pusd + excluded.cost_pusd,
+          unpriced = unpriced + excluded.unpriced, cache_hits = cache_hits + excluded.cache_hits,
+          latency_hist = hist_add(latency_hist, excluded.latency_hist), ttft_hist = hist_add(ttft_hist, excluded.ttft_hist)
+        """
 
     /// Filters for listing requests.
     public struct Filter: Sendable {

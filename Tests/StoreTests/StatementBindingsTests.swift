@@ -28,6 +28,39 @@ struct StatementBindingsTests {
         #expect(rows[3][4].int == 3)  // all three bytes of "a\0b", not cut at the NUL
     }
 
+    @Test("blobs bound in order read back as they were, an empty one as an empty blob rather than NULL")
+    func blobs() throws {
+        let database = try Database(path: temporaryDatabasePath())
+        let blobs: [[UInt8]] = [[1, 0, 255], [], Array(0...255)]
+        try database.write { connection in
+            try connection.execute("CREATE TABLE b (n INTEGER, v BLOB)")
+            for (number, blob) in blobs.enumerated() {
+                try connection.execute("INSERT INTO b (n, v) VALUES (?, ?)") { row in
+                    row.add(number)
+                    row.add(blob: blob)
+                }
+            }
+        }
+        let rows = try database.read { try $0.query("SELECT v, v IS NULL, typeof(v) FROM b ORDER BY n") }
+        #expect(rows.map { $0[0] } == blobs.map { SQLValue.blob($0) })
+        #expect(rows.map { $0[1].bool } == [false, false, false])
+        #expect(rows.map { $0[2].string } == ["blob", "blob", "blob"])
+    }
+
+    @Test("text bound through the general execute path keeps every byte: empty, non-ASCII and NUL inside")
+    func textThroughGeneralPath() throws {
+        let database = try Database(path: temporaryDatabasePath())
+        let texts = ["", "naïve — 日本語 🚀", "a\u{0}b", String(repeating: "long ", count: 40)]
+        try database.write { connection in
+            try connection.execute("CREATE TABLE t (n INTEGER, s TEXT)")
+            for (number, text) in texts.enumerated() { try connection.execute("INSERT INTO t (n, s) VALUES (?, ?)", [number, text]) }
+        }
+        let rows = try database.read { try $0.query("SELECT s, s IS NULL, length(CAST(s AS BLOB)) FROM t ORDER BY n") }
+        #expect(rows.map { $0[0].string } == texts)
+        #expect(rows.map { $0[1].bool } == [false, false, false, false])
+        #expect(rows.map { $0[2].int } == texts.map { $0.utf8.count })
+    }
+
     @Test("a failing statement throws and leaves the cached statement usable")
     func failureThenReuse() throws {
         let database = try Database(path: temporaryDatabasePath())

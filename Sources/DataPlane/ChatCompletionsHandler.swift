@@ -45,8 +45,9 @@ final class ChatCompletionsHandler: @unchecked Sendable {
         self.cache = cache
     }
 
-    /// When and for whom one client request started, for its log row.
-    struct Admission {
+    /// When and for whom one client request started, for its log row. A class: the request's closures capture it,
+    /// and each capture of a struct copied (and retained) its strings, body and trace.
+    final class Admission: Sendable {
         let ids: RequestIDs
         /// What the client's response carries in `x-request-id`.
         var requestID: String { ids.response }
@@ -78,10 +79,8 @@ final class ChatCompletionsHandler: @unchecked Sendable {
         /// The log row of a request answered without an upstream attempt (refused, or from the cache).
         func entry(model: String, status: Int) -> RequestLogEntry {
             var entry = RequestLogEntry(id: ids.log, createdAtMillis: createdAt, model: model, status: status,
-                                        latencyMillis: Int((Timestamp.monotonicNanos() - startedAt) / 1_000_000))
-            entry.clientRequestID = ids.client
-            entry.endpoint = endpoint
-            entry.traceID = trace.traceID
+                                        latencyMillis: Int((Timestamp.monotonicNanos() - startedAt) / 1_000_000), endpoint: endpoint,
+                                        clientRequestID: ids.client, traceID: trace.traceID)
             entry.keyID = caller.key?.id
             entry.team = caller.team?.id
             if caller.key?.logBodies == true { entry.requestBody = RequestCompletion.loggable(body) }

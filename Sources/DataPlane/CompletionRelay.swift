@@ -82,15 +82,10 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
 
         /// A log row for this attempt's request, before its outcome is known.
         func logEntry(status: Int) -> RequestLogEntry {
-            var entry = RequestLogEntry(id: ids.log, createdAtMillis: createdAtMillis, model: publicModel, provider: providerName,
-                                        upstreamModel: upstreamModel, status: status, stream: stream, attempts: 1,
-                                        latencyMillis: Int((Timestamp.monotonicNanos() - startedAtNanos) / 1_000_000))
-            entry.clientRequestID = ids.client
-            entry.deploymentID = deploymentID
-            entry.endpoint = endpoint
-            entry.traceID = trace?.traceID
-            entry.queueMillis = queueMillis
-            return entry
+            RequestLogEntry(id: ids.log, createdAtMillis: createdAtMillis, model: publicModel, provider: providerName,
+                            upstreamModel: upstreamModel, status: status, stream: stream, attempts: 1,
+                            latencyMillis: Int((Timestamp.monotonicNanos() - startedAtNanos) / 1_000_000), endpoint: endpoint,
+                            deploymentID: deploymentID, queueMillis: queueMillis, clientRequestID: ids.client, traceID: trace?.traceID)
         }
     }
 
@@ -342,7 +337,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         // A later attempt answers instead (a failover, a recovery, another attempt first): not the request's row.
         guard settle(result, entry: &entry) else { return }
         context.failover?.finish(context, entry: &entry)
-        completion.finish(entry)
+        completion.finish(consume entry)
     }
 
     /// Answers the client with this attempt's outcome and completes its log row; false when another attempt

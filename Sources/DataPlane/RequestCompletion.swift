@@ -59,7 +59,7 @@ final class RequestCompletion: @unchecked Sendable {
         if !limitScope.limits.isEmpty {
             limits.settle(limitScope, charged: chargedTokens, actual: (entry.inputTokens ?? 0) + (entry.outputTokens ?? 0))
         }
-        requestLog.record(entry)
+        requestLog.record(consume entry)
         cacheSlot?.complete()
     }
 }

@@ -45,9 +45,14 @@ public struct RequestLogEntry: Sendable, Equatable {
     public var requestBody: String?
     public var responseBody: String?
 
+    /// A row with the fields known when a request's attempt starts. Inlined where rows are made, so the row is built in
+    /// place: a row set up by assignments after a call was copied out and the original destroyed, a retain and a release of
+    /// each of its strings.
+    @inlinable
     public init(id: String, createdAtMillis: Int64, model: String, provider: String? = nil, upstreamModel: String? = nil,
                 status: Int, errorType: String? = nil, inputTokens: Int? = nil, outputTokens: Int? = nil, stream: Bool = false,
-                attempts: Int = 0, latencyMillis: Int, timeToFirstTokenMillis: Int? = nil) {
+                attempts: Int = 0, latencyMillis: Int, timeToFirstTokenMillis: Int? = nil, endpoint: String = "chat",
+                deploymentID: String? = nil, queueMillis: Int? = nil, clientRequestID: String? = nil, traceID: String? = nil) {
         self.id = id
         self.createdAtMillis = createdAtMillis
         self.model = model
@@ -61,6 +66,11 @@ public struct RequestLogEntry: Sendable, Equatable {
         self.attempts = attempts
         self.latencyMillis = latencyMillis
         self.timeToFirstTokenMillis = timeToFirstTokenMillis
+        self.endpoint = endpoint
+        self.deploymentID = deploymentID
+        self.queueMillis = queueMillis
+        self.clientRequestID = clientRequestID
+        self.traceID = traceID
     }
 }
 

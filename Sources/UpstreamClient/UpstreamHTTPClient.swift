@@ -38,19 +38,20 @@ public final class UpstreamHTTPClient: @unchecked Sendable {
     /// Initialises libcurl once per process (it is not thread-safe to do it twice).
     static func initializeCurlOnce() { _ = initializeCurl }
 
-    /// Starts a transfer; the delegate hears about it on this loop. Call on the loop.
+    /// Starts a transfer; the delegate hears about it on this loop. Call on the loop. The request is moved into the
+    /// transfer, not copied (a copy retains its headers, body and strings).
     @discardableResult
-    public func start(_ request: UpstreamRequest, delegate: any UpstreamDelegate) -> UpstreamTransfer {
+    public func start(_ request: consuming UpstreamRequest, delegate: any UpstreamDelegate) -> UpstreamTransfer {
         precondition(reactor.inLoop, "start must be called on the client's event loop")
         let transfer = UpstreamTransfer(request: request, delegate: delegate, client: self)
         // The timers hold the transfer strongly; `finish` cancels them, which releases it.
-        transfer.firstByteTimer = reactor.scheduleTimer(afterMillis: request.firstByteTimeoutMillis) { [unowned self] in
+        transfer.firstByteTimer = reactor.scheduleTimer(afterMillis: transfer.request.firstByteTimeoutMillis) { [unowned self] in
             guard !transfer.headDelivered else { return }
             transfer.firstByteTimer = nil
             finish(transfer, .failure(.firstByteTimeout))
         }
-        if request.caFile == nil, let destination = plainPool.destination(forURL: request.url) {
-            transfer.totalTimer = reactor.scheduleTimer(afterMillis: request.totalTimeoutMillis) { [unowned self] in
+        if transfer.request.caFile == nil, let destination = plainPool.destination(forURL: transfer.request.url) {
+            transfer.totalTimer = reactor.scheduleTimer(afterMillis: transfer.request.totalTimeoutMillis) { [unowned self] in
                 transfer.totalTimer = nil
                 finish(transfer, .failure(.totalTimeout))
             }

@@ -22,7 +22,7 @@ public final class UpstreamTransfer: @unchecked Sendable {
     var firstByteTimer: UInt64?
     let startedAt = Timestamp.monotonicNanos()
 
-    init(request: UpstreamRequest, delegate: any UpstreamDelegate, client: UpstreamHTTPClient) {
+    init(request: consuming UpstreamRequest, delegate: any UpstreamDelegate, client: UpstreamHTTPClient) {
         self.request = request
         self.delegate = delegate
         self.client = client

@@ -140,14 +140,27 @@ public struct ModelDeployment: Sendable {
     }
 }
 
+/// A deployment with its provider, as routing offers it to a request. Made once per snapshot and shared: a request
+/// routed to it retains one object, where copying the two structs retained each of their strings.
+public final class RouteCandidate: Sendable {
+    public let deployment: ModelDeployment
+    public let provider: ProviderConfig
+
+    public init(deployment: ModelDeployment, provider: ProviderConfig) {
+        self.deployment = deployment
+        self.provider = provider
+    }
+}
+
 /// An immutable, versioned view of the whole configuration; the data plane reads only this. A class: every
 /// request takes the live one, and sharing it costs one reference count instead of a copy of each of its fields.
 public final class ConfigSnapshot: Sendable {
     public let version: Int
     public let createdAtMillis: Int64
     public let providers: [String: ProviderConfig]
-    /// Enabled deployments of enabled providers by public name, best first (priority, then creation order).
-    public let routeGroups: [String: [ModelDeployment]]
+    /// Enabled deployments of enabled providers, with their provider, by public name, best first (priority, then
+    /// creation order).
+    public let routeGroups: [String: [RouteCandidate]]
     /// Route policies by public name; a name without one is served by priority.
     public let routes: [String: RoutePolicy]
     /// Virtual keys by the hex SHA-256 of their secret; once there is any, every client must present one.
@@ -166,13 +179,15 @@ public final class ConfigSnapshot: Sendable {
         var byID: [String: ProviderConfig] = [:]
         for provider in providers { byID[provider.id] = provider }
         self.providers = byID
-        var groups: [String: [ModelDeployment]] = [:]
-        for model in models where model.enabled && byID[model.providerID]?.enabled == true {
-            groups[model.name, default: []].append(model)
+        var groups: [String: [RouteCandidate]] = [:]
+        for model in models where model.enabled {
+            guard let provider = byID[model.providerID], provider.enabled else { continue }
+            groups[model.name, default: []].append(RouteCandidate(deployment: model, provider: provider))
         }
         for (name, members) in groups {
             groups[name] = members.enumerated().sorted { a, b in
-                a.element.priority != b.element.priority ? a.element.priority < b.element.priority : a.offset < b.offset
+                let (x, y) = (a.element.deployment, b.element.deployment)
+                return x.priority != y.priority ? x.priority < y.priority : a.offset < b.offset
             }.map(\.element)
         }
         self.routeGroups = groups

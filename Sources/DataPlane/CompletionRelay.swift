@@ -143,8 +143,9 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         self.completion = completion
     }
 
-    /// Sends `wire` to `provider` with the provider's timeouts.
-    func start(_ wire: WireRequest, provider: ProviderConfig, on client: UpstreamHTTPClient, idleWatch: StreamIdleWatch? = nil) {
+    /// Sends `wire` to the candidate's provider with the provider's timeouts (read through the shared candidate: a copy of
+    /// the provider's settings retains each of its strings).
+    func start(_ wire: WireRequest, for candidate: RouteCandidate, on client: UpstreamHTTPClient, idleWatch: StreamIdleWatch? = nil) {
         var upstreamHeaders = wire.headers
         // The same id in the provider's logs as in ours, for tracing one request across both.
         upstreamHeaders.add("x-request-id", context.requestID)
@@ -153,10 +154,10 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         attemptStartedNanos = Timestamp.monotonicNanos()
         if context.queueMillis == nil { context.queueMillis = Int((attemptStartedNanos - context.startedAtNanos) / 1_000_000) }
         let request = UpstreamRequest(method: "POST", url: wire.url, headers: upstreamHeaders, body: wire.body,
-                                      connectTimeoutMillis: provider.timeouts.connectMillis,
-                                      firstByteTimeoutMillis: provider.timeouts.firstByteMillis,
-                                      totalTimeoutMillis: provider.timeouts.totalMillis, caFile: provider.caFile)
-        streamIdleMillis = provider.timeouts.streamIdleMillis
+                                      connectTimeoutMillis: candidate.provider.timeouts.connectMillis,
+                                      firstByteTimeoutMillis: candidate.provider.timeouts.firstByteMillis,
+                                      totalTimeoutMillis: candidate.provider.timeouts.totalMillis, caFile: candidate.provider.caFile)
+        streamIdleMillis = candidate.provider.timeouts.streamIdleMillis
         collectText = context.stream && context.failover?.recoveryRequest != nil
         self.idleWatch = idleWatch
         transfer = client.start(request, delegate: self)

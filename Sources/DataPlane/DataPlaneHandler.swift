@@ -147,7 +147,7 @@ public final class DataPlaneHandler: HTTPHandler {
     func modelList(_ snapshot: ConfigSnapshot, caller: Caller) -> JSONValue {
         let names = snapshot.routeGroups.keys.sorted().filter { caller.key?.allows(model: $0) ?? true }
         return .object([("object", .string("list")), ("data", .array(names.map { name in
-            let owner = snapshot.routeGroups[name]?.first.flatMap { snapshot.providers[$0.providerID]?.name } ?? "switchyard"
+            let owner = snapshot.routeGroups[name]?.first?.provider.name ?? "switchyard"
             return .object([("id", .string(name)), ("object", .string("model")), ("created", .int(Int(snapshot.createdAtMillis / 1000))),
                             ("owned_by", .string(owner))])
         }))])

@@ -15,10 +15,7 @@ import UpstreamClient
 /// deployment's circuit breaker. Lives on the client connection's event loop.
 final class FailoverCoordinator: @unchecked Sendable {
     // Safety: touched only on the event loop that serves the client connection.
-    struct Candidate {
-        let deployment: ModelDeployment
-        let provider: ProviderConfig
-    }
+    typealias Candidate = RouteCandidate
 
     /// Builds the relay context and upstream request for one candidate; throws when this candidate cannot
     /// take the request (e.g. a parameter its wire format lacks).
@@ -181,7 +178,7 @@ final class FailoverCoordinator: @unchecked Sendable {
             case .admitted(let scope):
                 let (context, wire) = prepared
                 context.failover = self
-                begin(context, wire: wire, provider: candidate.provider, scope: scope)
+                begin(context, wire: wire, candidate: candidate, scope: scope)
                 return nil
             }
         }
@@ -220,13 +217,13 @@ final class FailoverCoordinator: @unchecked Sendable {
     }
 
     /// Starts an admitted attempt (numbered next) and tracks it; a continuation writes into `writer`'s stream.
-    private func begin(_ context: CompletionRelay.Context, wire: WireRequest, provider: ProviderConfig, scope: RateLimits.Scope,
+    private func begin(_ context: CompletionRelay.Context, wire: WireRequest, candidate: Candidate, scope: RateLimits.Scope,
                        continuing writer: (any ClientStreamWriter)? = nil) {
         launched += 1
         context.attempt = launched
         let relay = CompletionRelay(context: context, responder: responder, completion: completion, continuing: writer)
         running[context.attempt] = Running(relay: relay, startedNanos: Timestamp.monotonicNanos(), scope: scope)
-        relay.start(wire, provider: provider, on: upstream, idleWatch: idleWatch)
+        relay.start(wire, for: candidate, on: upstream, idleWatch: idleWatch)
     }
 
     /// Returns the tokens charged up front to `scope` less `actual` (nothing to do without limits).
@@ -295,7 +292,7 @@ final class FailoverCoordinator: @unchecked Sendable {
             next.translator = translator
             next.hideUsageChunk = false
             winner = launched + 1
-            begin(next, wire: wire, provider: candidate.provider, scope: scope, continuing: writer)
+            begin(next, wire: wire, candidate: candidate, scope: scope, continuing: writer)
             return true
         }
         return false

@@ -12,13 +12,12 @@ public enum HealthReport {
         var deployments: [JSONValue] = []
         var byProvider: [String: (states: [String], recent: RecentOutcomes.Summary, inFlight: Int)] = [:]
         for (name, group) in snapshot.routeGroups.sorted(by: { $0.key < $1.key }) {
-            for deployment in group {
-                guard let provider = snapshot.providers[deployment.providerID] else { continue }
+            for candidate in group {
+                let (deployment, provider) = (candidate.deployment, candidate.provider)
                 let entry = entries[deployment.id]
                 let circuit = entry?.circuitName(now: now) ?? "closed"
                 let disabled = entry?.disabled.flatMap { $0.fingerprint == provider.healthFingerprint ? $0.reason : nil }
                 let recent = entry?.recent.summary(now: now) ?? RecentOutcomes.Summary()
-                let candidate = FailoverCoordinator.Candidate(deployment: deployment, provider: provider)
                 let headroom = limits.headroom(FailoverCoordinator.scope(candidate)).map { limit in
                     JSONValue.object([("limit", .string(limit.key)), ("per_minute", .int(limit.perMinute)), ("available", .int(limit.available))])
                 }

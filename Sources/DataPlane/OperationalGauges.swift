@@ -11,8 +11,8 @@ public enum OperationalGauges {
         var circuit: [(labels: [(String, String)], value: Double)] = []
         var inFlight: [(labels: [(String, String)], value: Double)] = []
         for (name, group) in snapshot.routeGroups.sorted(by: { $0.key < $1.key }) {
-            for deployment in group {
-                guard let provider = snapshot.providers[deployment.providerID] else { continue }
+            for member in group {
+                let (deployment, provider) = (member.deployment, member.provider)
                 let entry = entries[deployment.id]
                 let state = entry?.circuitName(now: now) ?? "closed"
                 let labels = [("model", name), ("provider", provider.name), ("deployment", deployment.id)]

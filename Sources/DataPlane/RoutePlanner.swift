@@ -79,17 +79,17 @@ struct RoutePlanner {
         var plan = Plan(policy: snapshot.route(model))
         let blockUnpriced = snapshot.settings.unpricedPolicy == .block
         // The common case, one deployment and no fallbacks, without the general path's bookkeeping.
-        if group.count == 1, plan.policy.fallbacks.isEmpty, let provider = snapshot.providers[group[0].providerID],
-           provider.apiKeyProblem == nil, estimate.promptTokens <= group[0].contextWindow ?? .max,
-           !blockUnpriced || group[0].prices.pricing(at: estimate.arrivedAtMillis) != nil {
-            plan.candidates = [.init(deployment: group[0], provider: provider)]
+        if group.count == 1, plan.policy.fallbacks.isEmpty, group[0].provider.apiKeyProblem == nil,
+           estimate.promptTokens <= group[0].deployment.contextWindow ?? .max,
+           !blockUnpriced || group[0].deployment.prices.pricing(at: estimate.arrivedAtMillis) != nil {
+            plan.candidates = group
             return plan
         }
         var seen: Set<String> = []
         for name in [model] + plan.policy.fallbacks {
-            let members = (snapshot.routeGroups[name] ?? []).filter { deployment in
+            let members = (snapshot.routeGroups[name] ?? []).filter { candidate in
+                let (deployment, provider) = (candidate.deployment, candidate.provider)
                 guard !seen.contains(deployment.id) else { return false }
-                guard let provider = snapshot.providers[deployment.providerID] else { return false }
                 if let keyProblem = provider.apiKeyProblem {
                     plan.keyProblem = plan.keyProblem ?? "Provider '\(provider.name)' cannot be called: \(keyProblem)."
                     plan.setAside.append((deployment, provider, "provider key: \(keyProblem)"))
@@ -110,11 +110,11 @@ struct RoutePlanner {
             let strategy = snapshot.route(name).strategy
             let turn = strategy == .roundRobin && advanceTurns ? turns.next(name) : 0
             // Deployments whose provider said its quota is nearly spent go last in their group.
-            let low = members.count > 1 ? health.lowQuota(members.map(\.id)) : []
+            let low = members.count > 1 ? health.lowQuota(members.map(\.deployment.id)) : []
             let ordered = order(members, strategy: strategy, turn: turn, estimate: estimate)
-            for index in ordered.filter({ !low.contains(members[$0].id) }) + ordered.filter({ low.contains(members[$0].id) }) {
-                seen.insert(members[index].id)
-                plan.candidates.append(.init(deployment: members[index], provider: snapshot.providers[members[index].providerID]!))
+            for index in ordered.filter({ !low.contains(members[$0].deployment.id) }) + ordered.filter({ low.contains(members[$0].deployment.id) }) {
+                seen.insert(members[index].deployment.id)
+                plan.candidates.append(members[index])
             }
         }
         if plan.policy.affinityTTLSeconds != nil, let session = estimate.session, let pinned = affinity.pinned(route: model, session: session),
@@ -163,10 +163,10 @@ struct RoutePlanner {
     }
 
     /// One group's deployments ordered by `strategy`.
-    func order(_ members: [ModelDeployment], strategy: RoutePolicy.Strategy, turn: UInt64, estimate: Estimate) -> [Int] {
+    func order(_ members: [RouteCandidate], strategy: RoutePolicy.Strategy, turn: UInt64, estimate: Estimate) -> [Int] {
         guard members.count > 1 else { return Array(members.indices) }
         let entries = strategy == .leastLatency || strategy == .leastBusy ? health.allEntries() : [:]
-        let facts = members.map { deployment in
+        let facts = members.map(\.deployment).map { deployment in
             DeploymentFacts(id: deployment.id, priority: deployment.priority, weight: deployment.weight,
                             estimatedCostMicros: Self.estimatedCostMicros(deployment.prices.pricing(at: estimate.arrivedAtMillis), estimate),
                             inFlight: entries[deployment.id]?.inFlight ?? 0, latencyMillis: entries[deployment.id]?.latencyMillis)

@@ -150,6 +150,20 @@ public struct RequestLogRepository {
     /// Requests newest first (or most expensive first, `byCost`); the cursor is `created_at:rowid` (or
     /// `cost_pusd:rowid`) of the last row of the previous page.
     public func list(filter: Filter, limit: Int, cursor: String?, byCost: Bool = false) throws -> Page<RequestLogEntry> {
+        let query = Self.listQuery(filter: filter, limit: limit, cursor: cursor, byCost: byCost)
+        let rows = try connection.query(query.sql, query.bindings)
+        let items = rows.prefix(limit).map(Self.entry)
+        var next: String?
+        let orderColumn = byCost ? Self.costColumn : 1
+        if rows.count > limit, let value = rows[limit - 1][orderColumn].int64, let rowid = rows[limit - 1][Self.rowidColumn].int64 {
+            next = "\(value):\(rowid)"
+        }
+        return Page(items: Array(items), nextCursor: next)
+    }
+
+    /// The page query of `list`, naming only the filters given, so that an equality on an indexed column (`key_id`) can
+    /// use its index; one more row than `limit` tells whether another page follows.
+    static func listQuery(filter: Filter, limit: Int, cursor: String?, byCost: Bool) -> (sql: String, bindings: [SQLBindable]) {
         var beforeValue = Int64.max
         var beforeRow = Int64.max
         if let cursor {
@@ -160,24 +174,24 @@ public struct RequestLogRepository {
             }
         }
         let order = byCost ? "cost_pusd" : "created_at"
-        let rows = try connection.query("""
-            SELECT \(Self.columns) FROM requests
-            WHERE (\(order) < ? OR (\(order) = ? AND rowid < ?))
-              AND (? IS NULL OR model = ?) AND (? IS NULL OR status = ?)
-              AND (? IS NULL OR created_at >= ?) AND (? IS NULL OR created_at < ?)
-              AND (? IS NULL OR key_id = ?) AND (? IS NULL OR team = ?) AND (? IS NULL OR provider = ?)
-              AND (? IS NULL OR error_type = ?)
-            ORDER BY \(order) DESC, rowid DESC LIMIT ?
-            """, [beforeValue, beforeValue, beforeRow, filter.model, filter.model, filter.status, filter.status,
-                  filter.fromMillis, filter.fromMillis, filter.toMillis, filter.toMillis, filter.keyID, filter.keyID,
-                  filter.team, filter.team, filter.provider, filter.provider, filter.errorType, filter.errorType, limit + 1])
-        let items = rows.prefix(limit).map(Self.entry)
-        var next: String?
-        let orderColumn = byCost ? Self.costColumn : 1
-        if rows.count > limit, let value = rows[limit - 1][orderColumn].int64, let rowid = rows[limit - 1][Self.rowidColumn].int64 {
-            next = "\(value):\(rowid)"
+        var conditions = ["(\(order) < ? OR (\(order) = ? AND rowid < ?))"]
+        var bindings: [SQLBindable] = [beforeValue, beforeValue, beforeRow]
+        func require<Value: SQLBindable>(_ condition: String, _ value: Value?) {
+            guard let value else { return }
+            conditions.append(condition)
+            bindings.append(value)
         }
-        return Page(items: Array(items), nextCursor: next)
+        require("model = ?", filter.model)
+        require("status = ?", filter.status)
+        require("created_at >= ?", filter.fromMillis)
+        require("created_at < ?", filter.toMillis)
+        require("key_id = ?", filter.keyID)
+        require("team = ?", filter.team)
+        require("provider = ?", filter.provider)
+        require("error_type = ?", filter.errorType)
+        bindings.append(limit + 1)
+        let sql = "SELECT \(columns) FROM requests WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) DESC, rowid DESC LIMIT ?"
+        return (sql, bindings)
     }
 
     /// Rows written after the row `afterRowid`, oldest first, with their attempts, and the last rowid among them

@@ -35,14 +35,17 @@ public enum OpenAIAdapter {
         if upstreamModel != request.model { changes.append(("model", .string(upstreamModel))) }
         var addedUsage = false
         if request.stream && !request.includeUsage && OpenAIQuirks.of(provider.kind).supportsStreamUsage {
-            let options = request.scan.value("stream_options").flatMap { $0.objectValue != nil ? $0 : nil } ?? .object([])
-            changes.append(("stream_options", options.setting("include_usage", to: .bool(true))))
+            let options = request.scan.value("stream_options").flatMap { $0.objectValue != nil ? $0 : nil }
+            changes.append(("stream_options", options?.setting("include_usage", to: .bool(true)) ?? includeUsageOptions))
             addedUsage = true
         }
         // Forward the client's bytes; splice only what must change.
         let body = changes.isEmpty ? request.scan.bytes : request.scan.setting(changes)
         return (endpoint(provider: provider, upstreamModel: upstreamModel, stream: request.stream, body: body), addedUsage)
     }
+
+    /// The `stream_options` asked for when the client sent none (made once: most streams need it).
+    static let includeUsageOptions = JSONValue.object([("include_usage", .bool(true))])
 
     /// The chat-completions URL and headers for `provider` around `body`.
     static func endpoint(provider: ProviderConfig, upstreamModel: String, stream: Bool, body: [UInt8]) -> WireRequest {

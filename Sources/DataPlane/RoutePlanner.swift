@@ -166,10 +166,11 @@ struct RoutePlanner {
     func order(_ members: [RouteCandidate], strategy: RoutePolicy.Strategy, turn: UInt64, estimate: Estimate) -> [Int] {
         guard members.count > 1 else { return Array(members.indices) }
         let entries = strategy == .leastLatency || strategy == .leastBusy ? health.allEntries() : [:]
-        let facts = members.map(\.deployment).map { deployment in
-            DeploymentFacts(id: deployment.id, priority: deployment.priority, weight: deployment.weight,
-                            estimatedCostMicros: Self.estimatedCostMicros(deployment.prices.pricing(at: estimate.arrivedAtMillis), estimate),
-                            inFlight: entries[deployment.id]?.inFlight ?? 0, latencyMillis: entries[deployment.id]?.latencyMillis)
+        let facts = members.map { member in
+            let deployment = member.deployment
+            return DeploymentFacts(id: deployment.id, priority: deployment.priority, weight: deployment.weight,
+                                   estimatedCostMicros: Self.estimatedCostMicros(deployment.prices.pricing(at: estimate.arrivedAtMillis), estimate),
+                                   inFlight: entries[deployment.id]?.inFlight ?? 0, latencyMillis: entries[deployment.id]?.latencyMillis)
         }
         return CandidateOrder.order(facts, strategy: strategy, turn: turn, random: { Int.random(in: $0) })
     }

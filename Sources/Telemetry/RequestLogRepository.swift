@@ -6,11 +6,8 @@ public struct RequestLogRepository {
     let connection: DatabaseConnection
     public init(_ connection: DatabaseConnection) { self.connection = connection }
 
-    static let columns = """
-        id, created_at, model, provider, upstream_model, status, error_type, input_tokens, output_tokens, stream, attempts,
-        latency_ms, ttft_ms, endpoint, key_id, team, deployment_id, cached_tokens, reasoning_tokens, cost_pusd, unpriced,
-        cache_hit, queue_ms, connect_ms, error_message, trace_id, request_body, response_body, client_request_id, rowid
-        """
+    /// The columns read back: those a row sets, then its rowid (for cursors and shipping).
+    static let columns = insertedColumns + ", rowid"
     static let rowidColumn = 29
     static let costColumn = 19
 
@@ -19,14 +16,16 @@ public struct RequestLogRepository {
     static let rowStatementSizes = [32, 16, 8, 4, 2, 1]
     /// The `requests` insert for each of `rowStatementSizes`: a statement per row spent about a sixth of the writer
     /// opening and closing its four B-tree cursors and freeing what it bound.
-    static let insertRows: [String] = rowStatementSizes.map { count in """
-        INSERT OR IGNORE INTO requests (id, created_at, model, provider, upstream_model, status, error_type, input_tokens,
-          output_tokens, stream, attempts, latency_ms, ttft_ms, endpoint, key_id, team, deployment_id, cached_tokens,
-          reasoning_tokens, cost_pusd, unpriced, cache_hit, queue_ms, connect_ms, error_message, trace_id, request_body,
-          response_body, client_request_id)
-        VALUES \(Array(repeating: "(" + Array(repeating: "?", count: 29).joined(separator: ", ") + ")", count: count).joined(separator: ", "))
-        """
+    static let insertRows: [String] = rowStatementSizes.map { count in
+        let values = "(" + Array(repeating: "?", count: insertedColumns.split(separator: ",").count).joined(separator: ", ") + ")"
+        return "INSERT OR IGNORE INTO requests (\(insertedColumns)) VALUES " + Array(repeating: values, count: count).joined(separator: ", ")
     }
+    /// The columns a logged row sets, in `bind`'s order.
+    static let insertedColumns = """
+        id, created_at, model, provider, upstream_model, status, error_type, input_tokens, output_tokens, stream, attempts,
+        latency_ms, ttft_ms, endpoint, key_id, team, deployment_id, cached_tokens, reasoning_tokens, cost_pusd, unpriced,
+        cache_hit, queue_ms, connect_ms, error_message, trace_id, request_body, response_body, client_request_id
+        """
     static let insertAttempt = """
         INSERT OR IGNORE INTO request_attempts (request_id, number, provider, upstream_model, status, outcome, latency_ms,
           deployment_id, error, connect_ms, ttft_ms, started_ms)
@@ -78,7 +77,7 @@ public struct RequestLogRepository {
         return rows[chunk].indices.filter { added.remove(rows[$0].id) == nil }
     }
 
-    /// Binds a row's columns in `insertRows`' order; the row is read where it lies (a copy of it retains and releases
+    /// Binds a row's columns in `insertedColumns`' order; the row is read where it lies (a copy of it retains and releases
     /// each of its strings).
     private static func bind(_ e: borrowing RequestLogEntry, to row: inout StatementBindings) {
         row.add(e.id); row.add(e.createdAtMillis); row.add(e.model); row.add(e.provider); row.add(e.upstreamModel)

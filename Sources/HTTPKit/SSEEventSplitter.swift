@@ -39,18 +39,20 @@ public struct SSEEventSplitter: Sendable {
     }
 
     /// Emits complete events from `buffer`; returns how many bytes they used. Line ends are found with
-    /// `memchr` (SIMD in glibc) rather than byte by byte: events are long, their lines few.
+    /// `memchr` (SIMD in glibc) rather than byte by byte: events are long, their lines few. CRs are looked for line by
+    /// line only in a buffer that has one (most streams end lines with LF alone: one search a line, not two).
     static func split(_ buffer: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) -> Int {
         guard let base = buffer.baseAddress else { return 0 }
         var eventStart = 0
         var lineStart = 0
         var index = 0
         let count = buffer.count
+        let hasCarriageReturn = memchr(base, 13, count) != nil
         while index < count {
             // The next CR or LF: the LF if there is one, unless a CR (CR or CRLF line end) comes first.
             let lineFeed = memchr(base + index, 10, count - index)
             let searched = lineFeed.map { (base + index).distance(to: UnsafeRawPointer($0)) } ?? (count - index)
-            if let carriageReturn = memchr(base + index, 13, searched) {
+            if hasCarriageReturn, let carriageReturn = memchr(base + index, 13, searched) {
                 index += (base + index).distance(to: UnsafeRawPointer(carriageReturn))
             } else if lineFeed != nil {
                 index += searched

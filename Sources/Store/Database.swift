@@ -155,7 +155,7 @@ public struct DatabaseConnection {
             case .integer(let v): rc = sqlite3_bind_int64(statement, position, v)
             case .real(let v): rc = sqlite3_bind_double(statement, position, v)
             case .text(let v): rc = StatementBindings.bindText(v, to: statement, at: position)
-            case .blob(let v): rc = v.withUnsafeBytes { sqlite3_bind_blob(statement, position, $0.baseAddress, Int32($0.count), csqlite_transient()) }
+            case .blob(let v): rc = StatementBindings.bindBlob(v, to: statement, at: position)
             }
             guard rc == SQLITE_OK else { throw database.error(rc, sql: sql) }
         }

@@ -42,11 +42,16 @@ public struct StatementBindings {
 
     public mutating func add(_ value: Bool) { add(Int64(value ? 1 : 0)) }
 
-    /// Binds a blob (SQLite copies it); an empty one is an empty blob, not NULL.
+    /// Binds a blob (SQLite copies it).
     public mutating func add(blob value: [UInt8]) {
-        guard !value.isEmpty else { return next(sqlite3_bind_zeroblob(statement, position, 0)) }
-        let statement = statement, position = position
-        next(value.withUnsafeBytes { sqlite3_bind_blob(statement, position, $0.baseAddress, Int32($0.count), csqlite_transient()) })
+        next(Self.bindBlob(value, to: statement, at: position))
+    }
+
+    /// Binds `value`'s bytes (SQLite copies them); an empty one is an empty blob, not NULL (an empty array may have no
+    /// address, and a null pointer binds NULL).
+    static func bindBlob(_ value: [UInt8], to statement: OpaquePointer, at position: Int32) -> Int32 {
+        guard !value.isEmpty else { return sqlite3_bind_zeroblob(statement, position, 0) }
+        return value.withUnsafeBytes { sqlite3_bind_blob(statement, position, $0.baseAddress, Int32($0.count), csqlite_transient()) }
     }
 
     private mutating func next(_ rc: Int32) {

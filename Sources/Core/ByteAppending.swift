@@ -8,7 +8,11 @@ public protocol ByteSink {
 }
 
 extension Array: ByteSink where Element == UInt8 {
-    @inlinable public mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) { append(contentsOf: bytes) }
+    /// Typed as bytes first: an `Array` appends a typed buffer with one copy, a raw buffer through the generic sequence
+    /// path (about 110 instructions a relayed stream event).
+    @inlinable public mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) {
+        append(contentsOf: bytes.assumingMemoryBound(to: UInt8.self))
+    }
 }
 
 extension ByteSink {

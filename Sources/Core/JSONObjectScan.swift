@@ -126,6 +126,16 @@ public struct JSONObjectScan: Sendable {
         }
     }
 
+    /// True when `key`'s value is an empty array, read from the raw bytes (building the value to look cost a parse of
+    /// every element of a full one).
+    public func isEmptyArray(_ key: String) -> Bool {
+        guard let range = range(of: key), bytes[range.lowerBound] == UInt8(ascii: "[") else { return false }
+        var index = range.lowerBound + 1
+        // The scan validated it: whitespace, then a `]` or the first element.
+        while bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0A || bytes[index] == 0x0D { index += 1 }
+        return bytes[index] == UInt8(ascii: "]")
+    }
+
     /// The object without the fields named in `keys` (the others keep their raw bytes, in order).
     public func removing(_ keys: Set<String>) -> [UInt8] {
         let fields = self.fields

@@ -325,9 +325,9 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         if !isComment && OpenAIAdapter.mayCarryUsage(event), let scan = try? JSONObjectScan(SSEPayload.data(of: event)),
            let found = OpenAIAdapter.usage(in: scan) {
             usage = found
-            if context.hideUsageChunk && scan.value("choices")?.arrayValue?.isEmpty == true { return }
+            if context.hideUsageChunk && scan.isEmptyArray("choices") { return }
         }
-        out.append(contentsOf: event)
+        out.appendBytes(event)
     }
 
     func upstreamDidFinish(_ result: Result<UpstreamMetrics, UpstreamError>) {

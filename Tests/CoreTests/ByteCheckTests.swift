@@ -76,13 +76,15 @@ import Testing
             return (from..<(haystack.count - needle.count + 1)).first { Array(haystack[$0..<($0 + needle.count)]) == needle }
         }
         let haystacks = [#"{"id":"x","usage":null}"#, #"{"u":"usage","usage":{"prompt_tokens":1}}"#, #""usage""#, #"usage""#,
-                         #"{"usag":1,"usage"#, "", "HTTP/1.1 200 OK\r\nA: b\r\n\r\nbody\r\n\r\n", "\r\n\r", "uuuu\"usage\"uu"]
+                         #"{"usag":1,"usage"#, "", "HTTP/1.1 200 OK\r\nA: b\r\n\r\nbody\r\n\r\n", "\r\n\r", "uuuu\"usage\"uu", "gggg\"usage\"gg\"usag", "\"usage\"\"usage\""]
         for text in haystacks {
             let haystack = Array(text.utf8)
             for from in 0...(haystack.count + 1) {
                 haystack.withUnsafeBytes { bytes in
-                    #expect(ByteSearch.firstOffset(of: "\"usage\"", in: bytes, from: from) == naive(Array("\"usage\"".utf8), in: haystack, from: from),
-                            "\(text) from \(from)")
+                    for anchor in 0..<7 {
+                        #expect(ByteSearch.firstOffset(of: "\"usage\"", anchor: anchor, in: bytes, from: from)
+                                    == naive(Array("\"usage\"".utf8), in: haystack, from: from), "\(text) from \(from) anchored at \(anchor)")
+                    }
                     #expect(ByteSearch.firstOffset(of: "\r\n\r\n", in: bytes, from: from) == naive([13, 10, 13, 10], in: haystack, from: from),
                             "\(text) from \(from)")
                 }

@@ -12,6 +12,13 @@ struct JSONObjectScanTests {
         #expect(scan.value("absent") == nil)
     }
 
+    @Test("tells an empty array from its raw bytes")
+    func emptyArray() throws {
+        let scan = try JSONObjectScan(Array(#"{"a":[],"b":[ \#n\#t ],"c":[1],"d":[ []],"e":{},"f":"[]","g":null,"h":[ "x"]}"#.utf8))
+        #expect(scan.isEmptyArray("a") && scan.isEmptyArray("b"))
+        for key in ["c", "d", "e", "f", "g", "h", "absent"] { #expect(!scan.isEmptyArray(key), "\(key)") }
+    }
+
     @Test("finds keys by their bytes: same-length neighbours, duplicates, the empty key and keys written with escapes")
     func keyLookup() throws {
         let scan = try JSONObjectScan(Array(#"{"modem":1,"model":2,"":3,"mo\u0064e\u006c":4,"a\"b":5,"n":6,"n":7}"#.utf8))

@@ -69,7 +69,7 @@ public enum OpenAIAdapter {
     /// (not `"usage":null`, which OpenAI sends on every chunk once usage is asked for).
     public static func mayCarryUsage(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var offset = 0
-        while let hit = ByteSearch.firstOffset(of: usageKey, in: bytes, from: offset) {
+        while let hit = ByteSearch.firstOffset(of: usageKey, anchor: 4, in: bytes, from: offset) {  // its `g`
             if usageObjectStart(in: bytes, keyAt: hit) != nil { return true }
             offset = hit + 1
         }

@@ -18,13 +18,14 @@ extension JSONValue: JSONFieldReading {
 
 extension JSONObjectScan: JSONFieldReading {
     public func int(_ key: String) -> Int? {
-        guard let range = range(of: key) else { return nil }
+        guard let range = valueRange(of: key) else { return nil }
         // Plain digits (every token count) are read in place; anything else as the parser reads numbers.
-        return ASCIIDecimal.value(bytes[range]) ?? self.value(key)?.intValue
+        return ASCIIDecimal.value(storage[range]) ?? self.value(key)?.intValue
     }
 
+    /// Scanned in place: the nested scan shares this one's array (a copy of the member cost an allocation and a copy).
     public func object(_ key: String) -> JSONObjectScan? {
-        guard let range = range(of: key), bytes[range.lowerBound] == UInt8(ascii: "{") else { return nil }
-        return try? JSONObjectScan(Array(bytes[range]))
+        guard let range = valueRange(of: key), storage[range.lowerBound] == UInt8(ascii: "{") else { return nil }
+        return try? JSONObjectScan(storage: storage, span: range)
     }
 }

@@ -14,28 +14,46 @@ public struct JSONObjectScan: Sendable {
         let escapedKey: Int
     }
 
-    public let bytes: [UInt8]
+    /// The document, or the document a nested object was read from (`object(_:)` scans its member in place).
+    let storage: [UInt8]
+    /// Where this object lies in `storage`: all of it, unless nested.
+    let span: Range<Int>
     private let members: [Member]
     private let escapedKeys: [String]
     /// Bit n set when some key is n bytes long (bit 63: 63 or more; every bit once a key has escapes), so most lookups
     /// of an absent key (the optional parameters a request is checked for) end at one test.
     private let keyLengths: UInt64
-    /// The byte offset just after the opening `{`.
-    public let bodyStart: Int
+    /// The offset in `storage` just after the opening `{`.
+    private let openedAt: Int
 
-    /// Top-level keys in document order with their value's byte range (last duplicate wins on lookup).
-    public var fields: [(key: String, range: Range<Int>)] { members.map { (key(of: $0), $0.value) } }
+    /// The object's bytes (ranges from `range(of:)`, `fields` and `bodyStart` index these).
+    public var bytes: [UInt8] { span.count == storage.count ? storage : Array(storage[span]) }
+
+    /// The byte offset in `bytes` just after the opening `{`.
+    public var bodyStart: Int { openedAt - span.lowerBound }
+
+    /// Top-level keys in document order with their value's byte range in `bytes` (last duplicate wins on lookup).
+    public var fields: [(key: String, range: Range<Int>)] { members.map { (key(of: $0), relative($0.value)) } }
 
     /// Validates `bytes` as one JSON object; throws `JSONParseError` otherwise.
     public init(_ bytes: [UInt8], maxDepth: Int = JSONParser.defaultMaxDepth) throws {
-        self.bytes = bytes
+        try self.init(storage: bytes, span: bytes.indices, maxDepth: maxDepth)
+    }
+
+    /// Scans the object at `span` of `storage` (validating it), sharing the array rather than copying the span out.
+    init(storage: [UInt8], span: Range<Int>, maxDepth: Int = JSONParser.defaultMaxDepth) throws {
+        self.storage = storage
+        self.span = span
         var members: [Member] = []
         members.reserveCapacity(16)
         var escapedKeys: [String] = []
         var keyLengths: UInt64 = 0
         var start = 0
-        try bytes.withUnsafeBufferPointer { buffer in
+        try storage.withUnsafeBufferPointer { whole in
+            // Cut at the span's end so the scan ends there; indices stay those of `storage`.
+            let buffer = UnsafeBufferPointer(rebasing: whole[..<span.upperBound])
             var cursor = JSONParser.Cursor(bytes: buffer, maxDepth: maxDepth)
+            cursor.index = span.lowerBound
             cursor.skipWhitespace()
             guard cursor.index < buffer.count, buffer[cursor.index] == UInt8(ascii: "{") else {
                 throw cursor.error("expected a JSON object")
@@ -80,13 +98,19 @@ public struct JSONObjectScan: Sendable {
         self.members = members
         self.escapedKeys = escapedKeys
         self.keyLengths = keyLengths
-        self.bodyStart = start
+        self.openedAt = start
     }
+
+    /// A range of `storage` as a range of `bytes`.
+    private func relative(_ range: Range<Int>) -> Range<Int> { (range.lowerBound - span.lowerBound)..<(range.upperBound - span.lowerBound) }
 
     private static func lengthBit(_ length: Int) -> UInt64 { 1 << UInt64(min(length, 63)) }
 
-    /// The byte range of `key`'s value.
-    public func range(of key: String) -> Range<Int>? {
+    /// The byte range of `key`'s value in `bytes`.
+    public func range(of key: String) -> Range<Int>? { valueRange(of: key).map(relative) }
+
+    /// The byte range of `key`'s value in `storage`.
+    func valueRange(of key: String) -> Range<Int>? {
         let length = key.utf8.count
         guard keyLengths & Self.lengthBit(length) != 0 else { return nil }
         var index = members.count
@@ -105,7 +129,7 @@ public struct JSONObjectScan: Sendable {
     private func keyBytes(_ range: Range<Int>, equal key: String) -> Bool {
         var key = key
         return key.withUTF8 { wanted in
-            bytes.withUnsafeBufferPointer { buffer in
+            storage.withUnsafeBufferPointer { buffer in
                 wanted.isEmpty || memcmp(buffer.baseAddress! + range.lowerBound, wanted.baseAddress!, wanted.count) == 0
             }
         }
@@ -113,14 +137,14 @@ public struct JSONObjectScan: Sendable {
 
     /// The text of a member's key.
     private func key(of member: Member) -> String {
-        member.escapedKey >= 0 ? escapedKeys[member.escapedKey] : String(decoding: bytes[member.key], as: UTF8.self)
+        member.escapedKey >= 0 ? escapedKeys[member.escapedKey] : String(decoding: storage[member.key], as: UTF8.self)
     }
 
     /// `key`'s value, built (only this one).
     public func value(_ key: String) -> JSONValue? {
-        guard let range = range(of: key) else { return nil }
+        guard let range = valueRange(of: key) else { return nil }
         // Parsed where it lies (the scan validated it), without copying it out first.
-        return bytes.withUnsafeBufferPointer { buffer in
+        return storage.withUnsafeBufferPointer { buffer in
             var cursor = JSONParser.Cursor(bytes: UnsafeBufferPointer(rebasing: buffer[range]), maxDepth: JSONParser.defaultMaxDepth)
             return try? cursor.parseValue(depth: 0)
         }
@@ -129,16 +153,16 @@ public struct JSONObjectScan: Sendable {
     /// True when `key`'s value is an empty array, read from the raw bytes (building the value to look cost a parse of
     /// every element of a full one).
     public func isEmptyArray(_ key: String) -> Bool {
-        guard let range = range(of: key), bytes[range.lowerBound] == UInt8(ascii: "[") else { return false }
+        guard let range = valueRange(of: key), storage[range.lowerBound] == UInt8(ascii: "[") else { return false }
         var index = range.lowerBound + 1
         // The scan validated it: whitespace, then a `]` or the first element.
-        while bytes[index] == 0x20 || bytes[index] == 0x09 || bytes[index] == 0x0A || bytes[index] == 0x0D { index += 1 }
-        return bytes[index] == UInt8(ascii: "]")
+        while storage[index] == 0x20 || storage[index] == 0x09 || storage[index] == 0x0A || storage[index] == 0x0D { index += 1 }
+        return storage[index] == UInt8(ascii: "]")
     }
 
     /// The object without the fields named in `keys` (the others keep their raw bytes, in order).
     public func removing(_ keys: Set<String>) -> [UInt8] {
-        let fields = self.fields
+        let fields = self.fields, bytes = self.bytes
         guard fields.contains(where: { keys.contains($0.key) }) else { return bytes }
         var out: [UInt8] = [UInt8(ascii: "{")]
         for field in fields where !keys.contains(field.key) {
@@ -154,6 +178,7 @@ public struct JSONObjectScan: Sendable {
     /// The document with each key's value replaced (or added as a new field when absent), every other
     /// byte left as it was.
     public func setting(_ changes: [(key: String, value: JSONValue)]) -> [UInt8] {
+        let bytes = self.bytes
         var replacements: [(range: Range<Int>, bytes: [UInt8])] = []
         var added: [UInt8] = []
         for (key, value) in changes {

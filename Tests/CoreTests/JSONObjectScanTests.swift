@@ -19,6 +19,24 @@ struct JSONObjectScanTests {
         for key in ["c", "d", "e", "f", "g", "h", "absent"] { #expect(!scan.isEmptyArray(key), "\(key)") }
     }
 
+    @Test("reads a nested object in place, as a scan of its own bytes would")
+    func nestedObject() throws {
+        let text = #"{"id":"x","usage": {"prompt_tokens":12,"details":{"cached_tokens":3},"note":"a\"b","n":1.5e1} ,"z":[]}"#
+        let document = Array(text.utf8)
+        let outer = try JSONObjectScan(document)
+        let nested = try #require(outer.object("usage"))
+        let alone = try JSONObjectScan(Array(document[try #require(outer.range(of: "usage"))]))
+        #expect(nested.bytes == alone.bytes && nested.bodyStart == alone.bodyStart)
+        #expect(nested.fields.map { $0.key } == alone.fields.map { $0.key } && nested.fields.map { $0.range } == alone.fields.map { $0.range })
+        for key in ["prompt_tokens", "details", "note", "n", "id", "z"] {
+            #expect(nested.range(of: key) == alone.range(of: key) && nested.value(key) == alone.value(key), "\(key)")
+        }
+        #expect(nested.int("prompt_tokens") == 12 && nested.int("n") == 15 && nested.object("details")?.int("cached_tokens") == 3)
+        #expect(nested.object("note") == nil && outer.object("z") == nil && outer.object("id") == nil)
+        let change: [(key: String, value: JSONValue)] = [("n", .int(2))]
+        #expect(nested.setting(change) == alone.setting(change) && nested.removing(["note"]) == alone.removing(["note"]))
+    }
+
     @Test("finds keys by their bytes: same-length neighbours, duplicates, the empty key and keys written with escapes")
     func keyLookup() throws {
         let scan = try JSONObjectScan(Array(#"{"modem":1,"model":2,"":3,"mo\u0064e\u006c":4,"a\"b":5,"n":6,"n":7}"#.utf8))

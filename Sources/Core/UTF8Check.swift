@@ -21,17 +21,24 @@ public enum UTF8Check {
         return length
     }
 
-    /// True when every byte belongs to a valid UTF-8 sequence (ASCII runs are checked eight bytes at a time).
+    /// True when every byte belongs to a valid UTF-8 sequence. ASCII runs are checked 32 bytes, then eight bytes at a
+    /// time, and an ASCII tail shorter than eight bytes as the word that ends the buffer (relayed stream events are a
+    /// few hundred ASCII bytes: byte-at-a-time tails and 8-byte steps were about 170 instructions an event).
     public static func isValid(_ raw: UnsafeRawBufferPointer) -> Bool {
+        guard let base = raw.baseAddress else { return true }
         let bytes = raw.assumingMemoryBound(to: UInt8.self)
+        let count = raw.count
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        func word(_ offset: Int) -> UInt64 { base.loadUnaligned(fromByteOffset: offset, as: UInt64.self) }
         var index = 0
-        while index < bytes.count {
-            if let base = raw.baseAddress {
-                while index + 8 <= bytes.count && base.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-                    index += 8
-                }
+        while index < count {
+            while index + 32 <= count && (word(index) | word(index + 8) | word(index + 16) | word(index + 24)) & highBits == 0 {
+                index += 32
             }
-            guard index < bytes.count else { break }
+            while index + 8 <= count && word(index) & highBits == 0 { index += 8 }
+            // Fewer than eight bytes left: the last word covers them (and bytes already checked).
+            if count - index < 8 && count >= 8 && word(count - 8) & highBits == 0 { return true }
+            guard index < count else { break }
             if bytes[index] < 0x80 {
                 index += 1
                 continue

@@ -18,7 +18,7 @@ struct Caller: Sendable {
         }
         var presented = headers["x-api-key"]
         if let authorization = headers["authorization"] {
-            guard authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " else {
+            guard authorization.count > 7, authorization.hasASCIICaseInsensitivePrefix("bearer ") else {
                 return .failure(unauthorized("invalid_api_key", "The Authorization header must be 'Bearer <key>'."))
             }
             presented = String(authorization.dropFirst(7))

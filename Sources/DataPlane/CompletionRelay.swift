@@ -194,7 +194,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         guard context.stream, status == 200 else { return }
         if let translator = context.translator {
             decoder = translator.streamDecoder(model: context.upstreamModel, fallbackID: context.requestID, providerName: context.providerName)
-        } else if upstreamHeaders["content-type"]?.lowercased().utf8.starts(with: "text/event-stream".utf8) != true {
+        } else if upstreamHeaders["content-type"]?.hasASCIICaseInsensitivePrefix("text/event-stream") != true {
             return
         }
         relaying = true

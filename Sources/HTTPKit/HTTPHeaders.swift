@@ -95,6 +95,17 @@ public func asciiCaseInsensitiveEquals(_ x: UnsafeBufferPointer<UInt8>, _ y: Uns
     return true
 }
 
+extension String {
+    /// True when the text starts with `prefix`, ASCII letters compared without case (`Bearer `, a media type), read
+    /// in place: no lowercased copy.
+    public func hasASCIICaseInsensitivePrefix(_ prefix: String) -> Bool {
+        let length = prefix.utf8.count
+        guard utf8.count >= length else { return false }
+        var text = self
+        return text.withUTF8 { asciiCaseInsensitiveEquals(UnsafeBufferPointer(rebasing: $0[..<length]), prefix) }
+    }
+}
+
 /// ASCII case-insensitive comparison of raw bytes (a header name as received) with a string.
 @inlinable
 public func asciiCaseInsensitiveEquals(_ bytes: UnsafeBufferPointer<UInt8>, _ text: String) -> Bool {

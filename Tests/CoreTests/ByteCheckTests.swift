@@ -94,8 +94,8 @@ import Testing
 
     @Test func theWordAtATimeASCIIPathMissesNoSequenceWhereverItFalls() {
         let filler = { (count: Int) in [UInt8](repeating: UInt8(ascii: "a"), count: count) }
-        for prefix in 0...17 {
-            for suffix in [0, 5, 11] {
+        for prefix in 0...70 {
+            for suffix in [0, 1, 5, 7, 8, 11, 33] {
                 for valid in ["é", "€", "😀"] {
                     let bytes = filler(prefix) + Array(valid.utf8) + filler(suffix)
                     #expect(bytes.withUnsafeBytes { UTF8Check.isValid($0) }, "\(valid) after \(prefix)")

@@ -191,3 +191,13 @@ struct HTTPRequestParserTests {
         #expect(request.path == "/x")
     }
 }
+
+@Test("a case-insensitive prefix compares ASCII letters only, in place")
+func caseInsensitivePrefix() {
+    #expect("Text/Event-Stream; charset=utf-8".hasASCIICaseInsensitivePrefix("text/event-stream"))
+    #expect("BEARER sk-1".hasASCIICaseInsensitivePrefix("bearer ") && "bearer ".hasASCIICaseInsensitivePrefix("bearer "))
+    #expect(!"text/event-strea".hasASCIICaseInsensitivePrefix("text/event-stream"))
+    #expect(!"bearer\tx".hasASCIICaseInsensitivePrefix("bearer ") && !"application/json".hasASCIICaseInsensitivePrefix("text/"))
+    #expect(!"Bearér x".hasASCIICaseInsensitivePrefix("bearer ") && !"{earer x".hasASCIICaseInsensitivePrefix("[earer "))
+    #expect("anything".hasASCIICaseInsensitivePrefix(""))
+}

@@ -34,11 +34,18 @@ public struct RequestLogRepository {
 
     /// Inserts rows and their attempts; a row whose id is already logged is skipped (so replays and
     /// redeliveries are idempotent). Returns the positions of the skipped rows, which rollups must not count.
+    /// `pause` runs after each `pauseRows` rows or so (between two statements).
     @discardableResult
-    public func insert<Rows: RandomAccessCollection<RequestLogEntry>>(_ rows: Rows) throws -> [Rows.Index] {
+    public func insert<Rows: RandomAccessCollection<RequestLogEntry>>(_ rows: Rows, pausingEvery pauseRows: Int = .max,
+                                                                      pause: () -> Void = {}) throws -> [Rows.Index] {
         var skipped: [Rows.Index] = []
         var start = rows.startIndex
+        var sincePause = 0
         while start != rows.endIndex {
+            if sincePause >= pauseRows {
+                pause()
+                sincePause = 0
+            }
             let remaining = rows.distance(from: start, to: rows.endIndex)
             let slot = Self.rowStatementSizes.firstIndex { $0 <= remaining } ?? Self.rowStatementSizes.count - 1
             let size = Self.rowStatementSizes[slot]
@@ -58,6 +65,7 @@ public struct RequestLogRepository {
                 }
             }
             start = chunk.upperBound
+            sincePause += size
         }
         return skipped
     }
@@ -90,9 +98,11 @@ public struct RequestLogRepository {
 
     /// Inserts rows with their attempts and counts the new ones in the usage rollups (call inside one
     /// transaction, so rows and rollups never disagree). Returns the positions of the rows already logged.
+    /// `pause` runs between inserts, after each `pauseRows` rows or so.
     @discardableResult
-    public func record<Rows: RandomAccessCollection<RequestLogEntry>>(_ rows: Rows) throws -> [Rows.Index] {
-        let skipped = try insert(rows)
+    public func record<Rows: RandomAccessCollection<RequestLogEntry>>(_ rows: Rows, pausingEvery pauseRows: Int = .max,
+                                                                      pause: () -> Void = {}) throws -> [Rows.Index] {
+        let skipped = try insert(rows, pausingEvery: pauseRows, pause: pause)
         var rollup = UsageRollup()
         for index in rows.indices where !skipped.contains(index) { rollup.add(rows[index]) }
         try addRollups(rollup)

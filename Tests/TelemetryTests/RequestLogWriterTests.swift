@@ -121,6 +121,24 @@ struct RequestLogWriterTests {
         #expect(try database.read { try RequestLogRepository($0).entry(id: "client-8") } == nil)
     }
 
+    @Test("pauses between statements every so many rows, inside the transaction, and writes what it writes without pauses")
+    func pausesInsideATransaction() throws {
+        let rows = (0..<200).map(entry)
+        let paused = try database(), plain = try database()
+        var pausedAfter: [Int] = []
+        try paused.write { connection in
+            try RequestLogRepository(connection).record(rows, pausingEvery: 50) {
+                pausedAfter.append((try? connection.query("SELECT count(*) FROM requests"))?.first?[0].int ?? -1)
+            }
+        }
+        try plain.write { try RequestLogRepository($0).record(rows) }
+        #expect(pausedAfter == [64, 128, 192])  // statements of 32 rows: a pause once 50 or more went in since the last
+        let usage = UsageQuery(fromMillis: 0, toMillis: 10_000_000, groupBy: [.model], bucket: .day)
+        let totals = { (database: Database) in try database.read { try RequestLogRepository($0).usage(usage) }.rows.map(\.totals) }
+        #expect(try totals(paused) == totals(plain) && totals(paused).map(\.requests) == [200])
+        #expect(try paused.read { try $0.query("SELECT count(*) FROM requests") }.first?[0].int == 200)
+    }
+
     @Test("a request answered by the one attempt its row implies stores no attempt row and shows that attempt unchanged")
     func impliedAttempt() throws {
         func answered(_ index: Int, errorType: String? = nil) -> RequestLogEntry {

@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Store"]),
-        .testTarget(name: "UpstreamClientTests", dependencies: ["UpstreamClient"]),
+        .testTarget(name: "UpstreamClientTests", dependencies: ["UpstreamClient", "HTTPServer"]),
         .testTarget(name: "ProvidersTests", dependencies: ["Providers"]),
         .testTarget(name: "RoutingTests", dependencies: ["Routing", "Core"]),
         .testTarget(name: "DataPlaneTests", dependencies: ["DataPlane", "Core"]),

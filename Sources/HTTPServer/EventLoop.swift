@@ -15,7 +15,7 @@ public final class EventLoop: @unchecked Sendable {
     private var stopped = false
 
     var listener: Listener?
-    var connections: [Int32: Connection] = [:]
+    var connections = FileDescriptorTable<Connection>()
     let configuration: HTTPServerConfiguration
     let handler: any HTTPHandler
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
@@ -29,8 +29,8 @@ public final class EventLoop: @unchecked Sendable {
     /// Accept pauses in a row (out of descriptors or memory): logged when the first begins and when accepts work again.
     private var acceptPauses = 0
     /// Handlers of file descriptors other code registered on this loop (libcurl's sockets).
-    var watchers: [Int32: (UInt32) -> Void] = [:]
-    var watchedFlags: [Int32: UInt32] = [:]
+    var watchers = FileDescriptorTable<(UInt32) -> Void>()
+    var watchedFlags = FileDescriptorTable<UInt32>()
     /// One-shot timers, ordered by deadline.
     var timers: [LoopTimer] = []
     var nextTimerID: UInt64 = 1
@@ -190,10 +190,10 @@ public final class EventLoop: @unchecked Sendable {
             _ = clinux_epoll_ctl(epollFD, EPOLL_CTL_ADD, listener.fd, CLINUX_EPOLLIN, UInt64(listener.fd))
             acceptConnections(listener)
         }
-        for connection in Array(connections.values) { connection.checkTimeouts(now: now) }
+        for connection in connections.values { connection.checkTimeouts(now: now) }
         if draining {
             if now >= drainDeadline {
-                for connection in Array(connections.values) { connection.close() }
+                for connection in connections.values { connection.close() }
             }
             if connections.isEmpty { stopped = true }
         }
@@ -209,7 +209,7 @@ public final class EventLoop: @unchecked Sendable {
                 listener.close()
                 self.listener = nil
             }
-            for connection in Array(connections.values) { connection.drain() }
+            for connection in connections.values { connection.drain() }
             if connections.isEmpty { stopped = true }
         }
     }

@@ -7,8 +7,10 @@ import Synchronization
 /// `whenWritable` to be told when the client has caught up.
 public final class HTTPResponder: Sendable {
     let loop: EventLoop
-    // Safety of `connection`: only dereferenced on the loop thread, inside `loop.execute`.
-    nonisolated(unsafe) weak var connection: Connection?
+    // Safety of `connection`: only read and written on the loop thread, inside `loop.execute`.
+    /// Strong, and let go by the connection when this response completes or the connection closes (a `weak` reference
+    /// gave every connection a side table, and every retain and release of it then took the runtime's slow path).
+    nonisolated(unsafe) var connection: Connection?
     let highWater: Int
     /// Bytes handed to the loop and not yet moved into the connection's write queue.
     let inTransit = Atomic<Int>(0)

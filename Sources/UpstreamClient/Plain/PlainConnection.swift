@@ -9,7 +9,9 @@ import HTTPKit
 final class PlainConnection {
     let fd: Int32
     let destination: PlainDestination
-    unowned let pool: PlainConnectionPool
+    /// The pool holds its connections (busy or idle) and outlives them, so the reference is not checked (a checked
+    /// `unowned` read cost an atomic retain and release, several a request).
+    unowned(unsafe) let pool: PlainConnectionPool
     private(set) var transfer: UpstreamTransfer?
     private var connected = false
     /// Carried a request before: an upstream may have closed it while idle.
@@ -51,9 +53,11 @@ final class PlainConnection {
             return
         }
         if let connectTimeoutMillis {
-            connectTimer = pool.reactor.scheduleTimer(afterMillis: connectTimeoutMillis) { [weak self] in
-                self?.connectTimer = nil
-                self?.fail(.connectTimeout)
+            // Held strongly until it fires or is cancelled (on connecting or closing): a `weak` capture gave every
+            // pooled connection a side table, and every retain of it the runtime's slow path.
+            connectTimer = pool.reactor.scheduleTimer(afterMillis: connectTimeoutMillis) { [self] in
+                connectTimer = nil
+                fail(.connectTimeout)
             }
         }
         watch(writable: true)

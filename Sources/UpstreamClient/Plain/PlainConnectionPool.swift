@@ -93,10 +93,11 @@ final class PlainConnectionPool {
         if busy.removeValue(forKey: connection.fd) != nil { connection.destination.busyCount -= 1 }
     }
 
-    /// Closes connections idle for longer than most upstreams keep them, before the upstream does.
+    /// Closes connections idle for longer than most upstreams keep them, before the upstream does. The timer holds the
+    /// pool (until the sweep finds nothing idle): a `weak` capture gave the pool a side table, and each of its
+    /// connections' reads of it the runtime's slow path.
     private func scheduleSweep() {
-        sweepTimer = reactor.scheduleTimer(afterMillis: 5_000) { [weak self] in
-            guard let self else { return }
+        sweepTimer = reactor.scheduleTimer(afterMillis: 5_000) { [self] in
             sweepTimer = nil
             let cutoff = Timestamp.monotonicNanos() &- Self.idleTimeoutNanos
             var anyIdle = false

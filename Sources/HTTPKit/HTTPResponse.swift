@@ -63,11 +63,23 @@ public enum HTTPResponseEncoder {
 
     /// The size line of a chunk of `count` bytes.
     public static func chunkHeader(_ count: Int) -> [UInt8] {
-        precondition(count >= 0)
-        return [UInt8](writingAtMost: 18) { out in
-            out.appendHex(UInt64(count), digits: max(1, (Int.bitWidth - count.leadingZeroBitCount + 3) / 4))
+        [UInt8](writingAtMost: 18) { out in appendChunkHeader(count, into: &out) }
+    }
+
+    /// A whole chunk in one buffer: size line, `data` and the closing CRLF. For small chunks (a stream's events), where
+    /// copying the data costs less than a size line of its own and three buffers to queue and write.
+    public static func chunk(_ data: [UInt8]) -> [UInt8] {
+        [UInt8](writingAtMost: data.count + 20) { out in
+            appendChunkHeader(data.count, into: &out)
+            data.withUnsafeBytes { out.appendBytes($0) }
             out.appendCRLF()
         }
+    }
+
+    private static func appendChunkHeader(_ count: Int, into out: inout BoundedByteWriter) {
+        precondition(count >= 0)
+        out.appendHex(UInt64(count), digits: max(1, (Int.bitWidth - count.leadingZeroBitCount + 3) / 4))
+        out.appendCRLF()
     }
 
     /// The CRLF that ends a chunk's data.

@@ -157,9 +157,16 @@ final class Connection: @unchecked Sendable {
         requestFlush()
     }
 
+    /// Chunks up to this size are framed in one buffer (a copy of the data); larger ones are queued as size line, data
+    /// and CRLF. An event of a paced stream took 6.9k instructions with three buffers (a size line allocated, three
+    /// buffers queued, three iovecs, three buffers freed) and 6.3k with one.
+    static let copiedChunkBytes = 16 * 1024
+
     func sendStreamChunk(_ bytes: [UInt8], from responder: HTTPResponder) {
         guard active === responder, streaming else { return }
-        if activeVersionMinor == 1 {
+        if activeVersionMinor == 1 && bytes.count <= Self.copiedChunkBytes {
+            enqueue(HTTPResponseEncoder.chunk(bytes))
+        } else if activeVersionMinor == 1 {
             // Size line, data and CRLF go out together through writev, without copying the data.
             enqueue(HTTPResponseEncoder.chunkHeader(bytes.count))
             enqueue(bytes)

@@ -17,6 +17,10 @@ struct SSEEventTests {
 
     @Test("frames chunk sizes in hex")
     func chunk() {
+        for count in [0, 1, 15, 16, 255, 256, 4095, 70_000] {
+            let data = (0..<count).map { UInt8(truncatingIfNeeded: $0) }
+            #expect(HTTPResponseEncoder.chunk(data) == HTTPResponseEncoder.chunkHeader(count) + data + HTTPResponseEncoder.crlf)
+        }
         #expect(HTTPResponseEncoder.chunkHeader(16) == Array("10\r\n".utf8))
         #expect(HTTPResponseEncoder.chunkHeader(4095) == Array("fff\r\n".utf8))
         for count in [0, 1, 9, 10, 15, 255, 256, 1 << 20, Int.max] {

@@ -150,10 +150,10 @@ public struct JSONObjectScan: Sendable {
         }
     }
 
-    /// True when `key`'s value is an empty array, read from the raw bytes (building the value to look cost a parse of
-    /// every element of a full one).
-    public func isEmptyArray(_ key: String) -> Bool {
-        guard let range = valueRange(of: key), storage[range.lowerBound] == UInt8(ascii: "[") else { return false }
+    /// Whether `key`'s value is an empty array, read from the raw bytes (building the value to look cost a parse of
+    /// every element); nil when the value is absent or not an array.
+    public func arrayIsEmpty(_ key: String) -> Bool? {
+        guard let range = valueRange(of: key), storage[range.lowerBound] == UInt8(ascii: "[") else { return nil }
         var index = range.lowerBound + 1
         // The scan validated it: whitespace, then a `]` or the first element.
         while storage[index] == 0x20 || storage[index] == 0x09 || storage[index] == 0x0A || storage[index] == 0x0D { index += 1 }

@@ -325,7 +325,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         if !isComment && OpenAIAdapter.mayCarryUsage(event), let scan = try? JSONObjectScan(SSEPayload.data(of: event)),
            let found = OpenAIAdapter.usage(in: scan) {
             usage = found
-            if context.hideUsageChunk && scan.isEmptyArray("choices") { return }
+            if context.hideUsageChunk && scan.arrayIsEmpty("choices") == true { return }
         }
         out.appendBytes(event)
     }

@@ -23,7 +23,7 @@ public final class ChatRequest: Sendable {
         guard let model = scan.value("model")?.stringValue, !model.isEmpty else {
             throw GatewayError.invalidRequest("You must provide a model parameter (a non-empty string).", param: "model")
         }
-        guard let messages = scan.range(of: "messages"), Self.isNonEmptyArray(body[messages]) else {
+        guard scan.arrayIsEmpty("messages") == false else {
             throw GatewayError.invalidRequest("'messages' must be a non-empty array.", param: "messages")
         }
         var stream = false
@@ -61,11 +61,5 @@ public final class ChatRequest: Sendable {
                 throw GatewayError.invalidRequest("'\(name)' must be a number from \(range.lowerBound) to \(range.upperBound).", param: name)
             }
         }
-    }
-
-    /// True for `[` followed by at least one element (the scan already validated the syntax).
-    static func isNonEmptyArray(_ value: ArraySlice<UInt8>) -> Bool {
-        guard value.first == UInt8(ascii: "[") else { return false }
-        return value.dropFirst().first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D } != UInt8(ascii: "]")
     }
 }

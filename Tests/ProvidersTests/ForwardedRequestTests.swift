@@ -10,6 +10,19 @@ struct ForwardedRequestTests {
         return (try JSONParser.parse(wire.body), added)
     }
 
+    @Test("messages must be a non-empty array: absent, empty or not an array is a 400 naming it")
+    func messagesChecked() throws {
+        for messages in ["", #","messages":[]"#, #","messages":[ \#n ]"#, #","messages":{}"#, #","messages":"hi""#, #","messages":null"#] {
+            do {
+                _ = try ChatRequest(body: Array(#"{"model":"m""#.utf8) + Array(messages.utf8) + [125])
+                Issue.record("accepted \(messages)")
+            } catch {
+                #expect(error.status == 400 && error.json["error"]?["param"]?.stringValue == "messages", "\(messages)")
+            }
+        }
+        #expect(try ChatRequest(body: Array(#"{"model":"m","messages":[ {"role":"user","content":"x"}]}"#.utf8)).model == "m")
+    }
+
     @Test("a stream without stream_options asks for usage; the client's options are kept beside it; one that asked is left alone")
     func streamUsage() throws {
         let plain = try forwarded(#"{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"#)

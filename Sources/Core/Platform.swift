@@ -202,6 +202,7 @@ public enum ByteSearch {
     /// The offset of the first `needle` at or after `from` in `bytes`, if any; `anchor` is the offset in `needle` of the
     /// byte `memchr` looks for (the `g` of `"usage"`: stream chunks are full of `u`s, in `chunk` and `content`, and
     /// each false candidate cost a `memchr` and a `memcmp` more).
+    @inlinable
     public static func firstOffset(of needle: StaticString, anchor: Int = 0, in bytes: UnsafeRawBufferPointer, from: Int = 0) -> Int? {
         let length = needle.utf8CodeUnitCount
         guard let base = bytes.baseAddress, from >= 0, length > 0, from + length <= bytes.count else { return nil }

@@ -4,11 +4,15 @@ import Glibc
 public enum SSEPayload {
     static let done = Array("[DONE]".utf8)
 
-    /// True for the `data: [DONE]` event that ends an OpenAI-style stream.
+    /// True for the `data: [DONE]` event that ends an OpenAI-style stream. Inlined where events are relayed, so every
+    /// other event is told by its length without a call.
+    @inlinable
     public static func isDone(_ event: UnsafeRawBufferPointer) -> Bool {
-        guard event.count <= 16 else { return false }
-        return Array(data(of: event)) == done
+        event.count <= 16 && isShortDone(event)
     }
+
+    @usableFromInline
+    static func isShortDone(_ event: UnsafeRawBufferPointer) -> Bool { Array(data(of: event)) == done }
 
     /// The event's data: its `data:` lines' values joined by newlines (other fields ignored).
     public static func data(of event: UnsafeRawBufferPointer) -> [UInt8] {

@@ -184,7 +184,6 @@ final class Connection: @unchecked Sendable {
     }
 
     private func finishResponse() {
-        active?.connection = nil
         active?.completed()
         active = nil
         streaming = false
@@ -301,7 +300,6 @@ final class Connection: @unchecked Sendable {
         Glibc.close(fd)
         if let responder = active {
             active = nil
-            responder.connection = nil
             responder.cancelled()
         }
     }

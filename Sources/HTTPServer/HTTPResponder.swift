@@ -8,8 +8,8 @@ import Synchronization
 public final class HTTPResponder: Sendable {
     let loop: EventLoop
     // Safety of `connection`: only read and written on the loop thread, inside `loop.execute`.
-    /// Strong, and let go by the connection when this response completes or the connection closes (a `weak` reference
-    /// gave every connection a side table, and every retain and release of it then took the runtime's slow path).
+    /// Strong, and let go in `completed` or `cancelled` (a `weak` reference gave every connection a side table, and every
+    /// retain and release of it then took the runtime's slow path).
     nonisolated(unsafe) var connection: Connection?
     let highWater: Int
     /// Bytes handed to the loop and not yet moved into the connection's write queue.
@@ -105,15 +105,20 @@ public final class HTTPResponder: Sendable {
         callback?()
     }
 
-    /// The response went out whole: callbacks will never run, so drop them (and what they hold).
+    /// The response went out whole: callbacks will never run, so drop them (and what they hold) and the connection.
+    /// Called by the connection, on its loop.
     func completed() {
+        connection = nil
         callbacks.withLock { state in
             state.onCancel = nil
             state.whenWritable = nil
         }
     }
 
+    /// The connection closed before the response was complete: let it go and run the cancel callbacks once. Called by
+    /// the connection, on its loop.
     func cancelled() {
+        connection = nil
         let callbacksToRun = callbacks.withLock { state -> [@Sendable () -> Void] in
             guard !state.cancelled else { return [] }
             state.cancelled = true

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 #include "CLinux.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -126,6 +127,8 @@ int clinux_set_thread_name(const char *name) {
     snprintf(truncated, sizeof truncated, "%s", name);
     return prctl(PR_SET_NAME, truncated, 0, 0, 0);
 }
+
+void *clinux_memrchr(const void *s, int c, size_t n) { return memrchr(s, c, n); }
 
 int clinux_set_nodelay(int fd) {
     int one = 1;

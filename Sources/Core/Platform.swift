@@ -219,4 +219,18 @@ public enum ByteSearch {
         }
         return nil
     }
+
+    /// The offset of the last `byte` before `end` in `bytes`, if any (`memrchr`).
+    @inlinable
+    public static func lastOffset(of byte: UInt8, in bytes: UnsafeRawBufferPointer, before end: Int) -> Int? {
+        guard let base = bytes.baseAddress, end > 0, end <= bytes.count, let hit = clinux_memrchr(base, Int32(byte), end) else { return nil }
+        return base.distance(to: UnsafeRawPointer(hit))
+    }
+
+    /// The offset of the first `byte` at or after `from` in `bytes`, if any (`memchr`).
+    @inlinable
+    public static func firstOffset(of byte: UInt8, in bytes: UnsafeRawBufferPointer, from: Int) -> Int? {
+        guard let base = bytes.baseAddress, from >= 0, from < bytes.count, let hit = memchr(base + from, Int32(byte), bytes.count - from) else { return nil }
+        return base.distance(to: UnsafeRawPointer(hit))
+    }
 }

@@ -268,7 +268,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         do {
-            try splitter.feed(bytes) { event in relay(event, into: &out) }
+            try splitter.feed(bytes, run: { run in relay(run: run, into: &out) }, event: { event in relay(event, into: &out) })
         } catch {
             streamFailure = "upstream stream event exceeded \(splitter.maxEventBytes) bytes"
             transfer?.cancel()
@@ -299,6 +299,36 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
         if firstTokenNanos == nil { firstTokenNanos = Timestamp.monotonicNanos() }
         let out = writer.encode(chunks)
         if !out.isEmpty { send(out) }
+    }
+
+    /// Forwards a run of whole events (each ending at a "\n\n") in one piece, checked for UTF-8 at once, except the
+    /// few a relay must look into (a possible `[DONE]` or usage object), which go through `relay(_:into:)`. A 22-event
+    /// read cost 22 event calls, 44 line searches and 22 searches for `"usage"`; a run costs one of each. A run that is
+    /// not valid UTF-8, or that needs each event looked at (recovery keeps the text; a leading comment is not the first
+    /// token), is relayed event by event, so the events before a bad one still leave.
+    private func relay(run: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        guard streamFailure == nil else { return }
+        guard !collectText, firstTokenNanos != nil || run.first != UInt8(ascii: ":"), UTF8Check.isValid(run) else {
+            _ = SSEEventSplitter.split(run) { event in relay(event, into: &out) }
+            return
+        }
+        if firstTokenNanos == nil { firstTokenNanos = Timestamp.monotonicNanos() }
+        var forwarded = 0
+        while let offset = Self.nextEventToInspect(in: run, from: forwarded) {
+            let event = SSEEventSplitter.lfEvent(around: offset, in: run, from: forwarded)
+            out.appendBytes(UnsafeRawBufferPointer(rebasing: run[forwarded..<event.lowerBound]))
+            relay(UnsafeRawBufferPointer(rebasing: run[event]), into: &out)
+            forwarded = event.upperBound
+        }
+        out.appendBytes(UnsafeRawBufferPointer(rebasing: run[forwarded...]))
+    }
+
+    /// The first byte at or after `from` of an event the relay must look into: a `[DONE]` or a usage object.
+    static func nextEventToInspect(in run: UnsafeRawBufferPointer, from: Int) -> Int? {
+        let done = ByteSearch.firstOffset(of: "[DONE]", anchor: 1, in: run, from: from)  // its `D`, rare in JSON chunks
+        let usage = OpenAIAdapter.firstUsageObjectKey(in: run, from: from)
+        guard let done, let usage else { return done ?? usage }
+        return min(done, usage)
     }
 
     /// Forwards one raw event unless it is the upstream's `[DONE]` (the relay sends its own) or the usage

@@ -66,24 +66,46 @@ enum ChunkedFuzzing {
     }
 }
 
-/// The SSE event splitter: the same events for every split, each ending in its blank line.
+/// The SSE event splitter: the same events for every split, each ending in its blank line, whether handed over one by
+/// one or in runs of whole events (split again here, and each event of a run found again by `lfEvent` from any of its
+/// bytes).
 enum SSEFuzzing {
     static func run(_ input: [UInt8]) {
-        let outcomes = Splits.of(input).map(split)
+        let outcomes = Splits.of(input).flatMap { [split($0, inRuns: false), split($0, inRuns: true)] }
         for other in outcomes.dropFirst() where other != outcomes[0] { violated("events differ by split", outcomes[0], other) }
     }
 
-    static func split(_ pieces: [ArraySlice<UInt8>]) -> [[UInt8]] {
+    static func split(_ pieces: [ArraySlice<UInt8>], inRuns: Bool) -> [[UInt8]] {
         var splitter = SSEEventSplitter()
         var events: [[UInt8]] = []
         for piece in pieces {
             do {
-                try piece.withUnsafeBytes { bytes in try splitter.feed(bytes) { events.append(Array($0)) } }
+                try piece.withUnsafeBytes { bytes in
+                    if inRuns {
+                        try splitter.feed(bytes, run: { events += eventsOfRun($0) }, event: { events.append(Array($0)) })
+                    } else {
+                        try splitter.feed(bytes) { events.append(Array($0)) }
+                    }
+                }
             } catch {
                 fatalError("an event of a few KiB exceeded the 4 MiB limit: \(error)")
             }
         }
         splitter.finish { events.append(Array($0)) }
+        return events
+    }
+
+    /// A run's events, each checked to be what `lfEvent` finds around each of its bytes.
+    static func eventsOfRun(_ run: UnsafeRawBufferPointer) -> [[UInt8]] {
+        var events: [[UInt8]] = []
+        _ = SSEEventSplitter.split(run) { event in
+            let start = run.baseAddress!.distance(to: event.baseAddress!)
+            for offset in start..<(start + event.count - 2) {
+                let found = SSEEventSplitter.lfEvent(around: offset, in: run, from: 0)
+                if found != start..<(start + event.count) { violated("lfEvent around \(offset)", start..<(start + event.count), found) }
+            }
+            events.append(Array(event))
+        }
         return events
     }
 }

@@ -1,3 +1,4 @@
+import Core
 import Glibc
 
 /// Why an event stream cannot be relayed.
@@ -32,6 +33,58 @@ public struct SSEEventSplitter: Sendable {
         guard pending.count <= maxEventBytes else { throw SSEStreamError.eventTooLong(limit: maxEventBytes) }
     }
 
+    /// Like `feed`, but the whole events `input` completes go to `run` in one piece when they can be told apart without
+    /// walking their lines: nothing is held from an earlier read and `input` has no CR, so each event ends at a "\n\n"
+    /// (`lfEvent(around:in:from:)` finds one). Otherwise each event goes to `event` on its own, as `feed` hands them. A
+    /// run may carry a stray blank line between events (`feed` drops those; SSE clients ignore them).
+    public mutating func feed(_ input: UnsafeRawBufferPointer, run: (UnsafeRawBufferPointer) -> Void,
+                              event: (UnsafeRawBufferPointer) -> Void) throws(SSEStreamError) {
+        guard pending.isEmpty, let base = input.baseAddress, memchr(base, 13, input.count) == nil else {
+            return try feed(input, event)
+        }
+        var start = 0
+        while start < input.count && input[start] == 10 { start += 1 }  // blank lines before the first event
+        let end = Self.endOfLastLFEvent(in: input)
+        if end > start { run(UnsafeRawBufferPointer(rebasing: input[start..<end])) }
+        if end < input.count { try feed(UnsafeRawBufferPointer(rebasing: input[max(start, end)...]), event) }
+    }
+
+    /// Where the last "\n\n" in `input` ends (0 when there is none): read from the end, where a read usually stops.
+    static func endOfLastLFEvent(in input: UnsafeRawBufferPointer) -> Int {
+        var index = input.count - 1
+        while index > 0 {
+            if input[index] == 10 && input[index - 1] == 10 { return index + 1 }
+            index -= 1
+        }
+        return 0
+    }
+
+    /// The event of `run` (whole events each ending at a "\n\n", no CR) holding the byte at `offset`, from its first byte
+    /// through its blank line; it starts no earlier than `lowerBound`, where an event begins.
+    public static func lfEvent(around offset: Int, in run: UnsafeRawBufferPointer, from lowerBound: Int) -> Range<Int> {
+        // Back line by line to a line feed that follows another (the blank line before the event), ...
+        var start = lowerBound
+        var searchEnd = offset
+        while let lineFeed = ByteSearch.lastOffset(of: 10, in: run, before: searchEnd), lineFeed > lowerBound {
+            if run[lineFeed - 1] == 10 {
+                start = lineFeed + 1
+                break
+            }
+            searchEnd = lineFeed
+        }
+        // ... and on line by line to its own blank line.
+        var end = run.count
+        var searchFrom = offset
+        while let lineFeed = ByteSearch.firstOffset(of: 10, in: run, from: searchFrom) {
+            if lineFeed + 1 < run.count && run[lineFeed + 1] == 10 {
+                end = lineFeed + 2
+                break
+            }
+            searchFrom = lineFeed + 1
+        }
+        return start..<end
+    }
+
     /// At the end of the stream: yields a held event whose last line ended in a lone CR (it is complete).
     public mutating func finish(_ body: (UnsafeRawBufferPointer) -> Void) {
         if pending.last == 13 && hasPartialEvent { pending.withUnsafeBytes { body($0) } }
@@ -41,7 +94,7 @@ public struct SSEEventSplitter: Sendable {
     /// Emits complete events from `buffer`; returns how many bytes they used. Line ends are found with
     /// `memchr` (SIMD in glibc) rather than byte by byte: events are long, their lines few. CRs are looked for line by
     /// line only in a buffer that has one (most streams end lines with LF alone: one search a line, not two).
-    static func split(_ buffer: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) -> Int {
+    public static func split(_ buffer: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) -> Int {
         guard let base = buffer.baseAddress else { return 0 }
         var eventStart = 0
         var lineStart = 0

@@ -92,6 +92,19 @@ import Testing
         }
     }
 
+    @Test func byteSearchFindsTheFirstAndLastByteWhereANaiveSearchDoes() {
+        let haystack = Array("a\nbc\n\nd".utf8)
+        haystack.withUnsafeBytes { bytes in
+            for bound in -1...(haystack.count + 1) {
+                let first = bound >= 0 ? haystack.indices.first { $0 >= bound && haystack[$0] == 10 } : nil
+                let last = bound <= haystack.count ? haystack.indices.last { $0 < bound && haystack[$0] == 10 } : nil
+                #expect(ByteSearch.firstOffset(of: 10, in: bytes, from: bound) == first, "from \(bound)")
+                #expect(ByteSearch.lastOffset(of: 10, in: bytes, before: bound) == last, "before \(bound)")
+            }
+        }
+        #expect([UInt8]().withUnsafeBytes { ByteSearch.lastOffset(of: 10, in: $0, before: 0) } == nil)
+    }
+
     @Test func theWordAtATimeASCIIPathMissesNoSequenceWhereverItFalls() {
         let filler = { (count: Int) in [UInt8](repeating: UInt8(ascii: "a"), count: count) }
         for prefix in 0...70 {

@@ -15,6 +15,43 @@ struct SSEEventTests {
         #expect(payloads == ["line1\nline2"])
     }
 
+    @Test("hands over a read's whole LF events as one run, and the rest event by event")
+    func runs() throws {
+        func feed(_ reads: [String]) throws -> [String] {
+            var splitter = SSEEventSplitter()
+            var handed: [String] = []
+            for read in reads {
+                try Array(read.utf8).withUnsafeBytes { bytes in
+                    try splitter.feed(bytes, run: { handed.append("run:" + String(decoding: $0, as: UTF8.self)) },
+                                      event: { handed.append("event:" + String(decoding: $0, as: UTF8.self)) })
+                }
+            }
+            return handed
+        }
+        #expect(try feed(["data: a\n\ndata: b\n\ndata: c"]) == ["run:data: a\n\ndata: b\n\n"])
+        // The unfinished event is held: the next read is then split event by event until nothing is held.
+        #expect(try feed(["data: a\n\ndata: b", "\n\ndata: c\n\n", "data: d\n\n"])
+                == ["run:data: a\n\n", "event:data: b\n\n", "event:data: c\n\n", "run:data: d\n\n"])
+        // Leading blank lines are dropped; a read with a CR is split event by event.
+        #expect(try feed(["\n\ndata: a\n\n", "data: b\r\n\r\ndata: c\n\n"])
+                == ["run:data: a\n\n", "event:data: b\r\n\r\n", "event:data: c\n\n"])
+        #expect(try feed(["data: a"]) == [])
+    }
+
+    @Test("finds the whole event around any byte of a run")
+    func eventAroundAByte() {
+        let run = Array("data: a\n\n: comment\ndata: bb\n\n\ndata: c\n\n".utf8)
+        let events = [0..<9, 9..<29, 30..<39]
+        run.withUnsafeBytes { bytes in
+            for event in events {
+                for offset in event.lowerBound..<(event.upperBound - 2) {
+                    #expect(SSEEventSplitter.lfEvent(around: offset, in: bytes, from: 0) == event, "offset \(offset)")
+                }
+            }
+            #expect(SSEEventSplitter.lfEvent(around: 32, in: bytes, from: 30) == 30..<39)
+        }
+    }
+
     @Test("frames chunk sizes in hex")
     func chunk() {
         for count in [0, 1, 15, 16, 255, 256, 4095, 70_000] {

@@ -34,6 +34,8 @@ int clinux_accept(int listen_fd, char *peer, int peer_len);
 /* Names the calling thread for top -H, perf and /proc (the kernel keeps the first 15 bytes). */
 int clinux_set_thread_name(const char *name);
 int clinux_set_nodelay(int fd);
+/* glibc's memrchr (a GNU extension Swift's Glibc module does not expose): the last `c` in the `n` bytes at `s`. */
+void *clinux_memrchr(const void *s, int c, size_t n);
 int clinux_raise_nofile_limit(void);
 
 static const uint32_t CLINUX_EPOLLIN = EPOLLIN;

@@ -9,11 +9,11 @@ public enum AccessLog {
         let time = Timestamp.iso8601(Timestamp.nowMillis())
         let info = Logger.isEnabled(.info) ? head(level: .info, time: time) : nil
         let warning = Logger.isEnabled(.warning) ? head(level: .warning, time: time) : nil
-        // Rows are read where they lie: a `for entry in batch` copy retains and releases each of a row's strings.
+        // Rows are read in place (see `withContiguousRows`).
         batch.withUnsafeBufferPointer { rows in
-            for index in rows.indices {
-                guard let head = rows[index].status >= 500 ? warning : info else { continue }
-                line(rows[index], head: head, into: &lines)
+            for row in rows.indices.lazy.map({ rows.baseAddress! + $0 }) {
+                guard let head = row.pointee.status >= 500 ? warning : info else { continue }
+                line(row, head: head, into: &lines)
             }
         }
         if lines.byteCount > 0 { lines.withUnsafeBytes(Logger.writeToStandardError) }
@@ -24,29 +24,29 @@ public enum AccessLog {
         JSONLineWriter.head(time: time, level: level, logger: "request", message: "request")
     }
 
-    /// One entry's line (`head`, then the request's fields), after the lines `line` already holds.
-    static func line(_ e: borrowing RequestLogEntry, head: [UInt8], into line: inout JSONLineWriter) {
+    /// The line of the row at `entry` (`head`, then the request's fields), after the lines `line` already holds.
+    static func line(_ entry: UnsafePointer<RequestLogEntry>, head: [UInt8], into line: inout JSONLineWriter) {
         line.begin(head: head)
-        line.field("request_id", e.id)
-        line.field("client_request_id", e.clientRequestID)
-        line.field("trace_id", e.traceID)
-        line.field("endpoint", e.endpoint)
-        line.field("model", e.model)
-        line.field("key_id", e.keyID)
-        line.field("team", e.team)
-        line.field("provider", e.provider)
-        line.field("deployment_id", e.deploymentID)
-        line.field("status", e.status)
-        line.field("error_type", e.errorType)
-        line.field("attempts", e.attempts)
-        line.field("stream", e.stream)
-        line.field("input_tokens", e.inputTokens)
-        line.field("output_tokens", e.outputTokens)
-        line.literal("cost_usd", e.cost.description)
-        line.field("cache_hit", e.cacheHit)
-        line.field("queue_ms", e.queueMillis)
-        line.field("ttft_ms", e.timeToFirstTokenMillis)
-        line.field("total_ms", e.latencyMillis)
+        line.field("request_id", entry.pointee.id)
+        line.field("client_request_id", entry.pointee.clientRequestID)
+        line.field("trace_id", entry.pointee.traceID)
+        line.field("endpoint", entry.pointee.endpoint)
+        line.field("model", entry.pointee.model)
+        line.field("key_id", entry.pointee.keyID)
+        line.field("team", entry.pointee.team)
+        line.field("provider", entry.pointee.provider)
+        line.field("deployment_id", entry.pointee.deploymentID)
+        line.field("status", entry.pointee.status)
+        line.field("error_type", entry.pointee.errorType)
+        line.field("attempts", entry.pointee.attempts)
+        line.field("stream", entry.pointee.stream)
+        line.field("input_tokens", entry.pointee.inputTokens)
+        line.field("output_tokens", entry.pointee.outputTokens)
+        line.literal("cost_usd", entry.pointee.cost.description)
+        line.field("cache_hit", entry.pointee.cacheHit)
+        line.field("queue_ms", entry.pointee.queueMillis)
+        line.field("ttft_ms", entry.pointee.timeToFirstTokenMillis)
+        line.field("total_ms", entry.pointee.latencyMillis)
         line.end()
     }
 }

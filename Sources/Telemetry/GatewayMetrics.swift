@@ -26,11 +26,11 @@ public final class GatewayMetrics: Sendable {
     /// Counts a batch of logged requests.
     public func observe(_ batch: [RequestLogEntry]) {
         series.withLock { series in
-            // Rows are read where they lie: a `for entry in batch` copy retains and releases each of a row's strings.
+            // Rows are read in place (see `withContiguousRows`).
             batch.withUnsafeBufferPointer { rows in
-                for index in rows.indices {
-                    let key = Series(endpoint: rows[index].endpoint, model: rows[index].model, provider: rows[index].provider ?? "")
-                    series[key, default: Totals()].add(rows[index])
+                for row in rows.indices.lazy.map({ rows.baseAddress! + $0 }) {
+                    let key = Series(endpoint: row.pointee.endpoint, model: row.pointee.model, provider: row.pointee.provider ?? "")
+                    series[key, default: Totals()].add(row)
                 }
             }
         }
@@ -105,12 +105,13 @@ public final class GatewayMetrics: Sendable {
 }
 
 extension GatewayMetrics.Totals {
-    mutating func add(_ entry: borrowing RequestLogEntry) {
+    mutating func add(_ entry: UnsafePointer<RequestLogEntry>) {
         usage.add(entry)
-        requests[entry.status, default: 0] += 1
-        if entry.status >= 400 { errors[entry.errorType ?? "http_\(entry.status)", default: 0] += 1 }
-        latencySumMillis += entry.latencyMillis
-        ttftSumMillis += entry.timeToFirstTokenMillis ?? 0
+        let status = entry.pointee.status
+        requests[status, default: 0] += 1
+        if status >= 400 { errors[entry.pointee.errorType ?? "http_\(status)", default: 0] += 1 }
+        latencySumMillis += entry.pointee.latencyMillis
+        ttftSumMillis += entry.pointee.timeToFirstTokenMillis ?? 0
     }
 }
 

@@ -29,21 +29,25 @@ extension RequestLogEntry {
     /// The attempt the row says all of: the first, on the row's provider and deployment, started when the queue ended and
     /// ended as the request did. A request answered by exactly this attempt stores no attempt row (two B-tree inserts
     /// fewer for most requests); rows logged before attempts were kept show it too.
-    public var impliedAttempt: RequestAttempt? {
-        guard let provider, attempts >= 1 else { return nil }
-        var attempt = RequestAttempt(number: 1, provider: provider, upstreamModel: upstreamModel ?? "", status: status,
-                                     outcome: errorType ?? "ok", latencyMillis: latencyMillis)
-        attempt.deploymentID = deploymentID
-        attempt.error = errorMessage ?? errorType
-        attempt.startedMillis = queueMillis ?? 0
-        attempt.connectMillis = connectMillis
-        attempt.timeToFirstTokenMillis = timeToFirstTokenMillis
+    public var impliedAttempt: RequestAttempt? { withUnsafePointer(to: self) { Self.impliedAttempt(of: $0) } }
+
+    /// `impliedAttempt` of the row at `row`, read in place.
+    static func impliedAttempt(of row: UnsafePointer<RequestLogEntry>) -> RequestAttempt? {
+        guard let provider = row.pointee.provider, row.pointee.attempts >= 1 else { return nil }
+        var attempt = RequestAttempt(number: 1, provider: provider, upstreamModel: row.pointee.upstreamModel ?? "", status: row.pointee.status,
+                                     outcome: row.pointee.errorType ?? "ok", latencyMillis: row.pointee.latencyMillis)
+        attempt.deploymentID = row.pointee.deploymentID
+        attempt.error = row.pointee.errorMessage ?? row.pointee.errorType
+        attempt.startedMillis = row.pointee.queueMillis ?? 0
+        attempt.connectMillis = row.pointee.connectMillis
+        attempt.timeToFirstTokenMillis = row.pointee.timeToFirstTokenMillis
         return attempt
     }
 
-    /// The attempts `request_attempts` must keep: none when the row implies its only attempt exactly.
-    var attemptsToStore: [RequestAttempt] {
-        attempts == 1 && attemptDetails.count == 1 && attemptDetails.first == impliedAttempt ? [] : attemptDetails
+    /// The attempts `request_attempts` must keep for the row at `row`: none when the row implies its only attempt exactly.
+    static func attemptsToStore(of row: UnsafePointer<RequestLogEntry>) -> [RequestAttempt] {
+        let details = row.pointee.attemptDetails
+        return row.pointee.attempts == 1 && details.count == 1 && details.first == impliedAttempt(of: row) ? [] : details
     }
 
     /// Reads the JSON form back (spill replay); nil when a required field is missing.

@@ -74,6 +74,16 @@ public struct RequestLogEntry: Sendable, Equatable {
     }
 }
 
+extension RandomAccessCollection where Element == RequestLogEntry {
+    /// Runs `body` with the rows in contiguous memory (an array's own; other collections are copied into one), for
+    /// readers that take a row's fields through a pointer: a row handed to a function, even `borrowing`, from an array
+    /// or buffer is copied first, a retain and a release of each of its strings (five copies a row in the writer).
+    func withContiguousRows<Result>(_ body: (UnsafeBufferPointer<RequestLogEntry>) throws -> Result) rethrows -> Result {
+        if let result = try withContiguousStorageIfAvailable(body) { return result }
+        return try Array(self).withUnsafeBufferPointer(body)
+    }
+}
+
 /// One attempt of a request on one deployment.
 public struct RequestAttempt: Sendable, Equatable {
     public var number: Int

@@ -38,25 +38,31 @@ public struct RequestLogRepository {
     @discardableResult
     public func insert<Rows: RandomAccessCollection<RequestLogEntry>>(_ rows: Rows, pausingEvery pauseRows: Int = .max,
                                                                       pause: () -> Void = {}) throws -> [Rows.Index] {
-        var skipped: [Rows.Index] = []
-        var start = rows.startIndex
+        try rows.withContiguousRows { try insert($0, pausingEvery: pauseRows, pause: pause) }.map { rows.index(rows.startIndex, offsetBy: $0) }
+    }
+
+    /// `insert(_:pausingEvery:pause:)` of rows read in place; returns the offsets of the skipped ones.
+    private func insert(_ rows: UnsafeBufferPointer<RequestLogEntry>, pausingEvery pauseRows: Int, pause: () -> Void) throws -> [Int] {
+        guard let first = rows.baseAddress else { return [] }
+        var skipped: [Int] = []
+        var start = 0
         var sincePause = 0
-        while start != rows.endIndex {
+        while start != rows.count {
             if sincePause >= pauseRows {
                 pause()
                 sincePause = 0
             }
-            let remaining = rows.distance(from: start, to: rows.endIndex)
+            let remaining = rows.count - start
             let slot = Self.rowStatementSizes.firstIndex { $0 <= remaining } ?? Self.rowStatementSizes.count - 1
             let size = Self.rowStatementSizes[slot]
-            let chunk = start..<rows.index(start, offsetBy: size)
+            let chunk = start..<(start + size)
             let inserted = try connection.execute(Self.insertRows[slot]) { row in
-                for index in rows[chunk].indices { Self.bind(rows[index], to: &row) }
+                for index in chunk { Self.bind(first + index, to: &row) }
             }
             let skippedHere = inserted == size ? [] : try ignoredRows(rows, chunk, inserted: inserted)
             skipped += skippedHere
-            for index in rows[chunk].indices where !skippedHere.contains(index) {
-                for a in rows[index].attemptsToStore {
+            for index in chunk where !skippedHere.contains(index) {
+                for a in RequestLogEntry.attemptsToStore(of: first + index) {
                     try connection.execute(Self.insertAttempt) { row in
                         row.add(rows[index].id); row.add(a.number); row.add(a.provider); row.add(a.upstreamModel); row.add(a.status)
                         row.add(a.outcome); row.add(a.latencyMillis); row.add(a.deploymentID); row.add(a.error); row.add(a.connectMillis)
@@ -73,8 +79,7 @@ public struct RequestLogRepository {
     /// The positions in `chunk` whose rows the insert just run ignored, given that it `inserted` the others. New rows
     /// take consecutive rowids ending at the connection's last insert, so the ids among those are the rows that went in
     /// (an id twice in one chunk went in at its first place only).
-    private func ignoredRows<Rows: RandomAccessCollection<RequestLogEntry>>(_ rows: Rows, _ chunk: Range<Rows.Index>,
-                                                                            inserted: Int) throws -> [Rows.Index] {
+    private func ignoredRows(_ rows: UnsafeBufferPointer<RequestLogEntry>, _ chunk: Range<Int>, inserted: Int) throws -> [Int] {
         var added: Set<String> = []
         if inserted > 0 {
             let last = connection.lastInsertRowid
@@ -82,18 +87,20 @@ public struct RequestLogRepository {
                 if let id = row[0].string { added.insert(id) }
             }
         }
-        return rows[chunk].indices.filter { added.remove(rows[$0].id) == nil }
+        return chunk.filter { added.remove(rows[$0].id) == nil }
     }
 
-    /// Binds a row's columns in `insertedColumns`' order; the row is read where it lies (a copy of it retains and releases
-    /// each of its strings).
-    private static func bind(_ e: borrowing RequestLogEntry, to row: inout StatementBindings) {
-        row.add(e.id); row.add(e.createdAtMillis); row.add(e.model); row.add(e.provider); row.add(e.upstreamModel)
-        row.add(e.status); row.add(e.errorType); row.add(e.inputTokens); row.add(e.outputTokens); row.add(e.stream)
-        row.add(e.attempts); row.add(e.latencyMillis); row.add(e.timeToFirstTokenMillis); row.add(e.endpoint)
-        row.add(e.keyID); row.add(e.team); row.add(e.deploymentID); row.add(e.cachedTokens); row.add(e.reasoningTokens)
-        row.add(e.cost.value); row.add(e.unpriced); row.add(e.cacheHit); row.add(e.queueMillis); row.add(e.connectMillis)
-        row.add(e.errorMessage); row.add(e.traceID); row.add(e.requestBody); row.add(e.responseBody); row.add(e.clientRequestID)
+    /// Binds the columns of the row at `entry` in `insertedColumns`' order, read in place (see `withContiguousRows`).
+    private static func bind(_ entry: UnsafePointer<RequestLogEntry>, to row: inout StatementBindings) {
+        row.add(entry.pointee.id); row.add(entry.pointee.createdAtMillis); row.add(entry.pointee.model); row.add(entry.pointee.provider)
+        row.add(entry.pointee.upstreamModel); row.add(entry.pointee.status); row.add(entry.pointee.errorType)
+        row.add(entry.pointee.inputTokens); row.add(entry.pointee.outputTokens); row.add(entry.pointee.stream)
+        row.add(entry.pointee.attempts); row.add(entry.pointee.latencyMillis); row.add(entry.pointee.timeToFirstTokenMillis)
+        row.add(entry.pointee.endpoint); row.add(entry.pointee.keyID); row.add(entry.pointee.team); row.add(entry.pointee.deploymentID)
+        row.add(entry.pointee.cachedTokens); row.add(entry.pointee.reasoningTokens); row.add(entry.pointee.cost.value)
+        row.add(entry.pointee.unpriced); row.add(entry.pointee.cacheHit); row.add(entry.pointee.queueMillis)
+        row.add(entry.pointee.connectMillis); row.add(entry.pointee.errorMessage); row.add(entry.pointee.traceID)
+        row.add(entry.pointee.requestBody); row.add(entry.pointee.responseBody); row.add(entry.pointee.clientRequestID)
     }
 
     /// Inserts rows with their attempts and counts the new ones in the usage rollups (call inside one
@@ -102,11 +109,14 @@ public struct RequestLogRepository {
     @discardableResult
     public func record<Rows: RandomAccessCollection<RequestLogEntry>>(_ rows: Rows, pausingEvery pauseRows: Int = .max,
                                                                       pause: () -> Void = {}) throws -> [Rows.Index] {
-        let skipped = try insert(rows, pausingEvery: pauseRows, pause: pause)
-        var rollup = UsageRollup()
-        for index in rows.indices where !skipped.contains(index) { rollup.add(rows[index]) }
-        try addRollups(rollup)
-        return skipped
+        let skipped = try rows.withContiguousRows { rows in
+            let skipped = try insert(rows, pausingEvery: pauseRows, pause: pause)
+            var rollup = UsageRollup()
+            for index in rows.indices where !skipped.contains(index) { rollup.add(rows.baseAddress! + index) }
+            try addRollups(rollup)
+            return skipped
+        }
+        return skipped.map { rows.index(rows.startIndex, offsetBy: $0) }
     }
 
     /// Adds a batch's rollup cells to the stored ones (creating missing rows).

@@ -54,18 +54,18 @@ public struct UsageTotals: Sendable, Equatable {
 
     public init() {}
 
-    /// Counts one logged request.
-    public mutating func add(_ entry: borrowing RequestLogEntry) {
+    /// Counts one logged request, read in place (see `withContiguousRows`).
+    mutating func add(_ entry: UnsafePointer<RequestLogEntry>) {
         requests += 1
-        if entry.status >= 400 { errors += 1 }
-        inputTokens += entry.inputTokens ?? 0
-        outputTokens += entry.outputTokens ?? 0
-        cachedTokens += entry.cachedTokens ?? 0
-        cost = cost + entry.cost
-        if entry.unpriced { unpriced += 1 }
-        if entry.cacheHit { cacheHits += 1 }
-        latency.record(millis: entry.latencyMillis)
-        if let ttft = entry.timeToFirstTokenMillis { timeToFirstToken.record(millis: ttft) }
+        if entry.pointee.status >= 400 { errors += 1 }
+        inputTokens += entry.pointee.inputTokens ?? 0
+        outputTokens += entry.pointee.outputTokens ?? 0
+        cachedTokens += entry.pointee.cachedTokens ?? 0
+        cost = cost + entry.pointee.cost
+        if entry.pointee.unpriced { unpriced += 1 }
+        if entry.pointee.cacheHit { cacheHits += 1 }
+        latency.record(millis: entry.pointee.latencyMillis)
+        if let ttft = entry.pointee.timeToFirstTokenMillis { timeToFirstToken.record(millis: ttft) }
     }
 
     /// Adds another row's counters.
@@ -96,11 +96,11 @@ public struct UsageRollup: Sendable {
 
     public init() {}
 
-    /// Counts `entry` in its minute cell.
-    public mutating func add(_ entry: borrowing RequestLogEntry) {
-        let key = RollupKey(granularity: .minute, bucketStart: RollupGranularity.minute.floor(entry.createdAtMillis), model: entry.model,
-                            provider: entry.provider ?? "", deploymentID: entry.deploymentID ?? "", keyID: entry.keyID ?? "",
-                            team: entry.team ?? "", status: entry.status)
+    /// Counts the row at `entry` in its minute cell, read in place (see `withContiguousRows`).
+    mutating func add(_ entry: UnsafePointer<RequestLogEntry>) {
+        let key = RollupKey(granularity: .minute, bucketStart: RollupGranularity.minute.floor(entry.pointee.createdAtMillis),
+                            model: entry.pointee.model, provider: entry.pointee.provider ?? "", deploymentID: entry.pointee.deploymentID ?? "",
+                            keyID: entry.pointee.keyID ?? "", team: entry.pointee.team ?? "", status: entry.pointee.status)
         minuteCells[key, default: UsageTotals()].add(entry)
     }
 

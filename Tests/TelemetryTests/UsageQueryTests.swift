@@ -62,9 +62,9 @@ struct AccessLogTests {
         var lines = JSONLineWriter(reservingCapacity: 16)  // grows as lines come
         var previous = entry
         previous.id = "previous"
-        AccessLog.line(previous, head: AccessLog.head(level: .info, time: "2026-11-22T00:00:00.000Z"), into: &lines)
+        withUnsafePointer(to: previous) { AccessLog.line($0, head: AccessLog.head(level: .info, time: "2026-11-22T00:00:00.000Z"), into: &lines) }
         let first = lines.byteCount
-        AccessLog.line(entry, head: AccessLog.head(level: .warning, time: "2026-11-22T00:00:00.000Z"), into: &lines)
+        withUnsafePointer(to: entry) { AccessLog.line($0, head: AccessLog.head(level: .warning, time: "2026-11-22T00:00:00.000Z"), into: &lines) }
         let out = lines.withUnsafeBytes { Array($0) }
         #expect(out[first - 1] == UInt8(ascii: "\n") && out.last == UInt8(ascii: "\n"))
         #expect(try JSONParser.parse(out[..<(first - 1)])["request_id"]?.stringValue == "previous")

@@ -9,6 +9,8 @@ public final class Database: @unchecked Sendable {
     private let handle: OpaquePointer
     private let lock = Lock()
     private var statements: [StatementKey: OpaquePointer] = [:]
+    /// The texts `execute(_:binding:)` binds, kept between runs (used under `lock`).
+    let textScratch = StatementBindings.TextScratch()
     public let path: String
     /// Shared by every connection this process opens to the same file: writers queue here instead of in
     /// SQLite's busy handler, which polls with sleeps and lets a busy writer starve the others (the request

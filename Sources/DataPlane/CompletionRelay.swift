@@ -9,7 +9,7 @@ import UpstreamClient
 /// Carries one upstream answer to the client: whole, or as an SSE stream relayed event by event with
 /// backpressure; cancels the upstream transfer when the client goes away; writes the request-log row.
 /// Its callbacks run on the event loop that serves the client connection.
-final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
+final class CompletionRelay: UpstreamDelegate, IdleWatchedStream, @unchecked Sendable {
     // Safety: mutable state is touched only on the connection's event loop (delegate callbacks and the
     // `whenWritable`/`onCancel` closures, which only call thread-safe transfer methods).
     /// One attempt's facts; a class so the per-request hand-offs pass a reference, not a large copy.
@@ -112,6 +112,8 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
     private var lastDataNanos: UInt64 = 0
     private var paused = false
     private var idleWatch: StreamIdleWatch?
+    /// Where `idleWatch` keeps this relay while it watches it.
+    var idleWatchSlot: Int?
     private var body: [UInt8] = []
     private var splitter = SSEEventSplitter()
     private var usage: TokenUsage?
@@ -362,6 +364,7 @@ final class CompletionRelay: UpstreamDelegate, @unchecked Sendable {
 
     func upstreamDidFinish(_ result: Result<UpstreamMetrics, UpstreamError>) {
         transfer = nil  // the transfer holds this relay as its delegate: break the cycle
+        idleWatch?.unwatch(self)  // and the watch holds it while it streams
         guard !abandoned else { return }
         var entry = context.logEntry(status: status)
         if case .success(let metrics) = result { entry.connectMillis = metrics.connectMicros / 1000 }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// A complete HTTP/1.x request: head plus fully received body.
 public struct HTTPRequest: Sendable {
     public var method: String
@@ -17,8 +19,13 @@ public struct HTTPRequest: Sendable {
 
     /// The path part of the target, without the query.
     public var path: Substring {
-        if let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) { return target[..<q] }
-        return Substring(target)
+        // The `?` found with `memchr` where the target's bytes lie (a walk of its UTF-8 view cost ~700 instructions).
+        var target = target
+        let queryAt = target.withUTF8 { bytes in
+            bytes.isEmpty ? nil : memchr(bytes.baseAddress!, Int32(UInt8(ascii: "?")), bytes.count).map { bytes.baseAddress!.distance(to: $0.assumingMemoryBound(to: UInt8.self)) }
+        }
+        guard let queryAt else { return Substring(target) }
+        return target[..<target.utf8.index(target.utf8.startIndex, offsetBy: queryAt)]
     }
 
     /// Decoded query parameters (last one wins for repeated names; pairs without a name are ignored).

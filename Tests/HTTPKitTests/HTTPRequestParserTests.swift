@@ -190,6 +190,14 @@ struct HTTPRequestParserTests {
         #expect(request.query["flag"] == "")
         #expect(request.path == "/x")
     }
+
+    @Test("the path is the target up to its first `?`, whatever the target holds")
+    func path() {
+        for (target, path) in [("/v1/chat/completions", "/v1/chat/completions"), ("/v1/x?a=1?b", "/v1/x"), ("?a", ""), ("", ""),
+                               ("/é/日本?q=é", "/é/日本"), ("/a%3Fb", "/a%3Fb")] {
+            #expect(HTTPRequest(method: "GET", target: target).path == path, "\(target)")
+        }
+    }
 }
 
 @Test("a case-insensitive prefix compares ASCII letters only, in place")

@@ -49,12 +49,13 @@ public struct SSEEventSplitter: Sendable {
         if end < input.count { try feed(UnsafeRawBufferPointer(rebasing: input[max(start, end)...]), event) }
     }
 
-    /// Where the last "\n\n" in `input` ends (0 when there is none): read from the end, where a read usually stops.
+    /// Where the last "\n\n" in `input` ends (0 when there is none): looked for line by line from the end, where a read
+    /// usually stops.
     static func endOfLastLFEvent(in input: UnsafeRawBufferPointer) -> Int {
-        var index = input.count - 1
-        while index > 0 {
-            if input[index] == 10 && input[index - 1] == 10 { return index + 1 }
-            index -= 1
+        var searchEnd = input.count
+        while let lineFeed = ByteSearch.lastOffset(of: 10, in: input, before: searchEnd), lineFeed > 0 {
+            if input[lineFeed - 1] == 10 { return lineFeed + 1 }
+            searchEnd = lineFeed
         }
         return 0
     }

@@ -1,4 +1,4 @@
-import Glibc
+import Core
 
 /// A complete HTTP/1.x request: head plus fully received body.
 public struct HTTPRequest: Sendable {
@@ -21,9 +21,7 @@ public struct HTTPRequest: Sendable {
     public var path: Substring {
         // The `?` found with `memchr` where the target's bytes lie (a walk of its UTF-8 view cost ~700 instructions).
         var target = target
-        let queryAt = target.withUTF8 { bytes in
-            bytes.isEmpty ? nil : memchr(bytes.baseAddress!, Int32(UInt8(ascii: "?")), bytes.count).map { bytes.baseAddress!.distance(to: $0.assumingMemoryBound(to: UInt8.self)) }
-        }
+        let queryAt = target.withUTF8 { ByteSearch.firstOffset(of: UInt8(ascii: "?"), in: UnsafeRawBufferPointer($0), from: 0) }
         guard let queryAt else { return Substring(target) }
         return target[..<target.utf8.index(target.utf8.startIndex, offsetBy: queryAt)]
     }

@@ -12,7 +12,6 @@ public struct Router<Value: Sendable>: Sendable {
     @usableFromInline
     struct Route: Sendable {
         @usableFromInline let method: String
-        let pattern: String
         /// The pattern's bytes, for the parameterless routes' byte-for-byte match.
         @usableFromInline let patternBytes: [UInt8]
         @usableFromInline let segments: [Substring]
@@ -27,7 +26,7 @@ public struct Router<Value: Sendable>: Sendable {
 
     /// Adds a route; `{name}` segments capture one path segment.
     public mutating func add(_ method: String, _ pattern: String, _ value: Value) {
-        routes.append(Route(method: method, pattern: pattern, patternBytes: Array(pattern.utf8), segments: pattern.split(separator: "/"),
+        routes.append(Route(method: method, patternBytes: Array(pattern.utf8), segments: pattern.split(separator: "/"),
                             value: value, hasParameters: pattern.utf8.contains(UInt8(ascii: "{"))))
     }
 

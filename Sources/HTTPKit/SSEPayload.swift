@@ -12,7 +12,7 @@ public enum SSEPayload {
     }
 
     @usableFromInline
-    static func isShortDone(_ event: UnsafeRawBufferPointer) -> Bool { Array(data(of: event)) == done }
+    static func isShortDone(_ event: UnsafeRawBufferPointer) -> Bool { data(of: event) == done }
 
     /// The event's data: its `data:` lines' values joined by newlines (other fields ignored).
     public static func data(of event: UnsafeRawBufferPointer) -> [UInt8] {

@@ -30,8 +30,8 @@ public struct StatementBindings {
 
     public mutating func add(_ value: String?) {
         guard var value else { return next(sqlite3_bind_null(statement, position)) }
-        // An empty text is bound at once: a buffer holding no bytes may have no address, which would bind NULL.
-        guard !value.isEmpty else { return next(sqlite3_bind_text(statement, position, "", 0, csqlite_transient())) }
+        // An empty text is bound at once (`bindText` knows it is '', not NULL): it has no bytes to point at.
+        guard !value.isEmpty else { return next(Self.bindText(value, to: statement, at: position)) }
         value.withUTF8 { bytes in
             scratch.texts.append((position, scratch.bytes.count, bytes.count))
             scratch.bytes.append(contentsOf: bytes)
